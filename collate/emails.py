@@ -1,0 +1,43 @@
+"""Draft emails (.eml) with an attachment, their text from jinja2 templates in templates/email/.
+
+Drafts open in Outlook and Thunderbird as unsent messages; the programme manager checks the
+recipient, then sends. Boundaries are fixed so the same inputs give the same file.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from email.message import EmailMessage
+from email.policy import SMTP
+from pathlib import Path
+from typing import Any
+
+from jinja2 import Environment, FileSystemLoader, StrictUndefined
+
+XLSX_TYPE = ("application", "vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+
+
+def render_text(template_dir: Path, name: str, context: dict[str, Any]) -> tuple[str, str]:
+    """Render a text template whose first line is 'Subject: ...'; returns (subject, body)."""
+    env = Environment(loader=FileSystemLoader(template_dir), undefined=StrictUndefined,
+                      keep_trailing_newline=True, autoescape=False)
+    text = env.get_template(name).render(**context)
+    first, _, body = text.partition("\n")
+    if not first.startswith("Subject:"):
+        raise ValueError(f"{template_dir / name}: the first line must be 'Subject: ...'")
+    return first.removeprefix("Subject:").strip(), body.lstrip("\n")
+
+
+def draft_email(subject: str, body: str, sender: str, to: str | None,
+                attachment: tuple[str, bytes] | None) -> bytes:
+    msg = EmailMessage()
+    msg["Subject"] = subject
+    msg["From"] = sender
+    msg["To"] = to or ""
+    msg["X-Unsent"] = "1"  # Outlook opens the file as a draft ready to send
+    msg.set_content(body)
+    if attachment:
+        name, data = attachment
+        msg.add_attachment(data, maintype=XLSX_TYPE[0], subtype=XLSX_TYPE[1], filename=name)
+        msg.set_boundary("==ie-" + hashlib.sha256(data).hexdigest()[:24])
+    return msg.as_bytes(policy=SMTP)

@@ -1,0 +1,65 @@
+"""Headless LibreOffice: convert files (xlsx re-save, pdf) as a real desktop user's copy would.
+
+Each call gets its own user profile, so parallel or left-over instances never block each other,
+and a time limit. The profile is seeded so that LibreOffice recalculates every formula when it
+loads an .xlsx: by default it trusts the cached values, which is the opposite of what a test of
+the Checks sheet needs.
+"""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import tempfile
+from pathlib import Path
+
+RECALC_ALWAYS = """<?xml version="1.0" encoding="UTF-8"?>
+<oor:items xmlns:oor="http://openoffice.org/2001/registry"
+ xmlns:xs="http://www.w3.org/2001/XMLSchema"
+ xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">
+<item oor:path="/org.openoffice.Office.Calc/Formula/Load">
+ <prop oor:name="OOXMLRecalcMode" oor:op="fuse"><value>0</value></prop></item>
+<item oor:path="/org.openoffice.Office.Calc/Formula/Load">
+ <prop oor:name="ODFRecalcMode" oor:op="fuse"><value>0</value></prop></item>
+</oor:items>
+"""
+
+
+class LibreOfficeError(RuntimeError):
+    pass
+
+
+def soffice() -> str | None:
+    return shutil.which("soffice") or shutil.which("libreoffice")
+
+
+def convert(source: Path, out_dir: Path, to: str = "xlsx", timeout: float = 180,
+            recalc: bool = True, filter_name: str | None = None) -> Path:
+    """Convert `source` into `out_dir` (e.g. to="xlsx" to re-save, "pdf" to print)."""
+    exe = soffice()
+    if exe is None:
+        raise LibreOfficeError("LibreOffice (soffice) is not installed")
+    out_dir.mkdir(parents=True, exist_ok=True)
+    target = f"{to}:{filter_name}" if filter_name else to
+    with tempfile.TemporaryDirectory(prefix="ie-lo-profile-") as profile:
+        user = Path(profile) / "user"
+        user.mkdir()
+        if recalc:
+            (user / "registrymodifications.xcu").write_text(RECALC_ALWAYS, encoding="utf-8")
+        cmd = [exe, f"-env:UserInstallation=file://{profile}", "--headless", "--norestore",
+               "--nolockcheck", "--convert-to", target, "--outdir", str(out_dir), str(source)]
+        try:
+            result = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout)
+        except subprocess.TimeoutExpired as exc:
+            raise LibreOfficeError(f"LibreOffice took over {timeout}s converting {source}") from exc
+    produced = out_dir / (source.stem + "." + to.split(":")[0])
+    if result.returncode != 0 or not produced.exists():
+        raise LibreOfficeError(
+            f"LibreOffice could not convert {source}: {result.stderr.strip() or result.stdout}"
+        )
+    return produced
+
+
+def resave_xlsx(source: Path, out_dir: Path, timeout: float = 180) -> Path:
+    """Open and save an .xlsx in LibreOffice Calc, as an LA using LibreOffice would."""
+    return convert(source, out_dir, "xlsx", timeout=timeout, filter_name="Calc MS Excel 2007 XML")

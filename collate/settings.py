@@ -1,0 +1,152 @@
+"""Round settings: region, round, deadline, contact, the councils taking part and analysis choices.
+
+Read from a YAML file (templates/round.yaml by default) and validated on load, with messages
+that name the file and the key at fault.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import re
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from collate.errors import SettingsError
+
+ROOT = Path(__file__).resolve().parent.parent
+TEMPLATES = ROOT / "templates"
+DEFAULT_SETTINGS = TEMPLATES / "round.yaml"
+PASSWORD_ENV = "IE_SHEET_PASSWORD"
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class LocalAuthority(_Strict):
+    name: str
+    short_name: str
+    gss_code: str
+    dfe_number: int
+    email: str | None = None
+
+    @field_validator("gss_code")
+    @classmethod
+    def _gss(cls, v: str) -> str:
+        if not re.fullmatch(r"[EWSN]\d{8}", v):
+            raise ValueError(f"'{v}' is not an ONS GSS code (a letter and 8 digits, e.g. E10000012)")
+        return v
+
+    @property
+    def slug(self) -> str:
+        """A file-name-safe form of the name (Southend-on-Sea → Southend-on-Sea)."""
+        return re.sub(r"[^A-Za-z0-9-]+", "_", self.name).strip("_")
+
+
+class Contact(_Strict):
+    name: str
+    role: str
+    email: str
+
+
+class ReportSettings(_Strict):
+    author: str
+    title: str
+
+
+class AnalysisSettings(_Strict):
+    over_representation_threshold: float = Field(gt=1)
+    suppress_from: int = Field(ge=1)
+    suppress_to: int = Field(ge=1)
+    likelihood_band: tuple[float, float]
+    population_file: str
+
+    @model_validator(mode="after")
+    def _ordered(self) -> AnalysisSettings:
+        if self.suppress_to < self.suppress_from:
+            raise ValueError("suppress_to must not be less than suppress_from")
+        lo, hi = self.likelihood_band
+        if not 0 < lo < 1 < hi:
+            raise ValueError("likelihood_band must be two numbers either side of 1, e.g. [0.8, 1.25]")
+        return self
+
+
+class RoundSettings(_Strict):
+    programme: str
+    organisation: str
+    organisation_strapline: str
+    region: str
+    region_code: str
+    round: str
+    figures_year_ending: dt.date
+    deadline: dt.date
+    contact: Contact
+    report: ReportSettings
+    sheet_password: str
+    analysis: AnalysisSettings
+    local_authorities: list[LocalAuthority] = Field(min_length=1)
+    # Where the file was read from, so that relative paths resolve against it.
+    source: Path | None = None
+
+    @model_validator(mode="after")
+    def _unique(self) -> RoundSettings:
+        for attr in ("name", "gss_code", "dfe_number"):
+            values = [getattr(la, attr) for la in self.local_authorities]
+            dupes = sorted({str(v) for v in values if values.count(v) > 1})
+            if dupes:
+                raise ValueError(f"two councils share the same {attr}: {', '.join(dupes)}")
+        return self
+
+    @property
+    def password(self) -> str:
+        return os.environ.get(PASSWORD_ENV) or self.sheet_password
+
+    @property
+    def templates_folder(self) -> Path:
+        return (self.source.parent if self.source else TEMPLATES).resolve()
+
+    @property
+    def instrument_folder(self) -> Path:
+        return self.templates_folder / "instrument"
+
+    @property
+    def population_path(self) -> Path:
+        return self.templates_folder / self.analysis.population_file
+
+    def la_by_code(self, gss_code: str) -> LocalAuthority | None:
+        for la in self.local_authorities:
+            if la.gss_code == gss_code:
+                return la
+        return None
+
+    def la_by_name(self, name: str) -> LocalAuthority | None:
+        key = name.strip().lower()
+        for la in self.local_authorities:
+            if key in (la.name.lower(), la.short_name.lower(), la.slug.lower(), la.gss_code.lower()):
+                return la
+        return None
+
+
+def load_settings(path: Path | str | None = None) -> RoundSettings:
+    """Read and validate round settings; `path` defaults to templates/round.yaml."""
+    path = Path(path) if path else DEFAULT_SETTINGS
+    try:
+        raw: Any = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except FileNotFoundError as exc:
+        raise SettingsError(f"{path}: settings file not found") from exc
+    except yaml.YAMLError as exc:
+        raise SettingsError(f"{path}: not valid YAML: {exc}") from exc
+    if not isinstance(raw, dict):
+        raise SettingsError(f"{path}: expected settings as 'key: value' lines")
+    try:
+        return RoundSettings.model_validate({**raw, "source": path.resolve()})
+    except ValidationError as exc:
+        lines = []
+        for err in exc.errors()[:8]:
+            where = " → ".join(str(p) for p in err["loc"]) or "(top level)"
+            lines.append(f"  at {where}: {err['msg']}")
+        raise SettingsError(f"{path}: the settings are not valid:\n" + "\n".join(lines)) from None

@@ -1,0 +1,188 @@
+"""Render a workbook layout to an .xlsx file with XlsxWriter, then lock its structure.
+
+XlsxWriter cannot protect workbook structure, so the finished package is repacked once with a
+<workbookProtection lockStructure="1"/> element added to workbook.xml. Everything is written in
+memory with fixed timestamps so that the same inputs give byte-identical files.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import re
+import zipfile
+from pathlib import Path
+from typing import Any
+
+import xlsxwriter
+
+from collate.layout import (
+    IDENTITY_SHEET,
+    WorkbookLayout,
+    cell_ref,
+    quote_sheet,
+)
+
+INPUT_FILL = "#FFF2CC"
+INPUT_BORDER = "#1F4E79"
+REQUIRED_EMPTY_FILL = "#F8CBAD"
+FIXED_DATE = dt.datetime(2026, 1, 1)
+
+_BASE = {"font_name": "Arial", "font_size": 10, "valign": "top"}
+STYLES: dict[str, dict[str, Any]] = {
+    "text": {},
+    "text_wrap": {"text_wrap": True},
+    "title": {"bold": True, "font_size": 16},
+    "subtitle": {"font_size": 11, "font_color": "#404040"},
+    "banner": {"bold": True, "font_size": 12, "font_color": "#FFFFFF", "bg_color": "#C00000",
+               "text_wrap": True},
+    "intro": {"text_wrap": True},
+    "heading": {"bold": True, "font_size": 12, "bottom": 1},
+    "label": {"text_wrap": True},
+    "label_bold": {"bold": True, "text_wrap": True},
+    "fact": {"bold": True},
+    "help": {"italic": True, "font_color": "#404040", "text_wrap": True, "font_size": 9},
+    "marker": {"bold": True},
+    "marker_note": {"bold": True, "text_wrap": True},
+    "header": {"bold": True, "text_wrap": True, "bg_color": "#D9D9D9", "border": 1},
+    "row_label": {"text_wrap": True, "border": 1},
+    "total_label": {"bold": True, "border": 1},
+    "total": {"bold": True, "border": 1, "num_format": "0", "bg_color": "#EDEDED"},
+    "number": {"num_format": "0"},
+    "status": {"bold": True},
+    "descriptor": {"text_wrap": True, "font_size": 9, "border": 1},
+    "answer_example": {"bg_color": INPUT_FILL, "border": 4, "border_color": INPUT_BORDER},
+    "required_example": {"bg_color": REQUIRED_EMPTY_FILL, "border": 4,
+                         "border_color": INPUT_BORDER},
+}
+_INPUT = {"locked": False, "bg_color": INPUT_FILL, "border": 4, "border_color": INPUT_BORDER}
+STYLES.update({
+    "input_text": {**_INPUT, "text_wrap": True},
+    "input_long": {**_INPUT, "text_wrap": True},
+    "input_whole": {**_INPUT, "num_format": "0"},
+    "input_decimal": {**_INPUT, "num_format": "0.0"},
+    "input_date": {**_INPUT, "num_format": "dd/mm/yyyy"},
+})
+
+
+def render(layout: WorkbookLayout, password: str, properties: dict[str, str]) -> bytes:
+    """The finished workbook as bytes."""
+    buffer = io.BytesIO()
+    wb = xlsxwriter.Workbook(buffer, {"in_memory": True, "strings_to_numbers": False,
+                                      "strings_to_formulas": False, "strings_to_urls": False})
+    wb.set_properties({**properties, "created": FIXED_DATE})
+    for key, value in layout.identity.items():
+        wb.set_custom_property(f"ie_{key}", value)
+    formats = {name: wb.add_format({**_BASE, **spec}) for name, spec in STYLES.items()}
+    required_format = wb.add_format({"bg_color": REQUIRED_EMPTY_FILL})
+    status_formats = {
+        "Must fix": wb.add_format({"bg_color": "#F4B6B6"}),
+        "Fix or explain": wb.add_format({"bg_color": "#FFE699"}),
+        "OK": wb.add_format({"bg_color": "#C6EFCE"}),
+    }
+
+    for sheet in layout.sheets:
+        ws = wb.add_worksheet(sheet.name)
+        for j, width in enumerate(sheet.widths):
+            ws.set_column(j, j, width)
+        for row, height in sheet.heights.items():
+            ws.set_row(row, height)
+        for cell in sheet.cells:
+            fmt = formats[cell.style]
+            if cell.merge_to_col is not None and cell.merge_to_col > cell.col:
+                value = "" if cell.value is None else cell.value
+                ws.merge_range(cell.row, cell.col, cell.row, cell.merge_to_col, value, fmt)
+            elif cell.formula is not None:
+                ws.write_formula(cell.row, cell.col, "=" + cell.formula, fmt, cell.value)
+            elif cell.value is None:
+                ws.write_blank(cell.row, cell.col, None, fmt)
+            else:
+                ws.write(cell.row, cell.col, cell.value, fmt)
+            if cell.name:
+                wb.define_name(cell.name, f"={quote_sheet(sheet.name)}!"
+                               f"{cell_ref(cell.row, cell.col, True)}")
+        required: list[str] = []
+        for inp in sheet.inputs:
+            fmt = formats[inp.style]
+            if inp.merge_to_col is not None:
+                ws.merge_range(inp.row, inp.col, inp.row, inp.merge_to_col, "", fmt)
+            else:
+                ws.write_blank(inp.row, inp.col, None, fmt)
+            if inp.validation:
+                ws.data_validation(inp.row, inp.col, inp.row, inp.col, dict(inp.validation))
+            wb.define_name(inp.name, f"={quote_sheet(sheet.name)}!{cell_ref(inp.row, inp.col, True)}")
+            if inp.required:
+                last = inp.merge_to_col if inp.merge_to_col is not None else inp.col
+                required.append(f"{cell_ref(inp.row, inp.col)}:{cell_ref(inp.row, last)}")
+        if required:
+            # One rule over all required cells keeps the file small.
+            ws.conditional_format(required[0].split(":")[0], {
+                "type": "blanks", "format": required_format, "multi_range": " ".join(required)})
+        for rng, kind in sheet.conditional:
+            if kind == "status":
+                for word, fmt in status_formats.items():
+                    ws.conditional_format(rng.replace("$", ""), {
+                        "type": "cell", "criteria": "==", "value": f'"{word}"', "format": fmt})
+        ws.protect(password, {"select_locked_cells": True, "select_unlocked_cells": True})
+        if sheet.hidden == "very_hidden":
+            ws.very_hidden()
+        elif sheet.hidden == "hidden":
+            ws.hide()
+        if not sheet.hidden:
+            ws.set_paper(9)  # A4
+            if sheet.landscape:
+                ws.set_landscape()
+            ws.fit_to_pages(1, 0)
+            ws.set_margins(left=0.5, right=0.5, top=0.6, bottom=0.6)
+            last_row = max([c.row for c in sheet.cells] + [i.row for i in sheet.inputs])
+            ws.print_area(0, 0, last_row, len(sheet.widths) - 1)
+            ws.set_footer(f"&L{layout.identity['la_name']}: {sheet.name}&RPage &P of &N")
+    for name, choices in layout.lists.items():
+        col = sorted(layout.lists).index(name)
+        ref = f"{cell_ref(1, col, True)}:{cell_ref(len(choices), col, True)}"
+        wb.define_name(name, f"=Lists!{ref}")
+    first_visible = next(i for i, s in enumerate(layout.sheets) if not s.hidden)
+    wb.worksheets()[first_visible].activate()
+    wb.close()
+    return lock_structure(buffer.getvalue(), password)
+
+
+def _password_hash(password: str) -> str:
+    """The legacy 16-bit hash Excel uses for sheet and workbook protection (ECMA-376 Part 4)."""
+    digest = 0
+    for char in password[::-1]:
+        digest = ((digest >> 14) & 0x01) | ((digest << 1) & 0x7FFF)
+        digest ^= ord(char)
+    digest = ((digest >> 14) & 0x01) | ((digest << 1) & 0x7FFF)
+    digest ^= len(password)
+    digest ^= 0xCE4B
+    return f"{digest:X}"
+
+
+def lock_structure(package: bytes, password: str) -> bytes:
+    """Add workbook structure protection (no adding, deleting or renaming sheets)."""
+    src = zipfile.ZipFile(io.BytesIO(package))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            data = src.read(info.filename)
+            if info.filename == "xl/workbook.xml":
+                text = data.decode("utf-8")
+                element = (f'<workbookProtection workbookPassword="{_password_hash(password)}" '
+                           'lockStructure="1"/>')
+                text, n = re.subn(r"(<bookViews>)", element + r"\1", text, count=1)
+                if n != 1:  # pragma: no cover - XlsxWriter always writes bookViews
+                    raise RuntimeError("could not find <bookViews> in workbook.xml")
+                data = text.encode("utf-8")
+            dst.writestr(info, data)
+    return out.getvalue()
+
+
+def write_workbook(layout: WorkbookLayout, path: Path, password: str,
+                   properties: dict[str, str]) -> bytes:
+    data = render(layout, password, properties)
+    path.write_bytes(data)
+    return data
+
+
+__all__ = ["render", "write_workbook", "lock_structure", "IDENTITY_SHEET"]
