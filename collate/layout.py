@@ -486,7 +486,7 @@ class _Builder:
         sh.add("Checks on your figures and answers", "heading", merge_to_col=last)
         sh.next(20)
         summary_row = sh.row
-        sh.next(3)
+        sh.next(n=4)
         heads = ["Code", "Severity", "Sheet", "Status", "Message", "Where", "Your explanation "
                  "(queries only)"]
         for j, h in enumerate(heads):

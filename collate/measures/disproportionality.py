@@ -118,9 +118,7 @@ class StageDisproportionality:
         raise KeyError(f"no group called {name!r} at stage {self.stage!r}")
 
 
-def _percent(
-    part: int, whole: int, small: bool
-) -> tuple[float | None, str | None]:
+def _percent(part: int, whole: int, small: bool) -> tuple[float | None, str | None]:
     if whole == 0:
         return None, NO_CHILDREN_AT_ALL
     if small:
@@ -343,7 +341,9 @@ def over_representation_sentence(
         sentence = f"No LA has figures to show whether {group} are over-represented {stage_phrase}."
     else:
         las = "LA" if n_with_data == 1 else "LAs"
-        sentence = f"{group} are over-represented {stage_phrase} in {n_over} of {n_with_data} {las}."
+        sentence = (
+            f"{group} are over-represented {stage_phrase} in {n_over} of {n_with_data} {las}."
+        )
     if threshold is not None:
         sentence = f"{sentence[:-1]} (representation ratio of {threshold:g} or more)."
     return sentence

@@ -17,8 +17,8 @@ criterion with no Established level counts its highest level towards the Establi
 this reading reproduces the published ranges of Category 6, whose Developing-only criterion counts
 1 point in the Established top.
 
-The ranges are computed from the instrument, never typed in, so that a criterion added or re-levelled
-in the instrument moves the ranges with it.
+The ranges are computed from the instrument, never typed in, so that a criterion added or
+re-levelled in the instrument moves the ranges with it.
 """
 
 from __future__ import annotations
@@ -163,7 +163,9 @@ def score_pledge(answers: Sequence[int | None], offered: Sequence[frozenset[int]
             continue
         # bool is an int subclass; True would silently score 1.
         if isinstance(answer, bool) or not isinstance(answer, int):
-            raise ValueError(f"criterion {number}: the answer must be a whole number, not {answer!r}")
+            raise ValueError(
+                f"criterion {number}: the answer must be a whole number, not {answer!r}"
+            )
         highest = max(levels)
         if answer < 0 or answer > highest:
             offered_names = ", ".join(f"{lv} ({LEVEL_NAMES[lv]})" for lv in sorted(levels))

@@ -50,9 +50,7 @@ def is_suppressed(value: object) -> bool:
     return isinstance(value, str) and value == SUPPRESSED
 
 
-def is_small(
-    count: int, lower: int = SMALLEST_SUPPRESSED, upper: int = LARGEST_SUPPRESSED
-) -> bool:
+def is_small(count: int, lower: int = SMALLEST_SUPPRESSED, upper: int = LARGEST_SUPPRESSED) -> bool:
     """True when ``count`` is small enough to be suppressed (``lower`` to ``upper`` inclusive)."""
     return lower <= count <= upper
 
@@ -306,7 +304,9 @@ def _notes(
             labels = row_labels if kind == "row" else column_labels
             total_name = "the totals row" if kind == "row" else "the totals column"
             name = _line_name(kind, index, last, labels, total_name)
-            total_word = "the grand total" if total_cell == (n_rows - 1, n_cols - 1) else "its total"
+            total_word = (
+                "the grand total" if total_cell == (n_rows - 1, n_cols - 1) else "its total"
+            )
             notes.append(
                 f"Every non-zero figure in {name}, including {total_word}, is suppressed to "
                 "protect small numbers."
@@ -381,9 +381,7 @@ def suppress_series(
     notes: list[str] = []
     if total is not None and len(primary) + int(total_primary) == 1:
         candidates = [
-            (value, label)
-            for label, value in checked.items()
-            if label not in primary and value > 0
+            (value, label) for label, value in checked.items() if label not in primary and value > 0
         ]
         if candidates:
             secondary.add(min(candidates)[1])

@@ -101,7 +101,9 @@ def test_category_6_counts_its_developing_only_criterion_in_the_established_top(
     assert score_ranges(offered_levels(category(6))) == ScoreRanges((0, 14), (15, 23), (24, 27))
 
 
-@pytest.mark.parametrize(("number", "without"), [(4, ((0, 2), (3, 10), (11, 12))), (7, ((0, 9), (10, 13), (14, 18)))])
+@pytest.mark.parametrize(
+    ("number", "without"), [(4, ((0, 2), (3, 10), (11, 12))), (7, ((0, 9), (10, 13), (14, 18)))]
+)
 def test_line_printed_outside_the_table_is_a_leading_only_criterion(number, without):
     cat = category(number)
     levels = offered_levels(cat)

@@ -1,0 +1,436 @@
+"""Social Care Workforce Race Equality Standard (SC-WRES) indicators.
+
+Staff are counted in three groups: ``white`` (every White group), ``minority_ethnic`` (all other
+groups: the programme's global majority colleagues) and ``not_known``. A relative likelihood is the
+minority ethnic rate ÷ the white rate, where a rate is events ÷ base, worked from raw counts and
+never from rounded percentages. SC-WRES puts the minority ethnic group on top (above 1: more likely
+for minority ethnic staff); the NHS WRES puts white on top for its appointment and CPD indicators,
+so every result states its direction and offers the reciprocal. 1.0 means equal; NHS England's
+"non-adverse" band is 0.80 to 1.25 (the four-fifths rule).
+
+Regional figures sum the LAs' counts first and then compute; ratios are never averaged.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+
+from collate.measures.proportion import Proportion, check_count, proportion
+from collate.measures.suppression import (
+    LARGEST_SUPPRESSED,
+    SMALL_NUMBERS,
+    SMALLEST_SUPPRESSED,
+    is_small,
+)
+
+WHITE = "white"
+MINORITY_ETHNIC = "minority_ethnic"
+NOT_KNOWN = "not_known"
+GROUPS = (WHITE, MINORITY_ETHNIC, NOT_KNOWN)
+
+#: The direction of every relative likelihood the toolkit computes.
+DIRECTION = "minority ethnic ÷ white"
+#: NHS England's non-adverse band (four-fifths rule), inclusive.
+BAND = (0.80, 1.25)
+
+#: The SC-WRES indicators, by id, as the programme names them.
+INDICATORS: dict[str, str] = {
+    "1": "Percentage of minority ethnic staff in each pay band, against the rest of the workforce",
+    "2": "Relative likelihood of being appointed from shortlisting",
+    "3": "Relative likelihood of entering the formal disciplinary process",
+    "4": "Relative likelihood of referral to Social Work England (fitness to practise)",
+    "5": "Relative likelihood of accessing funded non-mandatory CPD",
+    "6": "Harassment, bullying or abuse from people using services, their relatives or the public",
+    "7a": "Harassment, bullying or abuse from colleagues",
+    "7b": "Harassment, bullying or abuse from managers",
+    "8": "Relative likelihood of leaving the organisation",
+    "9": "Senior management against the whole workforce and the population",
+}
+
+
+@dataclass(frozen=True)
+class RelativeLikelihood:
+    """Minority ethnic rate ÷ white rate, or ``None`` with the reason it is not computable.
+
+    ``in_band`` says whether ``value`` lies in ``band`` (inclusive); ``None`` when there is no
+    value.
+    """
+
+    value: float | None
+    reason: str | None
+    events_minority_ethnic: int
+    base_minority_ethnic: int
+    events_white: int
+    base_white: int
+    rate_minority_ethnic: float | None
+    rate_white: float | None
+    in_band: bool | None
+    band: tuple[float, float] = BAND
+    direction: str = DIRECTION
+    indicator: str | None = None
+
+    @property
+    def white_over_minority_ethnic(self) -> float | None:
+        """The reciprocal (white ÷ minority ethnic), as the NHS WRES prints indicators 2 and 4."""
+        if self.value is None or self.value == 0:
+            return None
+        return 1 / self.value
+
+
+def relative_likelihood(
+    events_me: int,
+    base_me: int,
+    events_w: int,
+    base_w: int,
+    *,
+    suppress: bool = True,
+    lower: int = SMALLEST_SUPPRESSED,
+    upper: int = LARGEST_SUPPRESSED,
+    band: tuple[float, float] = BAND,
+    indicator: str | None = None,
+) -> RelativeLikelihood:
+    """(events_me ÷ base_me) ÷ (events_w ÷ base_w), minority ethnic on top.
+
+    Not computable when a base is zero, when the white rate is zero, or (with ``suppress``, the
+    default) when any of the four counts is from ``lower`` to ``upper``. ``suppress=False`` is for
+    the programme manager's own unsuppressed figures.
+    """
+    for value, what in (
+        (events_me, "minority ethnic events"),
+        (base_me, "minority ethnic base"),
+        (events_w, "white events"),
+        (base_w, "white base"),
+    ):
+        check_count(value, what)
+    if events_me > base_me or events_w > base_w:
+        raise ValueError(
+            "events cannot exceed their base: "
+            f"minority ethnic {events_me} of {base_me}, white {events_w} of {base_w}"
+        )
+    if band[0] > band[1]:
+        raise ValueError(f"the band {band} is the wrong way round")
+
+    def result(value: float | None, reason: str | None, rate_me=None, rate_w=None):
+        return RelativeLikelihood(
+            value=value,
+            reason=reason,
+            events_minority_ethnic=events_me,
+            base_minority_ethnic=base_me,
+            events_white=events_w,
+            base_white=base_w,
+            rate_minority_ethnic=rate_me,
+            rate_white=rate_w,
+            in_band=None if value is None else band[0] <= value <= band[1],
+            band=band,
+            indicator=indicator,
+        )
+
+    if base_me == 0:
+        return result(None, "no minority ethnic staff in the base")
+    if base_w == 0:
+        return result(None, "no white staff in the base")
+    if suppress and any(is_small(n, lower, upper) for n in (events_me, base_me, events_w, base_w)):
+        return result(None, SMALL_NUMBERS)
+    rate_me, rate_w = events_me / base_me, events_w / base_w
+    if rate_w == 0:
+        return result(None, "the white rate is zero", rate_me, rate_w)
+    return result(rate_me / rate_w, None, rate_me, rate_w)
+
+
+def _by_group(counts: Mapping[str, int], what: str) -> dict[str, int]:
+    unknown = sorted(set(counts) - set(GROUPS))
+    if unknown:
+        raise ValueError(f"{what}: unknown group(s) {unknown}; use {list(GROUPS)}")
+    return {group: check_count(counts.get(group, 0), f"{what}, {group}") for group in GROUPS}
+
+
+def _indicator_likelihood(
+    indicator: str | None, events: Mapping[str, int], base: Mapping[str, int], **options
+) -> RelativeLikelihood:
+    ev, bs = _by_group(events, "events"), _by_group(base, "base")
+    return relative_likelihood(
+        ev[MINORITY_ETHNIC],
+        bs[MINORITY_ETHNIC],
+        ev[WHITE],
+        bs[WHITE],
+        indicator=indicator,
+        **options,
+    )
+
+
+def appointed_from_shortlisting(
+    appointed: Mapping[str, int], shortlisted: Mapping[str, int], **options
+) -> RelativeLikelihood:
+    """Indicator 2: appointed ÷ shortlisted, minority ethnic against white."""
+    return _indicator_likelihood("2", appointed, shortlisted, **options)
+
+
+def entered_formal_disciplinary(
+    entered: Mapping[str, int], headcount: Mapping[str, int], **options
+) -> RelativeLikelihood:
+    """Indicator 3: entered the formal disciplinary process ÷ headcount."""
+    return _indicator_likelihood("3", entered, headcount, **options)
+
+
+def referred_to_social_work_england(
+    referred: Mapping[str, int], regulated_headcount: Mapping[str, int], **options
+) -> RelativeLikelihood:
+    """Indicator 4: referred to Social Work England ÷ regulated (registered) headcount."""
+    return _indicator_likelihood("4", referred, regulated_headcount, **options)
+
+
+def accessed_non_mandatory_cpd(
+    accessed: Mapping[str, int], headcount: Mapping[str, int], **options
+) -> RelativeLikelihood:
+    """Indicator 5: accessed funded non-mandatory CPD ÷ headcount."""
+    return _indicator_likelihood("5", accessed, headcount, **options)
+
+
+def leaving(
+    leavers: Mapping[str, int], headcount: Mapping[str, int], **options
+) -> RelativeLikelihood:
+    """Indicator 8: leavers ÷ headcount."""
+    return _indicator_likelihood("8", leavers, headcount, **options)
+
+
+# --- indicator 1 ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PayBandShare:
+    """One pay band: headcount by group and the minority ethnic share of known ethnicity.
+
+    ``difference_points`` is the band's share less the whole workforce's, in percentage points.
+    """
+
+    band: str
+    minority_ethnic: int
+    white: int
+    not_known: int
+    minority_ethnic_share: Proportion
+    difference_points: float | None
+    difference_reason: str | None
+
+
+@dataclass(frozen=True)
+class PayBandRepresentation:
+    """Indicator 1: each band against the whole workforce."""
+
+    bands: tuple[PayBandShare, ...]
+    overall: Proportion
+    not_known_share: Proportion
+
+
+def _share_of_known(counts: dict[str, int], **options) -> Proportion:
+    # Known ethnicity only, as SC-WRES compares minority ethnic staff with white staff.
+    return proportion(counts[MINORITY_ETHNIC], counts[MINORITY_ETHNIC] + counts[WHITE], **options)
+
+
+def _difference_points(first: Proportion, second: Proportion) -> tuple[float | None, str | None]:
+    if first.value is None:
+        return None, first.reason
+    if second.value is None:
+        return None, second.reason
+    return (first.value - second.value) * 100, None
+
+
+def pay_band_representation(
+    headcount_by_band: Mapping[str, Mapping[str, int]], **options
+) -> PayBandRepresentation:
+    """Indicator 1: the minority ethnic share of known-ethnicity headcount in each pay band.
+
+    ``headcount_by_band`` maps each band (in display order) to headcount by group. The whole
+    workforce's share sums every band's counts first.
+    """
+    bands = {band: _by_group(counts, f"band {band}") for band, counts in headcount_by_band.items()}
+    total = sum_by_group(bands.values())
+    overall = _share_of_known(total, **options)
+    rows = []
+    for band, counts in bands.items():
+        share = _share_of_known(counts, **options)
+        difference, reason = _difference_points(share, overall)
+        rows.append(
+            PayBandShare(
+                band=band,
+                minority_ethnic=counts[MINORITY_ETHNIC],
+                white=counts[WHITE],
+                not_known=counts[NOT_KNOWN],
+                minority_ethnic_share=share,
+                difference_points=difference,
+                difference_reason=reason,
+            )
+        )
+    return PayBandRepresentation(
+        bands=tuple(rows),
+        overall=overall,
+        not_known_share=proportion(total[NOT_KNOWN], sum(total.values()), **options),
+    )
+
+
+# --- indicators 6, 7a, 7b ------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SurveyDifference:
+    """A staff survey percentage by group and the gap, minority ethnic less white.
+
+    Percentages are 0-100 as given; ``difference_points`` is in percentage points.
+    """
+
+    indicator: str | None
+    percent_minority_ethnic: float | None
+    percent_white: float | None
+    respondents_minority_ethnic: int | None
+    respondents_white: int | None
+    difference_points: float | None
+    reason: str | None
+    direction: str = "minority ethnic − white"
+
+
+def survey_difference(
+    percent: Mapping[str, float],
+    respondents: Mapping[str, int] | None = None,
+    *,
+    indicator: str | None = None,
+    suppress: bool = True,
+    lower: int = SMALLEST_SUPPRESSED,
+    upper: int = LARGEST_SUPPRESSED,
+) -> SurveyDifference:
+    """Indicators 6, 7a and 7b from a survey's published percentages (0-100) by group.
+
+    With ``respondents``, a group answered by ``lower`` to ``upper`` people, or by nobody, is not
+    computable.
+    """
+    for group, value in percent.items():
+        if group not in GROUPS:
+            raise ValueError(f"unknown group {group!r}; use {list(GROUPS)}")
+        if not 0 <= value <= 100:
+            raise ValueError(f"{group}: {value} is not a percentage from 0 to 100")
+    counts = _by_group(respondents, "respondents") if respondents is not None else None
+    me, w = percent.get(MINORITY_ETHNIC), percent.get(WHITE)
+    reason = None
+    if me is None or w is None:
+        reason = "no percentage given for " + (
+            "minority ethnic staff" if me is None else "white staff"
+        )
+    elif counts is not None:
+        if counts[MINORITY_ETHNIC] == 0 or counts[WHITE] == 0:
+            reason = "no respondents in a group"
+        elif suppress and (
+            is_small(counts[MINORITY_ETHNIC], lower, upper) or is_small(counts[WHITE], lower, upper)
+        ):
+            reason = SMALL_NUMBERS
+    shown_me, shown_w = (None, None) if reason == SMALL_NUMBERS else (me, w)
+    return SurveyDifference(
+        indicator=indicator,
+        percent_minority_ethnic=shown_me,
+        percent_white=shown_w,
+        respondents_minority_ethnic=None if counts is None else counts[MINORITY_ETHNIC],
+        respondents_white=None if counts is None else counts[WHITE],
+        difference_points=None if reason else me - w,
+        reason=reason,
+    )
+
+
+def survey_difference_from_counts(
+    yes: Mapping[str, int],
+    respondents: Mapping[str, int],
+    *,
+    indicator: str | None = None,
+    **options,
+) -> SurveyDifference:
+    """Indicators 6, 7a and 7b from counts (e.g. summed over LAs for the region)."""
+    ys, rs = _by_group(yes, "answered yes"), _by_group(respondents, "respondents")
+    me = proportion(ys[MINORITY_ETHNIC], rs[MINORITY_ETHNIC], **options)
+    w = proportion(ys[WHITE], rs[WHITE], **options)
+    reason = me.reason or w.reason
+    return SurveyDifference(
+        indicator=indicator,
+        percent_minority_ethnic=me.percent,
+        percent_white=w.percent,
+        respondents_minority_ethnic=rs[MINORITY_ETHNIC],
+        respondents_white=rs[WHITE],
+        difference_points=None if reason else me.percent - w.percent,  # type: ignore[operator]
+        reason=reason,
+    )
+
+
+# --- indicator 9 ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SeniorManagementDifference:
+    """Indicator 9: minority ethnic shares (of known ethnicity) and their gaps in points."""
+
+    senior_managers: Proportion
+    workforce: Proportion
+    population: Proportion
+    senior_less_workforce_points: float | None
+    senior_less_workforce_reason: str | None
+    senior_less_population_points: float | None
+    senior_less_population_reason: str | None
+
+
+def senior_management_difference(
+    senior_managers: Mapping[str, int],
+    workforce: Mapping[str, int],
+    population: Mapping[str, int],
+    **options,
+) -> SeniorManagementDifference:
+    """Indicator 9: the minority ethnic share of senior managers against the whole workforce and
+    the population, each of known ethnicity, with differences in percentage points.
+
+    Population counts are not suppressed (they are published Census figures).
+    """
+    senior = _share_of_known(_by_group(senior_managers, "senior managers"), **options)
+    staff = _share_of_known(_by_group(workforce, "workforce"), **options)
+    people = _share_of_known(_by_group(population, "population"), suppress=False)
+    vs_staff, vs_staff_reason = _difference_points(senior, staff)
+    vs_people, vs_people_reason = _difference_points(senior, people)
+    return SeniorManagementDifference(
+        senior_managers=senior,
+        workforce=staff,
+        population=people,
+        senior_less_workforce_points=vs_staff,
+        senior_less_workforce_reason=vs_staff_reason,
+        senior_less_population_points=vs_people,
+        senior_less_population_reason=vs_people_reason,
+    )
+
+
+# --- regional roll-up ----------------------------------------------------------------------
+
+
+def sum_by_group(counts: Iterable[Mapping[str, int]]) -> dict[str, int]:
+    """Counts by group summed over LAs (or bands): the region's counts, before any ratio."""
+    total = dict.fromkeys(GROUPS, 0)
+    for each in counts:
+        for group, value in _by_group(each, "counts").items():
+            total[group] += value
+    return total
+
+
+def regional_relative_likelihood(
+    events_by_la: Mapping[str, Mapping[str, int]],
+    base_by_la: Mapping[str, Mapping[str, int]],
+    *,
+    indicator: str | None = None,
+    **options,
+) -> RelativeLikelihood:
+    """The region's relative likelihood: every LA's counts summed, then one ratio.
+
+    Both mappings must cover the same LAs, so that no LA's events are set against a base that
+    leaves it out.
+    """
+    if set(events_by_la) != set(base_by_la):
+        raise ValueError(
+            "events and base must cover the same LAs; only in one: "
+            f"{sorted(set(events_by_la) ^ set(base_by_la))}"
+        )
+    return _indicator_likelihood(
+        indicator,
+        sum_by_group(events_by_la.values()),
+        sum_by_group(base_by_la.values()),
+        **options,
+    )

@@ -1,0 +1,512 @@
+"""Read one returned file into a plain record: typed answers by field id, plus what is wrong.
+
+The file is read once into memory and never written. Answers are found by the instrument's
+defined names, never by coordinates; the LA is identified from the workbook's embedded identity,
+never from its file name. Cached formula values are ignored: only answer cells are read, and a
+formula in an answer cell is reported. Each sheet is streamed once with openpyxl's own parser,
+which yields the cells and the sheet's protection in a single pass.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import io
+import re
+import warnings
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import olefile
+import openpyxl
+from defusedxml import ElementTree
+from openpyxl.utils.cell import coordinate_from_string, column_index_from_string
+from openpyxl.worksheet._reader import WorkSheetParser
+
+from collate.checks import as_text, is_blank
+from collate.findings import Finding
+from collate.instrument import Field, Instrument
+from collate.layout import IDENTITY_SHEET, META_PREFIX, WorkbookLayout, build_layout
+from collate.settings import LocalAuthority, RoundSettings
+
+ZIP_MAGIC = b"PK\x03\x04"
+OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+WORKBOOK_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".xlsb", ".ods", ".xltx", ".xltm"}
+IDENTITY_KEYS = ("la_name", "la_code", "dfe_number", "round", "instrument_id",
+                 "instrument_version", "fingerprint", "sample")
+
+
+@dataclass
+class ReturnRecord:
+    """What one return says, in plain Python: the only thing later steps look at."""
+
+    path: Path
+    sha256: str
+    size: int
+    la: LocalAuthority | None = None
+    identity: dict[str, str] = field(default_factory=dict)
+    application: str = ""
+    last_saved_by: str = ""
+    last_saved_at: dt.datetime | None = None
+    values: dict[str, Any] = field(default_factory=dict)  # field id → typed answer
+    raw: dict[str, Any] = field(default_factory=dict)  # field id → value as found
+    cells: dict[str, tuple[str, str]] = field(default_factory=dict)  # field id → (sheet, cell)
+    explanations: dict[str, str] = field(default_factory=dict)  # check id → explanation
+    findings: list[Finding] = field(default_factory=list)
+    readable: bool = False  # answers could be read (the file is one of our workbooks)
+
+    @property
+    def file_name(self) -> str:
+        return self.path.name
+
+    @property
+    def la_name(self) -> str:
+        return self.la.name if self.la else self.identity.get("la_name", "")
+
+    @property
+    def is_sample(self) -> bool:
+        return self.identity.get("sample", "no") != "no"
+
+    @property
+    def errors(self) -> list[Finding]:
+        return [f for f in self.findings if f.severity == "error"]
+
+    @property
+    def queries(self) -> list[Finding]:
+        return [f for f in self.findings if f.severity == "query"]
+
+
+def should_skip(path: Path) -> bool:
+    """Office lock files, hidden files and system clutter are not returns."""
+    name = path.name
+    return (
+        name.startswith("~$")
+        or name.startswith(".")
+        or name.lower() in {"thumbs.db", "desktop.ini"}
+        or not path.is_file()
+    )
+
+
+class _Reader:
+    def __init__(self, path: Path, instrument: Instrument, settings: RoundSettings,
+                 layouts: dict[tuple[str, bool], WorkbookLayout]):
+        self.path = path
+        self.ins = instrument
+        self.settings = settings
+        self.layouts = layouts
+        self.data = path.read_bytes()
+        self.record = ReturnRecord(path, hashlib.sha256(self.data).hexdigest(), len(self.data))
+
+    # -- findings -----------------------------------------------------------------------------
+
+    def file_finding(self, code: str, sheet: str = "", cell: str = "", value: Any = "",
+                     **context: Any) -> None:
+        fc = self.ins.checks.file_checks[code]
+        context.setdefault("sheet", sheet)
+        context.setdefault("cell", cell)
+        context.setdefault("value", as_text(value))
+        self.record.findings.append(Finding(
+            file=self.path.name, la=self.record.la_name, severity=fc.severity, code=code,
+            title=fc.title, message=fc.text(**context), sheet=sheet, cell=cell,
+            value=as_text(value)))
+
+    def value_finding(self, kind: str, f: Field, raw: Any, **context: Any) -> None:
+        rule = self.ins.checks.value_rules[kind]
+        sheet, cell = self.record.cells.get(f.id, (f.sheet, ""))
+        ctx = {"value": as_text(raw), "field_label": f.label, **context}
+        message = rule.message.format_map(_Blank({k: as_text(v) for k, v in ctx.items()}))
+        self.record.findings.append(Finding(
+            file=self.path.name, la=self.record.la_name, severity=rule.severity, code=rule.code,
+            title=rule.title, message=message, sheet=sheet, cell=cell, field=f.label,
+            value=as_text(raw), field_id=f.id))
+
+    # -- steps --------------------------------------------------------------------------------
+
+    def sniff(self) -> bool:
+        """Refuse what is not an .xlsx workbook, saying what it is instead."""
+        head = self.data[:8]
+        suffix = self.path.suffix.lower()
+        if head.startswith(OLE_MAGIC):
+            try:
+                ole = olefile.OleFileIO(io.BytesIO(self.data))
+                streams = {"/".join(s).lower() for s in ole.listdir()}
+            except OSError:
+                streams = set()
+            if "encryptioninfo" in streams or "encryptedpackage" in streams:
+                self.file_finding("FILE03")
+            elif "workbook" in streams or "book" in streams:
+                self.file_finding("FILE04")
+            else:
+                self.file_finding("FILE01")
+            return False
+        if not head.startswith(ZIP_MAGIC):
+            if suffix in WORKBOOK_SUFFIXES:
+                self.file_finding("FILE02", detail="it does not start like a workbook file")
+            else:
+                self.file_finding("FILE01")
+            return False
+        try:
+            zf = zipfile.ZipFile(io.BytesIO(self.data))
+            names = set(zf.namelist())
+            bad = zf.testzip()
+        except (zipfile.BadZipFile, OSError, EOFError, ValueError) as exc:
+            self.file_finding("FILE02", detail=str(exc) or "the zip package is broken")
+            return False
+        if bad:
+            self.file_finding("FILE02", detail=f"part {bad} is damaged")
+            return False
+        if "mimetype" in names and b"opendocument" in zf.read("mimetype"):
+            self.file_finding("FILE05")
+            return False
+        if "xl/workbook.xml" not in names:
+            if "[Content_Types].xml" in names and "xl/workbook.bin" in names:
+                self.file_finding("FILE04")  # .xlsb: same fix, save as .xlsx
+            elif suffix in WORKBOOK_SUFFIXES:
+                self.file_finding("FILE02", detail="it has no workbook part")
+            else:
+                self.file_finding("FILE01")
+            return False
+        content_types = zf.read("[Content_Types].xml") if "[Content_Types].xml" in names else b""
+        if "xl/vbaProject.bin" in names or b"macroEnabled" in content_types:
+            self.file_finding("FILE06", detail=f"saved as {suffix or 'a macro-enabled type'}")
+            return False
+        self.read_app_properties(zf, names)
+        return True
+
+    def read_app_properties(self, zf: zipfile.ZipFile, names: set[str]) -> None:
+        if "docProps/app.xml" in names:
+            try:
+                root = ElementTree.fromstring(zf.read("docProps/app.xml"))
+                for el in root:
+                    if el.tag.endswith("}Application") and el.text:
+                        self.record.application = el.text.split("$")[0].strip()
+            except Exception:  # noqa: BLE001 - properties are information only
+                pass
+
+    def open(self) -> openpyxl.Workbook | None:
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                return openpyxl.load_workbook(io.BytesIO(self.data), read_only=True,
+                                              data_only=False, keep_links=False)
+        except Exception as exc:  # noqa: BLE001 - any failure here means a damaged file
+            self.file_finding("FILE02", detail=f"{type(exc).__name__}: {exc}"[:200])
+            return None
+
+    def identify(self, wb) -> WorkbookLayout | None:
+        """Work out whose return this is from its embedded identity, and which layout it has."""
+        props = wb.properties
+        self.record.last_saved_by = props.lastModifiedBy or ""
+        self.record.last_saved_at = props.modified
+        from_props: dict[str, str] = {}
+        for p in getattr(wb.custom_doc_props, "props", []) or []:
+            if p.name.startswith("ie_"):
+                from_props[p.name[3:]] = as_text(p.value)
+        from_names: dict[str, tuple[str, str]] = {}
+        for key in IDENTITY_KEYS:
+            dn = wb.defined_names.get(META_PREFIX + key)
+            if dn is None:
+                continue
+            dest = list(dn.destinations)
+            if dest:
+                from_names[key] = dest[0]
+        if not from_names and not from_props:
+            self.file_finding("FILE07", detail="it has none of the template's identity")
+            return None
+        found = self.read_cells(wb, {IDENTITY_SHEET: {
+            _rc(ref): key for key, (sheet, ref) in from_names.items() if sheet == IDENTITY_SHEET
+        }}) if IDENTITY_SHEET in wb.sheetnames else {}
+        from_sheet = {key: as_text(v) for key, v in found.get(IDENTITY_SHEET, {}).items()}
+        identity = {**from_props, **from_sheet}
+        self.record.identity = identity
+        if identity.get("instrument_id") != self.ins.id:
+            self.file_finding("FILE07", detail="it is a different form")
+            return None
+        disagree = [k for k in IDENTITY_KEYS
+                    if k in from_props and k in from_sheet and from_props[k] != from_sheet[k]]
+        missing = [k for k in ("la_code", "round", "instrument_version") if k not in identity]
+        if missing:
+            self.file_finding("FILE09", detail="missing " + ", ".join(missing))
+            return None
+        if identity["instrument_version"] != self.ins.version:
+            self.file_finding("FILE08", found=identity["instrument_version"],
+                              expected=self.ins.version)
+            return None
+        if identity["round"] != self.settings.round:
+            self.file_finding("FILE15", found=identity["round"], expected=self.settings.round)
+            return None
+        la = self.settings.la_by_code(identity["la_code"])
+        if la is None:
+            self.file_finding("FILE10", found=f"{identity.get('la_name', '?')} "
+                              f"({identity['la_code']})")
+            return None
+        self.record.la = la
+        if disagree or identity.get("la_name", la.name) != la.name:
+            detail = ("its stored identities disagree on " + ", ".join(disagree)) if disagree \
+                else f"it names {identity.get('la_name')} but carries the code of {la.name}"
+            self.file_finding("FILE09", detail=detail)
+            return None
+        sample = identity.get("sample", "no") != "no"
+        key = (la.gss_code, sample)
+        if key not in self.layouts:
+            self.layouts[key] = build_layout(self.ins, self.settings, la, sample)
+        return self.layouts[key]
+
+    def read_cells(self, wb, wanted: dict[str, dict[tuple[int, int], str]],
+                   protection: dict[str, bool] | None = None) -> dict[str, dict[str, Any]]:
+        """Stream each sheet once; return {sheet: {key: value}} for the (row, col) asked for."""
+        out: dict[str, dict[str, Any]] = {}
+        for sheet, cells in wanted.items():
+            if sheet not in wb.sheetnames:
+                continue
+            ws = wb[sheet]
+            got: dict[str, Any] = {}
+            rows_needed = {r for r, _ in cells}
+            last_row = max(rows_needed) if rows_needed else 0
+            with wb._archive.open(ws._worksheet_path) as src:
+                parser = WorkSheetParser(src, ws._shared_strings, data_only=False,
+                                         epoch=wb.epoch, date_formats=wb._date_formats,
+                                         timedelta_formats=wb._timedelta_formats)
+                for idx, row in parser.parse():
+                    if idx not in rows_needed:
+                        if idx > last_row and protection is None:
+                            break
+                        continue
+                    for c in row:
+                        key = cells.get((idx, c["column"]))
+                        if key is not None:
+                            got[key] = c["value"]
+                if protection is not None:
+                    protection[sheet] = bool(parser.protection and parser.protection.sheet)
+            out[sheet] = got
+        return out
+
+    def read_answers(self, wb, layout: WorkbookLayout) -> None:
+        rec = self.record
+        expected = [s.name for s in layout.sheets]
+        actual = list(wb.sheetnames)
+        if actual != expected:
+            added = [s for s in actual if s not in expected]
+            missing = [s for s in expected if s not in actual]
+            parts = []
+            if added:
+                parts.append("added: " + ", ".join(added))
+            if missing:
+                parts.append("missing: " + ", ".join(missing))
+            if not parts:
+                parts.append("their order has changed")
+            self.file_finding("FILE14", detail="; ".join(parts))
+            if missing:
+                return
+        # Where every answer is, from the workbook's own defined names.
+        wanted: dict[str, dict[tuple[int, int], str]] = {s.name: {} for s in layout.sheets}
+        names = wb.defined_names
+        for f in self.ins.fields:
+            dn = names.get(f.name)
+            dest = list(dn.destinations) if dn is not None else []
+            if len(dest) != 1 or dest[0][0] not in wanted:
+                self.file_finding("FILE16", field_label=f.label,
+                                  detail=f"the name {f.name} is missing or does not point at a "
+                                  "single cell")
+                continue
+            sheet, ref = dest[0]
+            rec.cells[f.id] = (sheet, ref.replace("$", ""))
+            wanted[sheet][_rc(ref)] = "f:" + f.id
+        for check in self.ins.checks.workbook_checks():
+            if check.severity != "query":
+                continue
+            dn = names.get(check.explanation_name)
+            dest = list(dn.destinations) if dn is not None else []
+            if len(dest) == 1 and dest[0][0] in wanted:
+                wanted[dest[0][0]][_rc(dest[0][1])] = "x:" + check.id
+        # Fixed wording, by coordinate from the layout this workbook was made with.
+        static: dict[str, dict[tuple[int, int], str]] = {}
+        for s in layout.sheets:
+            if s.name == IDENTITY_SHEET:
+                continue
+            static[s.name] = {}
+            for (r, c), text in s.static_text().items():
+                key = (r + 1, c + 1)
+                if key not in wanted[s.name]:
+                    wanted[s.name][key] = "s:" + f"{r + 1},{c + 1}"
+                    static[s.name][key] = text
+        protection: dict[str, bool] = {}
+        found = self.read_cells(wb, {k: v for k, v in wanted.items() if k != IDENTITY_SHEET},
+                                protection)
+        for sheet, ok in protection.items():
+            if not ok:
+                self.file_finding("FILE12", sheet=sheet)
+        for sheet, values in found.items():
+            changed = 0
+            for key, value in values.items():
+                kind, _, ident = key.partition(":")
+                if kind == "f":
+                    rec.raw[ident] = value
+                elif kind == "x" and not is_blank(value):
+                    rec.explanations[ident] = as_text(value).strip()
+            for (r, c), text in static.get(sheet, {}).items():
+                value = values.get(f"s:{r},{c}")
+                if _norm(value) != _norm(text) and changed < 3:
+                    changed += 1
+                    self.file_finding("FILE13", sheet=sheet, cell=_a1(r, c), value=value or "",
+                                      expected=_short(text))
+        rec.readable = True
+        for f in self.ins.fields:
+            if f.id in rec.cells:
+                self.type_value(f, rec.raw.get(f.id))
+
+    def type_value(self, f: Field, raw: Any) -> None:
+        """Turn a raw cell value into a typed answer, or report why it cannot be used."""
+        rec = self.record
+        if isinstance(raw, str) and raw.startswith("="):
+            self.value_finding("formula", f, raw)
+            return
+        if is_blank(raw):
+            if f.required:
+                self.required_missing(f)
+            return
+        value: Any = raw
+        if f.is_number:
+            number = _as_number(raw)
+            if number is None:
+                self.value_finding("not_a_number", f, raw)
+                return
+            if f.type == "whole":
+                if not float(number).is_integer():
+                    self.value_finding("not_whole", f, raw)
+                    return
+                number = int(number)
+            if (f.minimum is not None and number < f.minimum) or (
+                f.maximum is not None and number > f.maximum
+            ):
+                self.value_finding("out_of_range", f, raw, minimum=as_text(f.minimum),
+                                   maximum=as_text(f.maximum) if f.maximum is not None
+                                   else "no upper limit")
+                return
+            value = number
+        elif f.type == "choice":
+            text = as_text(raw).strip()
+            match = next((c for c in f.choices if c.casefold() == text.casefold()), None)
+            if match is None:
+                self.value_finding("not_on_list", f, raw, choices="; ".join(f.choices))
+                return
+            value = match
+        elif f.type == "date":
+            date = _as_date(raw)
+            if date is None:
+                self.value_finding("not_a_date", f, raw)
+                return
+            value = date
+        else:
+            value = as_text(raw).strip()
+            if f.max_length and len(value) > f.max_length:
+                self.value_finding("too_long", f, _short(value), length=len(value),
+                                   maximum=f.max_length)
+                return
+        rec.values[f.id] = value
+
+    def required_missing(self, f: Field) -> None:
+        rule = self.ins.checks.required_rule
+        sheet, cell = self.record.cells.get(f.id, (f.sheet, ""))
+        self.record.findings.append(Finding(
+            file=self.path.name, la=self.record.la_name, severity=rule.severity, code=rule.code,
+            title=rule.title, message=rule.message, sheet=sheet, cell=cell, field=f.label,
+            field_id=f.id))
+
+    def run_checks(self) -> None:
+        rec = self.record
+        unexplained = 0
+        for check in self.ins.checks.checks:
+            verdict = check.evaluate(rec.values)
+            if verdict.status != "fail":
+                continue
+            target = check.primary_field
+            sheet, cell = rec.cells.get(target, ("", ""))
+            explanation = rec.explanations.get(check.id, "") if check.severity == "query" else ""
+            if check.severity == "query" and not explanation:
+                unexplained += 1
+            rec.findings.append(Finding(
+                file=self.path.name, la=rec.la_name, severity=check.severity, code=check.code,
+                title=check.rule.title, message=check.message(verdict), sheet=sheet, cell=cell,
+                field=self.ins.field(target).label,
+                value=verdict.context.get("left_value") or as_text(rec.values.get(target, "")),
+                explanation=explanation, check_id=check.id, field_id=target))
+        if unexplained:
+            self.file_finding("QRY01", sheet="Checks", count=unexplained)
+
+
+class _Blank(dict):
+    def __missing__(self, key: str) -> str:
+        return ""
+
+
+def _rc(ref: str) -> tuple[int, int]:
+    col, row = coordinate_from_string(ref.replace("$", ""))
+    return row, column_index_from_string(col)
+
+
+def _a1(row: int, col: int) -> str:
+    from openpyxl.utils import get_column_letter
+
+    return f"{get_column_letter(col)}{row}"
+
+
+def _norm(value: Any) -> str:
+    return re.sub(r"\s+", " ", as_text(value)).strip()
+
+
+def _short(text: str, n: int = 80) -> str:
+    return text if len(text) <= n else text[: n - 1] + "…"
+
+
+def _as_number(raw: Any) -> float | int | None:
+    if isinstance(raw, bool):
+        return None
+    if isinstance(raw, (int, float)):
+        return raw
+    if isinstance(raw, str):
+        # A figure pasted as text ("12") is still the figure; anything else is not.
+        text = raw.strip().replace(",", "")
+        if re.fullmatch(r"-?\d+(\.\d+)?", text):
+            return float(text) if "." in text else int(text)
+    return None
+
+
+def _as_date(raw: Any) -> dt.date | None:
+    if isinstance(raw, dt.datetime):
+        return raw.date()
+    if isinstance(raw, dt.date):
+        return raw
+    if isinstance(raw, str):
+        for fmt in ("%d/%m/%Y", "%d/%m/%y", "%Y-%m-%d", "%d %B %Y", "%d %b %Y"):
+            try:
+                return dt.datetime.strptime(raw.strip(), fmt).date()
+            except ValueError:
+                continue
+    return None
+
+
+def read_return(path: Path, instrument: Instrument, settings: RoundSettings,
+                layouts: dict | None = None) -> ReturnRecord:
+    """Read and check one returned file. Never raises for a bad file: problems become findings."""
+    reader = _Reader(path, instrument, settings, layouts if layouts is not None else {})
+    try:
+        if not reader.sniff():
+            return reader.record
+        wb = reader.open()
+        if wb is None:
+            return reader.record
+        try:
+            layout = reader.identify(wb)
+            if layout is None:
+                return reader.record
+            reader.read_answers(wb, layout)
+        finally:
+            wb.close()
+        if reader.record.readable:
+            reader.run_checks()
+    except Exception as exc:  # noqa: BLE001 - one bad file must never stop the others
+        reader.file_finding("FILE02", detail=f"{type(exc).__name__}: {exc}"[:200])
+    return reader.record
