@@ -24,6 +24,7 @@ from __future__ import annotations
 
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass
+from fractions import Fraction
 
 from collate.measures.suppression import (
     LARGEST_SUPPRESSED,
@@ -224,12 +225,16 @@ def disproportionality(
         else:
             population_share, population_reason = group_population / population_total, None
 
+        # The ratio is worked exactly from the counts, so that a ratio of exactly the threshold
+        # (1.25 from 25 of 200 against 1,000 of 10,000, say) is flagged despite float rounding.
+        exact_ratio: Fraction | None = None
         if share is None:
             ratio, ratio_reason = None, share_reason
         elif population_share is None:
             ratio, ratio_reason = None, population_reason
         else:
-            ratio, ratio_reason = share / population_share, None
+            exact_ratio = Fraction(count * population_total, known * group_population)
+            ratio, ratio_reason = float(exact_ratio), None
 
         group_rate, group_rate_reason = rate(group, count)
         if group_rate is None:
@@ -257,7 +262,9 @@ def disproportionality(
                 rate_reason=group_rate_reason,
                 relative_rate=relative,
                 relative_rate_reason=relative_reason,
-                over_represented=None if ratio is None else ratio >= threshold,
+                over_represented=(
+                    None if exact_ratio is None else exact_ratio >= Fraction(str(threshold))
+                ),
                 threshold=threshold,
             )
         )

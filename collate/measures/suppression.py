@@ -111,8 +111,8 @@ class SuppressedSeries:
     """A list of counts with its total after suppression.
 
     ``values`` maps each label to its count or "c"; ``total`` is the total, "c", or ``None`` when
-    no total was given. ``primary`` and ``secondary`` name suppressed labels; ``total_secondary``
-    says the total itself had to be suppressed.
+    no total was given. ``primary`` and ``secondary`` name suppressed labels; ``total_primary``
+    says the total is itself small.
     """
 
     values: Mapping[str, int | str]
@@ -120,8 +120,6 @@ class SuppressedSeries:
     primary: frozenset[str]
     secondary: frozenset[str]
     total_primary: bool = False
-    total_secondary: bool = False
-    notes: tuple[str, ...] = ()
 
 
 def _as_rows(
@@ -361,8 +359,8 @@ def suppress_series(
 ) -> SuppressedSeries:
     """Suppress a one-dimensional list of counts and, if given, its total.
 
-    With a total, the counts must sum to it, and a lone suppressed figure is protected by also
-    suppressing the smallest non-zero count (or, when every other count is zero, the total).
+    With a total, the counts must sum to it, and a lone suppressed count is protected by also
+    suppressing the smallest other non-zero count. A small total is suppressed with its counts.
     Without a total nothing can be worked out by subtraction, so only small counts are suppressed.
     """
     _check_bounds(lower, upper)
@@ -377,36 +375,25 @@ def suppress_series(
     primary = {label for label, value in checked.items() if is_small(value, lower, upper)}
     total_primary = total is not None and is_small(total, lower, upper)
     secondary: set[str] = set()
-    total_secondary = False
-    notes: list[str] = []
     if total is not None and len(primary) + int(total_primary) == 1:
+        # One suppressed figure beside a known total: take the smallest non-zero count with it.
+        # There always is one: were every other count zero, the total would equal the small
+        # count and be suppressed already.
         candidates = [
             (value, label) for label, value in checked.items() if label not in primary and value > 0
         ]
-        if candidates:
-            secondary.add(min(candidates)[1])
-        else:
-            # The lone small count equals the total, which is then at least 1 and not small.
-            total_secondary = True
-            notes.append(
-                "The total is suppressed as well: every other count is zero, so the total would "
-                "give the small count away."
-            )
+        secondary.add(min(candidates)[1])
     suppressed = primary | secondary
     values = {
         label: SUPPRESSED if label in suppressed else value for label, value in checked.items()
     }
-    shown_total: int | str | None = total
-    if total_primary or total_secondary:
-        shown_total = SUPPRESSED
+    shown_total: int | str | None = SUPPRESSED if total_primary else total
     return SuppressedSeries(
         values=values,
         total=shown_total,
         primary=frozenset(primary),
         secondary=frozenset(secondary),
         total_primary=total_primary,
-        total_secondary=total_secondary,
-        notes=tuple(notes),
     )
 
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from fractions import Fraction
 
 from collate.measures.proportion import Proportion, check_count, proportion
 from collate.measures.suppression import (
@@ -111,9 +112,11 @@ def relative_likelihood(
     if band[0] > band[1]:
         raise ValueError(f"the band {band} is the wrong way round")
 
-    def result(value: float | None, reason: str | None, rate_me=None, rate_w=None):
+    def result(exact: Fraction | None, reason: str | None, rate_me=None, rate_w=None):
+        # Worked exactly from the counts so that a likelihood of exactly 0.8 or 1.25 is in the
+        # band despite float rounding.
         return RelativeLikelihood(
-            value=value,
+            value=None if exact is None else float(exact),
             reason=reason,
             events_minority_ethnic=events_me,
             base_minority_ethnic=base_me,
@@ -121,7 +124,9 @@ def relative_likelihood(
             base_white=base_w,
             rate_minority_ethnic=rate_me,
             rate_white=rate_w,
-            in_band=None if value is None else band[0] <= value <= band[1],
+            in_band=(
+                None if exact is None else Fraction(str(band[0])) <= exact <= Fraction(str(band[1]))
+            ),
             band=band,
             indicator=indicator,
         )
@@ -135,7 +140,7 @@ def relative_likelihood(
     rate_me, rate_w = events_me / base_me, events_w / base_w
     if rate_w == 0:
         return result(None, "the white rate is zero", rate_me, rate_w)
-    return result(rate_me / rate_w, None, rate_me, rate_w)
+    return result(Fraction(events_me * base_w, base_me * events_w), None, rate_me, rate_w)
 
 
 def _by_group(counts: Mapping[str, int], what: str) -> dict[str, int]:

@@ -80,10 +80,28 @@ def test_shares_ratios_and_flags_by_hand():
 
 
 def test_threshold_is_a_setting_and_inclusive():
-    result = stage(threshold=10 / 9)
-    assert result.threshold == pytest.approx(10 / 9)
+    result = stage(threshold=1.1)
+    assert result.threshold == 1.1
     assert result.group("Other White").over_represented is True
     assert stage(threshold=1.12).group("Other White").over_represented is False
+    # Exactly at the threshold counts: 25 of 200 is 12.5% against 10% of the population, a ratio
+    # of 1.25 worked from the counts, not from rounded floats.
+    exact = disproportionality(
+        {"MWBC": 25, "WBRI": 175}, GROUPING, {"Mixed": 1000, "White British": 9000}
+    )
+    assert exact.group("Mixed").representation_ratio == 1.25
+    assert exact.group("Mixed").over_represented is True
+    third = disproportionality({"MWBC": 1000, "WBRI": 2000}, GROUPING, {"Mixed": 3, "Other": 6})
+    # 1/3 against 1/3: exactly 1, although 1/3 is not exact in binary.
+    assert third.group("Mixed").representation_ratio == 1.0
+    assert third.group("Mixed").over_represented is False
+    assert (
+        disproportionality(
+            {"MWBC": 1000, "WBRI": 2000}, GROUPING, {"Mixed": 3, "Other": 6}, threshold=1
+        )
+        .group("Mixed")
+        .over_represented
+    )
 
 
 def test_no_rates_without_an_age_matched_denominator():
@@ -234,7 +252,9 @@ def test_unknown_code_and_bad_counts_are_refused():
 
 
 def test_not_known_group_name_is_a_setting():
-    grouping = dict(GROUPING, REFU="Refused or not yet obtained", NOBT="Refused or not yet obtained")
+    grouping = dict(
+        GROUPING, REFU="Refused or not yet obtained", NOBT="Refused or not yet obtained"
+    )
     result = disproportionality(
         COUNTS, grouping, POPULATION, not_known_groups=("Refused or not yet obtained",)
     )

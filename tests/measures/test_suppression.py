@@ -315,32 +315,30 @@ def test_series_two_small_counts_protect_each_other():
     assert result.secondary == set()
 
 
-def test_series_lone_small_count_with_only_zeros_beside_it_takes_the_total():
+def test_series_lone_small_count_takes_a_large_count_when_the_rest_are_zero():
     result = suppress_series({"a": 0, "b": 4, "c": 0, "d": 30}, 34)
+    assert result.values == {"a": 0, "b": C, "c": 0, "d": C}
     assert result.secondary == {"d"}
+    assert result.total == 34
+
+
+def test_series_small_total_goes_with_its_counts():
+    # The 4 is the only non-zero count, so the total is 4 as well: both are small.
     result = suppress_series({"a": 0, "b": 4, "c": 0}, 4)
     assert result.values == {"a": 0, "b": C, "c": 0}
     assert result.total == C
     assert result.total_primary
-    result = suppress_series({"a": 0, "b": 6, "c": 3}, 9)
-    assert result.values == {"a": 0, "b": C, "c": C}
-    assert result.total == 9
-
-
-def test_series_small_total_is_suppressed():
+    assert result.secondary == set()
     result = suppress_series({"a": 0, "b": 8}, 8, upper=9)
     assert result.total == C
     assert result.values == {"a": 0, "b": C}
 
 
-def test_series_lone_count_with_no_other_non_zero_figure_suppresses_the_total():
-    # The total is not small, but it equals the one non-zero count.
-    result = suppress_series({"a": 0, "b": 4}, 4, upper=3)
-    assert result.values == {"a": 0, "b": 4}
-    result = suppress_series({"a": 0, "b": 3, "c": 0}, 3, upper=2)
-    assert result.values == {"a": 0, "b": 3, "c": 0}
-    result = suppress_series({"a": 0, "b": 2, "c": 0}, 2, upper=1)
-    assert result.values["b"] == 2
+def test_series_custom_bounds():
+    result = suppress_series({"a": 0, "b": 6, "c": 3}, 9)
+    assert result.values == {"a": 0, "b": C, "c": C}
+    assert result.total == 9
+    assert suppress_series({"a": 6, "b": 30}, 36, upper=3).values == {"a": 6, "b": 30}
 
 
 def test_series_without_a_total_suppresses_small_counts_only():

@@ -1,0 +1,87 @@
+"""One collation run, end to end: read the returns, write every output, say where each is."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from collate.collation import Collation, collate_folder
+from collate.instrument import Instrument
+from collate.outputs.feedback import write_feedback
+from collate.outputs.returns_table import returns_table
+from collate.outputs.validation import write_validation
+from collate.settings import RoundSettings
+
+log = logging.getLogger("collate")
+
+
+@dataclass
+class RunResult:
+    collation: Collation
+    outputs: dict[str, Path] = field(default_factory=dict)
+    problems: list[str] = field(default_factory=list)  # outputs that could not be written
+
+    @property
+    def exit_code(self) -> int:
+        return 0 if self.collation.all_accepted and not self.problems else 1
+
+
+def start_log(out: Path) -> logging.Handler:
+    out.mkdir(parents=True, exist_ok=True)
+    handler = logging.FileHandler(out / "collate.log", mode="w", encoding="utf-8")
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(message)s"))
+    log.addHandler(handler)
+    log.setLevel(logging.INFO)
+    return handler
+
+
+def run_collation(folder: Path, out: Path, settings: RoundSettings, instrument: Instrument,
+                  progress: Callable[[Path], None] | None = None,
+                  report: bool = True) -> RunResult:
+    """Collate `folder` into `out`. Every output is attempted even if another fails."""
+    handler = start_log(out)
+    try:
+        log.info("collating %s for round %s (instrument version %s)", folder, settings.round,
+                 instrument.version)
+        collation = collate_folder(folder, settings, instrument, progress)
+        result = RunResult(collation)
+        steps: list[tuple[str, Callable[[], dict[str, Path]]]] = [
+            ("returns table", lambda: _returns(collation, out)),
+            ("validation", lambda: dict(zip(("validation.csv", "validation.xlsx"),
+                                            write_validation(collation, out), strict=True))),
+            ("feedback", lambda: {"feedback": write_feedback(collation, out)[0].parent}),
+            ("collated data", lambda: _collated(collation, out)),
+        ]
+        if report:
+            steps.append(("report", lambda: _report(collation, out)))
+        for name, step in steps:
+            try:
+                result.outputs.update(step())
+            except Exception as exc:  # noqa: BLE001 - write what can be written, then say so
+                log.exception("could not write the %s", name)
+                result.problems.append(f"could not write the {name}: {exc}")
+        result.outputs["log"] = out / "collate.log"
+        return result
+    finally:
+        log.removeHandler(handler)
+        handler.close()
+
+
+def _returns(collation: Collation, out: Path) -> dict[str, Path]:
+    path = out / "returns.csv"
+    returns_table(collation).to_csv(path, index=False, encoding="utf-8-sig")
+    return {"returns.csv": path}
+
+
+def _collated(collation: Collation, out: Path) -> dict[str, Path]:
+    from collate.outputs.collated import write_collated
+
+    return write_collated(collation, out)
+
+
+def _report(collation: Collation, out: Path) -> dict[str, Path]:
+    from collate.report import write_report_for_collation
+
+    return {"report.docx": write_report_for_collation(collation, out)}

@@ -1,0 +1,13 @@
+"""Remake the synthetic sample returns (seeded, so the same every time): python sample_returns/source/make_samples.py
+
+Needs LibreOffice, because some samples are saved through it as an LA using LibreOffice would.
+"""
+
+from collate.instrument import load_instrument
+from collate.samples import make_samples
+from collate.settings import load_settings
+
+if __name__ == "__main__":
+    settings = load_settings()
+    for path in make_samples(settings, load_instrument(settings.instrument_folder)):
+        print(path)
