@@ -194,6 +194,8 @@ class WorkforceGroupSpec(_Strict):
 class EthnicitySpec(_Strict):
     reference_group: str
     not_known_groups: list[str]
+    white_groups: list[str] = []
+    global_majority_label: str = "Global majority groups"
     groups: list[str]
     children_codes: list[ChildCodeSpec]
     population_categories: dict[str, PopulationCategorySpec]

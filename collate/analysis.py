@@ -1,0 +1,525 @@
+"""Every measure for the round, computed from the accepted returns' answers.
+
+One `Analysis` feeds both collated.xlsx and the Word report, so every figure in the report is a
+figure in the collated workbook. Frames named `*_published` are suppressed (counts of 1 to 5 shown
+as "c", with secondary suppression, and no rate or ratio from a suppressed count); the others are
+the programme manager's own unsuppressed figures, not for publication.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from collate import measures as m
+from collate.collation import Collation
+from collate.instrument import Instrument
+from collate.population import ATTRIBUTION, LAPopulation, load_population
+from collate.settings import RoundSettings
+
+REGION = "All returning LAs"
+WRES_REGION = "Region"
+WRES_NAMES = {
+    "1": "Minority ethnic share of staff in each pay band against the whole workforce",
+    "2": "Relative likelihood of being appointed from shortlisting",
+    "3": "Relative likelihood of entering the formal disciplinary process",
+    "4": "Relative likelihood of being referred to Social Work England",
+    "5": "Relative likelihood of accessing funded non-mandatory training",
+    "6": "Harassment, bullying or abuse from people using services, relatives or the public",
+    "7a": "Harassment, bullying or abuse from colleagues",
+    "7b": "Harassment, bullying or abuse from managers",
+    "8": "Relative likelihood of leaving",
+    "9": "Minority ethnic share of senior managers against the whole workforce and population",
+}
+FOUNDATION_KEYS = ["pledge_adopted", "scwres", "scwres_note", "edi_strategy", "edi_strategy_title",
+                   "cs_strategy", "cs_strategy_title", "induction_status", "induction_description",
+                   "procurement", "procurement_description", "highlights"]
+POPULATION_NOTE = (
+    "Population shares use Census 2021 usual residents of all ages by ethnic group, because "
+    "figures for children aged 0 to 17 by ethnic group were not available. Children are more "
+    "ethnically diverse than adults, so these shares understate the diversity of the child "
+    "population and may overstate over-representation of global majority groups. Rates per "
+    "10,000 children by ethnic group are shown only where a 0 to 17 population by ethnic group "
+    "is supplied."
+)
+
+
+@dataclass
+class Analysis:
+    settings: RoundSettings
+    instrument: Instrument
+    is_sample: bool
+    today: dt.date
+    expected: list[str]
+    las: list[str]
+    not_usable: dict[str, str]
+    values: dict[str, dict[str, Any]]
+    foundations: pd.DataFrame = field(default_factory=pd.DataFrame)
+    scores: pd.DataFrame = field(default_factory=pd.DataFrame)
+    criteria: pd.DataFrame = field(default_factory=pd.DataFrame)
+    cf_published: dict[str, pd.DataFrame] = field(default_factory=dict)
+    cf_counts: dict[str, pd.DataFrame] = field(default_factory=dict)
+    cf_measures: pd.DataFrame = field(default_factory=pd.DataFrame)
+    cf_measures_published: pd.DataFrame = field(default_factory=pd.DataFrame)
+    cf_sentences: list[str] = field(default_factory=list)
+    cf_over_counts: pd.DataFrame = field(default_factory=pd.DataFrame)
+    cf_quality: pd.DataFrame = field(default_factory=pd.DataFrame)
+    stages: list[tuple[str, str, str]] = field(default_factory=list)
+    groups: list[str] = field(default_factory=list)
+    reference_group: str = "White British"
+    threshold: float = 1.25
+    population_basis: str = ""
+    population_note: str = POPULATION_NOTE
+    population_source: str = ATTRIBUTION
+    wres: pd.DataFrame = field(default_factory=pd.DataFrame)
+    wres_published: pd.DataFrame = field(default_factory=pd.DataFrame)
+    exit: pd.DataFrame = field(default_factory=pd.DataFrame)
+    exit_published: pd.DataFrame = field(default_factory=pd.DataFrame)
+    sharing: pd.DataFrame = field(default_factory=pd.DataFrame)
+    band: tuple[float, float] = (0.8, 1.25)
+    suppress_from: int = 1
+    suppress_to: int = 5
+
+
+def analyse_collation(collation: Collation, today: dt.date | None = None) -> Analysis:
+    values = {r.la.name: dict(r.record.values) for r in collation.usable if r.record}
+    not_usable = {n: r.status for n, r in collation.results.items() if not r.usable}
+    return analyse(values, collation.settings, collation.instrument, not_usable,
+                   collation.is_sample, today)
+
+
+def analysis_from_collated(path: Path, settings: RoundSettings, instrument: Instrument,
+                           today: dt.date | None = None) -> Analysis:
+    """Rebuild the analysis from a collated.xlsx written earlier (its answers and returns)."""
+    from collate.errors import ToolkitError
+    from collate.tidy import values_from_tidy
+
+    try:
+        answers = pd.read_excel(path, sheet_name="All answers", header=3, dtype=object)
+        returns = pd.read_excel(path, sheet_name="Returns", header=3, dtype=object)
+    except (FileNotFoundError, ValueError, KeyError) as exc:
+        raise ToolkitError(f"{path}: not a collated workbook made by this toolkit ({exc})") from None
+    values = values_from_tidy(answers, instrument)
+    statuses = dict(zip(returns["la"], returns["status"], strict=True))
+    not_usable = {la: s for la, s in statuses.items()
+                  if s not in ("accepted", "accepted with queries") and la in
+                  {x.name for x in settings.local_authorities}}
+    sample = bool(pd.read_excel(path, sheet_name="Returns", header=None, nrows=3)
+                  .astype(str).apply(lambda c: c.str.contains("SYNTHETIC")).any().any())
+    return analyse(values, settings, instrument, not_usable, sample, today)
+
+
+def _num(values: dict[str, Any], fid: str) -> int:
+    v = values.get(fid)
+    return int(v) if isinstance(v, (int, float)) else 0
+
+
+def analyse(values: dict[str, dict[str, Any]], settings: RoundSettings, instrument: Instrument,
+            not_usable: dict[str, str], is_sample: bool,
+            today: dt.date | None = None) -> Analysis:
+    a = settings.analysis
+    order = [la.name for la in settings.local_authorities]
+    las = [n for n in order if n in values]
+    an = Analysis(settings=settings, instrument=instrument, is_sample=is_sample,
+                  today=today or dt.date.today(), expected=order, las=las,
+                  not_usable=not_usable, values=values,
+                  threshold=a.over_representation_threshold,
+                  band=tuple(a.likelihood_band), suppress_from=a.suppress_from,
+                  suppress_to=a.suppress_to)
+    _foundations(an)
+    _scores(an)
+    _children(an)
+    _workforce(an)
+    _exit(an)
+    _sharing(an)
+    return an
+
+
+def _foundations(an: Analysis) -> None:
+    short = {la.name: la.short_name for la in an.settings.local_authorities}
+    rows = []
+    for la in an.las:
+        v = an.values[la]
+        rows.append({"la": la, "short_name": short[la],
+                     **{k: v.get(f"foundations.{k}", "") for k in FOUNDATION_KEYS}})
+    an.foundations = pd.DataFrame(rows, columns=["la", "short_name", *FOUNDATION_KEYS])
+
+
+def _scores(an: Analysis) -> None:
+    points = an.instrument.level_points()
+    names = {p: n for n, p in points.items()}
+    rows, crit_rows = [], []
+    for pledge in an.instrument.pledges:
+        offered = [frozenset(points[lv] for lv in c.level.choices if points[lv] > 0)
+                   for c in pledge.criteria]
+        ranges = m.score_ranges(offered)
+        range_text = "; ".join(
+            f"{name} {lo}–{hi}" for name, band in (("Developing", ranges.developing),
+                                                   ("Established", ranges.established),
+                                                   ("Leading", ranges.leading)) if band
+            for lo, hi in [band])
+        for la in an.las:
+            v = an.values[la]
+            answers = [points.get(v.get(c.level.id)) if v.get(c.level.id) else None
+                       for c in pledge.criteria]
+            score = m.score_pledge(answers, offered)
+            rows.append({"la": la, "pledge": pledge.number, "pledge_title": pledge.title,
+                         "points": score.points, "max_points": score.max_points,
+                         "level": score.level or "", "ranges": range_text,
+                         "note": score.reason or ""})
+            for c, ans in zip(pledge.criteria, answers, strict=True):
+                crit_rows.append({"la": la, "pledge": pledge.number, "criterion": c.ref,
+                                  "criterion_text": c.text,
+                                  "level": names.get(ans, "") if ans is not None else "",
+                                  "points": ans if ans is not None else "",
+                                  "evidence": v.get(c.evidence.id, "")})
+    an.scores = pd.DataFrame(rows, columns=["la", "pledge", "pledge_title", "points",
+                                            "max_points", "level", "ranges", "note"])
+    an.criteria = pd.DataFrame(crit_rows, columns=["la", "pledge", "criterion", "criterion_text",
+                                                   "level", "points", "evidence"])
+
+
+def _children(an: Analysis) -> None:
+    ins, s = an.instrument, an.settings
+    eth = ins.ethnicity
+    table = ins.table("children_families", "counts")
+    an.stages = [(c.id, c.label, c.phrase or f"at the stage '{c.label}'") for c in table.columns]
+    an.groups = list(eth.groups)
+    an.reference_group = eth.reference_group
+    grouping = {c.code: c.group for c in eth.children_codes}
+    population = load_population(s.population_path, eth)
+    gss = {la.name: la.gss_code for la in s.local_authorities}
+    pops: dict[str, LAPopulation] = {la: population[gss[la]] for la in an.las if gss[la] in population}
+    an.population_basis = next(iter(pops.values())).basis if pops else ""
+    opts = {"lower": s.analysis.suppress_from, "upper": s.analysis.suppress_to}
+    measure_rows: dict[bool, list[dict]] = {True: [], False: []}
+    quality_rows = []
+    results_by_la: dict[str, dict[str, m.StageDisproportionality]] = {}
+    gm_results_by_la: dict[str, dict[str, m.StageDisproportionality]] = {}
+    gm_grouping = {c.code: (c.group if c.group in eth.not_known_groups or c.group in
+                            eth.white_groups else eth.global_majority_label)
+                   for c in eth.children_codes}
+    for stage, label, _phrase in an.stages:
+        counts_by_la: dict[str, dict[str, int]] = {}
+        for la in an.las:
+            v = an.values[la]
+            if not any(f"children_families.counts.{c.code.lower()}.{stage}" in v
+                       for c in eth.children_codes):
+                continue  # an optional stage this LA left empty: no figures, not zeros
+            counts_by_la[la] = {c.code: _num(v, f"children_families.counts.{c.code.lower()}."
+                                             f"{stage}") for c in eth.children_codes}
+        if not counts_by_la:
+            continue
+        # LA × group counts with margins, then suppression for the published table.
+        grid = []
+        for la, counts in counts_by_la.items():
+            row = [sum(n for code, n in counts.items() if grouping[code] == g) for g in eth.groups]
+            grid.append(row + [sum(row)])
+        totals = [sum(col) for col in zip(*grid, strict=True)]
+        frame = pd.DataFrame(grid + [totals], index=[*counts_by_la, REGION],
+                             columns=[*eth.groups, "All children"])
+        an.cf_counts[stage] = frame
+        suppressed = m.suppress_table(frame, **opts)
+        published = suppressed.to_frame()
+        published.index, published.columns = frame.index, frame.columns
+        an.cf_published[stage] = published
+        region_counts: dict[str, int] = {}
+        for counts in counts_by_la.values():
+            for code, n in counts.items():
+                region_counts[code] = region_counts.get(code, 0) + n
+        region_pop: dict[str, int] = {}
+        region_children = 0
+        for la in counts_by_la:
+            p = pops.get(la)
+            if p:
+                for g, n in p.by_group.items():
+                    region_pop[g] = region_pop.get(g, 0) + n
+                region_children += p.children_total or 0
+        for publish in (False, True):
+            rows_for = [*counts_by_la, REGION]
+            for i, la in enumerate(rows_for):
+                counts = region_counts if la == REGION else counts_by_la[la]
+                p = pops.get(la)
+                pop = region_pop if la == REGION else (p.by_group if p else {})
+                hidden = {eth.groups[j] for (r, j) in suppressed.suppressed
+                          if r == i and j < len(eth.groups)} if publish else set()
+                kids = region_children if la == REGION else (p.children_total if p else None)
+                res = m.disproportionality(
+                    counts, grouping, pop, stage=stage, total_0_17=kids or None,
+                    population_0_17=(p.children_by_group or None) if p and la != REGION else None,
+                    reference_group=eth.reference_group, threshold=an.threshold,
+                    not_known_groups=eth.not_known_groups, suppressed_groups=hidden,
+                    suppress=publish, population_basis=an.population_basis, **opts)
+                if publish and la != REGION:
+                    results_by_la.setdefault(la, {})[stage] = res
+                    gm = m.disproportionality(
+                        counts, gm_grouping, _gm_pop(pop, eth), stage=stage,
+                        reference_group=eth.reference_group, threshold=an.threshold,
+                        not_known_groups=eth.not_known_groups, suppress=True,
+                        population_basis=an.population_basis, **opts)
+                    gm_results_by_la.setdefault(la, {})[stage] = gm
+                for g in res.groups:
+                    count: Any = g.count
+                    if publish and (g.suppressed or g.group in hidden):
+                        count = m.SUPPRESSED
+                    reasons = [r for r in (g.share_reason, g.representation_ratio_reason) if r]
+                    measure_rows[publish].append({
+                        "la": la, "stage": stage, "stage_label": label, "group": g.group,
+                        "count": count,
+                        "share_at_stage": _pct(g.share_at_stage),
+                        "population_share": _pct(g.population_share),
+                        "representation_ratio": g.representation_ratio,
+                        "rate_per_10k": g.rate_per_10000,
+                        "relative_rate": g.relative_rate,
+                        "over_represented": "" if g.over_represented is None
+                        else ("yes" if g.over_represented else "no"),
+                        "threshold": an.threshold,
+                        "reason": "; ".join(dict.fromkeys(reasons)),
+                    })
+                if publish:
+                    not_known = res.refused + res.not_obtained
+                    small = an.suppress_from <= not_known <= an.suppress_to
+                    quality_rows.append({
+                        "la": la, "stage": stage, "stage_label": label,
+                        "children": published.loc[la, "All children"],
+                        "refused_or_not_obtained": m.SUPPRESSED if small else not_known,
+                        "percent": None if small or not res.children
+                        else not_known / res.children * 100,
+                    })
+    cols = ["la", "stage", "stage_label", "group", "count", "share_at_stage", "population_share",
+            "representation_ratio", "rate_per_10k", "relative_rate", "over_represented",
+            "threshold", "reason"]
+    an.cf_measures = pd.DataFrame(measure_rows[False], columns=cols)
+    an.cf_measures_published = pd.DataFrame(measure_rows[True], columns=cols)
+    an.cf_quality = pd.DataFrame(quality_rows, columns=["la", "stage", "stage_label", "children",
+                                                        "refused_or_not_obtained", "percent"])
+    over_rows, sentences = [], []
+    for stage, label, phrase in an.stages:
+        if stage not in an.cf_counts:
+            continue
+        for group, source in ([(eth.global_majority_label, gm_results_by_la)]
+                              + [(g, results_by_la) for g in eth.groups
+                                 if g not in eth.not_known_groups and g != eth.reference_group]):
+            n_over, n_data = m.count_las_over_represented(source, stage, group)
+            over_rows.append({"stage": stage, "stage_label": label, "group": group,
+                              "n_over": n_over, "n_with_data": n_data})
+            if n_over:
+                sentences.append(m.over_representation_sentence(group, phrase, n_over, n_data,
+                                                                an.threshold))
+    an.cf_over_counts = pd.DataFrame(over_rows, columns=["stage", "stage_label", "group",
+                                                         "n_over", "n_with_data"])
+    an.cf_sentences = sentences
+
+
+def _gm_pop(pop: dict[str, int], eth) -> dict[str, int]:
+    out: dict[str, int] = {}
+    for g, n in pop.items():
+        key = g if g in eth.white_groups else eth.global_majority_label
+        out[key] = out.get(key, 0) + n
+    return out
+
+
+def _pct(x: float | None) -> float | None:
+    """Shares as percentages (0-100), as the report prints them."""
+    return None if x is None else (x * 100 if x <= 1 else x)
+
+
+def _groups(values: dict[str, Any], prefix: str) -> dict[str, int]:
+    return {g: _num(values, f"{prefix}.{g}") for g in ("white", "minority_ethnic", "not_known")}
+
+
+def _workforce(an: Analysis) -> None:
+    ins = an.instrument
+    pay = ins.table("workforce", "pay_band")
+    sen = ins.table("workforce", "seniority")
+    senior_rows = [r.id for r in sen.rows if r.senior]
+    population = load_population(an.settings.population_path, ins.ethnicity)
+    gss = {la.name: la.gss_code for la in an.settings.local_authorities}
+    white = set(ins.ethnicity.white_groups)
+    out: dict[bool, list[dict]] = {True: [], False: []}
+    per_la: dict[str, dict[str, Any]] = {}
+    for la in an.las:
+        v = an.values[la]
+        if not any(k.startswith("workforce.pay_band.") for k in v):
+            continue
+        bands = {r.label: _groups(v, f"workforce.pay_band.{r.id}") for r in pay.rows}
+        headcount = m.sum_by_group(bands.values())
+        senior = m.sum_by_group(_groups(v, f"workforce.seniority.{r}") for r in senior_rows)
+        events = {e: _groups(v, f"workforce.events.{e}") for e in
+                  ("shortlisted", "appointed", "disciplinary", "regulated_headcount",
+                   "swe_referrals", "cpd", "leavers")}
+        survey = {q: {g: v.get(f"workforce.staff_survey.{q}.{g}") for g in
+                      ("white", "minority_ethnic", "not_known")}
+                  for q in ("respondents", "harassment_public", "harassment_colleagues",
+                            "harassment_managers")}
+        pop = population.get(gss[la])
+        pop_groups = {"white": 0, "minority_ethnic": 0, "not_known": 0}
+        if pop:
+            for g, n in pop.by_group.items():
+                pop_groups["white" if g in white else "minority_ethnic"] += n
+        per_la[la] = {"bands": bands, "headcount": headcount, "senior": senior,
+                      "events": events, "survey": survey, "population": pop_groups}
+    region: dict[str, Any] = {}
+    if per_la:
+        band_names = list(next(iter(per_la.values()))["bands"])
+        region = {
+            "bands": {b: m.sum_by_group(d["bands"][b] for d in per_la.values())
+                      for b in band_names},
+            "headcount": m.sum_by_group(d["headcount"] for d in per_la.values()),
+            "senior": m.sum_by_group(d["senior"] for d in per_la.values()),
+            "events": {e: m.sum_by_group(d["events"][e] for d in per_la.values())
+                       for e in next(iter(per_la.values()))["events"]},
+            "survey": None,
+            "population": m.sum_by_group(d["population"] for d in per_la.values()),
+        }
+    for publish in (False, True):
+        opts = {"suppress": publish, "lower": an.suppress_from, "upper": an.suppress_to}
+        for la, d in [*per_la.items(), *([(WRES_REGION, region)] if region else [])]:
+            out[publish].extend(_wres_rows(la, d, an, opts))
+    cols = ["la", "indicator", "indicator_name", "measure", "value", "minority_ethnic", "white",
+            "in_band", "reason", "direction"]
+    an.wres = pd.DataFrame(out[False], columns=cols)
+    an.wres_published = pd.DataFrame(out[True], columns=cols)
+
+
+def _rate_text(events: int, base: int, opts: dict) -> str:
+    if opts["suppress"] and (opts["lower"] <= events <= opts["upper"]
+                             or opts["lower"] <= base <= opts["upper"]):
+        return "c"
+    return f"{events} of {base}"
+
+
+def _wres_rows(la: str, d: dict[str, Any], an: Analysis, opts: dict) -> list[dict]:
+    rows = []
+    lo, hi = an.band
+    likelihoods = [
+        ("2", "appointed", "shortlisted", m.appointed_from_shortlisting),
+        ("3", "disciplinary", None, m.entered_formal_disciplinary),
+        ("4", "swe_referrals", "regulated_headcount", m.referred_to_social_work_england),
+        ("5", "cpd", None, m.accessed_non_mandatory_cpd),
+        ("8", "leavers", None, m.leaving),
+    ]
+    rep = m.pay_band_representation(d["bands"], **opts)
+    for band in rep.bands:
+        share = band.minority_ethnic_share
+        rows.append({"la": la, "indicator": "1", "indicator_name": f"{WRES_NAMES['1']}: {band.band}",
+                     "measure": "% minority ethnic", "value": share.percent,
+                     "minority_ethnic": _count_text(band.minority_ethnic, opts),
+                     "white": _count_text(band.white, opts), "in_band": "",
+                     "reason": share.reason or "", "direction": "minority ethnic share of known"})
+    rows.append({"la": la, "indicator": "1", "indicator_name": f"{WRES_NAMES['1']}: whole workforce",
+                 "measure": "% minority ethnic", "value": rep.overall.percent,
+                 "minority_ethnic": "", "white": "", "in_band": "",
+                 "reason": rep.overall.reason or "", "direction": "minority ethnic share of known"})
+    for ind, ev, base_key, fn in likelihoods:
+        events = d["events"][ev]
+        base = d["events"][base_key] if base_key else d["headcount"]
+        rl = fn(events, base, band=an.band, **opts)
+        rows.append({
+            "la": la, "indicator": ind, "indicator_name": WRES_NAMES[ind],
+            "measure": "relative likelihood", "value": rl.value,
+            "minority_ethnic": _rate_text(events["minority_ethnic"], base["minority_ethnic"], opts),
+            "white": _rate_text(events["white"], base["white"], opts),
+            "in_band": "" if rl.in_band is None else ("yes" if rl.in_band else "no"),
+            "reason": rl.reason or "", "direction": rl.direction,
+        })
+    for ind, q in (("6", "harassment_public"), ("7a", "harassment_colleagues"),
+                   ("7b", "harassment_managers")):
+        if d.get("survey") is None:
+            continue  # percentages cannot be added up across councils
+        pct = {g: x for g, x in d["survey"][q].items() if isinstance(x, (int, float))}
+        resp = {g: int(x) for g, x in d["survey"]["respondents"].items()
+                if isinstance(x, (int, float))}
+        if not pct:
+            continue
+        sd = m.survey_difference(pct, resp or None, indicator=ind, **opts)
+        rows.append({"la": la, "indicator": ind, "indicator_name": WRES_NAMES[ind],
+                     "measure": "percentage points", "value": sd.difference_points,
+                     "minority_ethnic": _pct_text(sd.percent_minority_ethnic),
+                     "white": _pct_text(sd.percent_white), "in_band": "",
+                     "reason": sd.reason or "", "direction": sd.direction})
+    smd = m.senior_management_difference(d["senior"], d["headcount"], d["population"], **opts)
+    rows.append({"la": la, "indicator": "9", "indicator_name": WRES_NAMES["9"],
+                 "measure": "percentage points", "value": smd.senior_less_workforce_points,
+                 "minority_ethnic": _pct_text(smd.senior_managers.percent),
+                 "white": _pct_text(smd.workforce.percent), "in_band": "",
+                 "reason": smd.senior_less_workforce_reason or "",
+                 "direction": "senior managers' share − whole workforce's share "
+                 f"(population share {_pct_text(smd.population.percent)})"})
+    return rows
+
+
+def _count_text(n: int, opts: dict) -> str:
+    return "c" if opts["suppress"] and opts["lower"] <= n <= opts["upper"] else str(n)
+
+
+def _pct_text(x: float | None) -> str:
+    return "" if x is None else f"{m.round_half_up(x, 1):.1f}%"
+
+
+def _exit(an: Analysis) -> None:
+    table = an.instrument.table("exit_interviews", "results")
+    questions = [r for r in table.rows if r.id != "interviewed"]
+    labels = {r.id: r.label for r in questions}
+    per_la: dict[str, tuple[dict[str, int], dict[str, dict[str, int]]]] = {}
+    for la in an.las:
+        v = an.values[la]
+        if not any(k.startswith("exit_interviews.results.interviewed.") for k in v):
+            continue
+        interviewed = _groups(v, "exit_interviews.results.interviewed")
+        yes = {q.id: _groups(v, f"exit_interviews.results.{q.id}") for q in questions}
+        per_la[la] = (interviewed, yes)
+    out: dict[bool, list[dict]] = {True: [], False: []}
+    if per_la:
+        region_int = m.sum_by_group(i for i, _ in per_la.values())
+        region_yes = {q.id: m.sum_by_group(y[q.id] for _, y in per_la.values())
+                      for q in questions}
+        items = [*per_la.items(), (WRES_REGION, (region_int, region_yes))]
+        for publish in (False, True):
+            opts = {"suppress": publish, "lower": an.suppress_from, "upper": an.suppress_to}
+            for la, (interviewed, yes) in items:
+                summary = m.exit_interview_summary(interviewed, yes, **opts)
+                for qs in summary.questions:
+                    for g in summary.groups:
+                        share = qs.shares[g]
+                        n_yes = qs.yes[g]
+                        out[publish].append({
+                            "la": la, "group": g, "question": qs.question,
+                            "question_label": labels[qs.question],
+                            "yes": _count_text(n_yes, opts) if publish else n_yes,
+                            "base": _count_text(qs.base[g], opts) if publish else qs.base[g],
+                            "share": share.percent, "reason": share.reason or ""})
+    cols = ["la", "group", "question", "question_label", "yes", "base", "share", "reason"]
+    an.exit = pd.DataFrame(out[False], columns=cols)
+    an.exit_published = pd.DataFrame(out[True], columns=cols)
+
+
+def _sharing(an: Analysis) -> None:
+    rows = []
+    cats = ["within_organisation", "children_families", "communities", "partners", "research"]
+    cat_labels = {"within_organisation": "within the organisation",
+                  "children_families": "with children and families",
+                  "communities": "with communities", "partners": "with partners",
+                  "research": "through research"}
+    for la in an.las:
+        v = an.values[la]
+        for entry in an.instrument.repeats("sharing_practice", "entry"):
+            prefix = f"sharing_practice.entry{entry.number}"
+            title = v.get(f"{prefix}.title")
+            if not title:
+                continue
+            rows.append({
+                "la": la, "entry": entry.number,
+                "categories": "; ".join(cat_labels[c] for c in cats
+                                        if v.get(f"{prefix}.{c}") == "Yes"),
+                **{k: v.get(f"{prefix}.{k}", "") for k in
+                   ("title", "description", "impact", "resources", "contact_name",
+                    "contact_email")},
+            })
+    an.sharing = pd.DataFrame(rows, columns=["la", "entry", "categories", "title", "description",
+                                             "impact", "resources", "contact_name",
+                                             "contact_email"])
