@@ -1,4 +1,7 @@
-"""Build this round's return workbooks: python build_templates.py [--config FILE] [--out DIR] [--la NAME]."""
+"""Build this round's return workbooks.
+
+    python build_templates.py [--config FILE] [--out DIR] [--la NAME]
+"""
 
 from collate.generate_cli import main
 

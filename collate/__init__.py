@@ -1,3 +1,3 @@
-"""Improvement East anti-racist practice toolkit: return workbooks, collation, scoring and report."""
+"""Improvement East anti-racist practice toolkit: return workbooks, collation, scores, report."""
 
 __version__ = "0.1.0"

@@ -35,9 +35,20 @@ WRES_NAMES = {
     "8": "Relative likelihood of leaving",
     "9": "Minority ethnic share of senior managers against the whole workforce and population",
 }
-FOUNDATION_KEYS = ["pledge_adopted", "scwres", "scwres_note", "edi_strategy", "edi_strategy_title",
-                   "cs_strategy", "cs_strategy_title", "induction_status", "induction_description",
-                   "procurement", "procurement_description", "highlights"]
+FOUNDATION_KEYS = [
+    "pledge_adopted",
+    "scwres",
+    "scwres_note",
+    "edi_strategy",
+    "edi_strategy_title",
+    "cs_strategy",
+    "cs_strategy_title",
+    "induction_status",
+    "induction_description",
+    "procurement",
+    "procurement_description",
+    "highlights",
+]
 POPULATION_NOTE = (
     "Population shares use Census 2021 usual residents of all ages by ethnic group, because "
     "figures for children aged 0 to 17 by ethnic group were not available. Children are more "
@@ -88,29 +99,48 @@ class Analysis:
 def analyse_collation(collation: Collation, today: dt.date | None = None) -> Analysis:
     values = {r.la.name: dict(r.record.values) for r in collation.usable if r.record}
     not_usable = {n: r.status for n, r in collation.results.items() if not r.usable}
-    return analyse(values, collation.settings, collation.instrument, not_usable,
-                   collation.is_sample, today)
+    return analyse(
+        values, collation.settings, collation.instrument, not_usable, collation.is_sample, today
+    )
 
 
-def analysis_from_collated(path: Path, settings: RoundSettings, instrument: Instrument,
-                           today: dt.date | None = None) -> Analysis:
+def analysis_from_collated(
+    path: Path, settings: RoundSettings, instrument: Instrument, today: dt.date | None = None
+) -> Analysis:
     """Rebuild the analysis from a collated.xlsx written earlier (its answers and returns)."""
     from collate.errors import ToolkitError
     from collate.tidy import values_from_tidy
 
     try:
-        answers = pd.read_excel(path, sheet_name="All answers", header=3, dtype=object)
-        returns = pd.read_excel(path, sheet_name="Returns", header=3, dtype=object)
+        answers, banners = _read_sheet(path, "All answers")
+        returns, _ = _read_sheet(path, "Returns")
     except (FileNotFoundError, ValueError, KeyError) as exc:
-        raise ToolkitError(f"{path}: not a collated workbook made by this toolkit ({exc})") from None
+        raise ToolkitError(
+            f"{path}: not a collated workbook made by this toolkit ({exc})"
+        ) from None
     values = values_from_tidy(answers, instrument)
     statuses = dict(zip(returns["la"], returns["status"], strict=True))
-    not_usable = {la: s for la, s in statuses.items()
-                  if s not in ("accepted", "accepted with queries") and la in
-                  {x.name for x in settings.local_authorities}}
-    sample = bool(pd.read_excel(path, sheet_name="Returns", header=None, nrows=3)
-                  .astype(str).apply(lambda c: c.str.contains("SYNTHETIC")).any().any())
+    not_usable = {
+        la: s
+        for la, s in statuses.items()
+        if s not in ("accepted", "accepted with queries")
+        and la in {x.name for x in settings.local_authorities}
+    }
+    sample = any("SYNTHETIC" in b for b in banners)
     return analyse(values, settings, instrument, not_usable, sample, today)
+
+
+def _read_sheet(path: Path, sheet: str) -> tuple[pd.DataFrame, list[str]]:
+    """A collated sheet: its table (header row is the one starting 'la') and the banners above."""
+    raw = pd.read_excel(path, sheet_name=sheet, header=None, dtype=object)
+    starts = raw.index[raw.iloc[:, 0].astype(str) == "la"]
+    if not len(starts):
+        raise ValueError(f"sheet '{sheet}' has no table")
+    head = int(starts[0])
+    banners = [str(v) for v in raw.iloc[:head, 0].dropna()]
+    table = raw.iloc[head + 1 :].reset_index(drop=True)
+    table.columns = [str(c) for c in raw.iloc[head]]
+    return table, banners
 
 
 def _num(values: dict[str, Any], fid: str) -> int:
@@ -118,18 +148,31 @@ def _num(values: dict[str, Any], fid: str) -> int:
     return int(v) if isinstance(v, (int, float)) else 0
 
 
-def analyse(values: dict[str, dict[str, Any]], settings: RoundSettings, instrument: Instrument,
-            not_usable: dict[str, str], is_sample: bool,
-            today: dt.date | None = None) -> Analysis:
+def analyse(
+    values: dict[str, dict[str, Any]],
+    settings: RoundSettings,
+    instrument: Instrument,
+    not_usable: dict[str, str],
+    is_sample: bool,
+    today: dt.date | None = None,
+) -> Analysis:
     a = settings.analysis
     order = [la.name for la in settings.local_authorities]
     las = [n for n in order if n in values]
-    an = Analysis(settings=settings, instrument=instrument, is_sample=is_sample,
-                  today=today or dt.date.today(), expected=order, las=las,
-                  not_usable=not_usable, values=values,
-                  threshold=a.over_representation_threshold,
-                  band=tuple(a.likelihood_band), suppress_from=a.suppress_from,
-                  suppress_to=a.suppress_to)
+    an = Analysis(
+        settings=settings,
+        instrument=instrument,
+        is_sample=is_sample,
+        today=today or dt.date.today(),
+        expected=order,
+        las=las,
+        not_usable=not_usable,
+        values=values,
+        threshold=a.over_representation_threshold,
+        band=tuple(a.likelihood_band),
+        suppress_from=a.suppress_from,
+        suppress_to=a.suppress_to,
+    )
     _foundations(an)
     _scores(an)
     _children(an)
@@ -144,8 +187,13 @@ def _foundations(an: Analysis) -> None:
     rows = []
     for la in an.las:
         v = an.values[la]
-        rows.append({"la": la, "short_name": short[la],
-                     **{k: v.get(f"foundations.{k}", "") for k in FOUNDATION_KEYS}})
+        rows.append(
+            {
+                "la": la,
+                "short_name": short[la],
+                **{k: v.get(f"foundations.{k}", "") for k in FOUNDATION_KEYS},
+            }
+        )
     an.foundations = pd.DataFrame(rows, columns=["la", "short_name", *FOUNDATION_KEYS])
 
 
@@ -154,33 +202,60 @@ def _scores(an: Analysis) -> None:
     names = {p: n for n, p in points.items()}
     rows, crit_rows = [], []
     for pledge in an.instrument.pledges:
-        offered = [frozenset(points[lv] for lv in c.level.choices if points[lv] > 0)
-                   for c in pledge.criteria]
+        offered = [
+            frozenset(points[lv] for lv in c.level.choices if points[lv] > 0)
+            for c in pledge.criteria
+        ]
         ranges = m.score_ranges(offered)
         range_text = "; ".join(
-            f"{name} {lo}–{hi}" for name, band in (("Developing", ranges.developing),
-                                                   ("Established", ranges.established),
-                                                   ("Leading", ranges.leading)) if band
-            for lo, hi in [band])
+            f"{name} {lo}–{hi}"
+            for name, band in (
+                ("Developing", ranges.developing),
+                ("Established", ranges.established),
+                ("Leading", ranges.leading),
+            )
+            if band
+            for lo, hi in [band]
+        )
         for la in an.las:
             v = an.values[la]
-            answers = [points.get(v.get(c.level.id)) if v.get(c.level.id) else None
-                       for c in pledge.criteria]
+            answers = [
+                points.get(v.get(c.level.id)) if v.get(c.level.id) else None
+                for c in pledge.criteria
+            ]
             score = m.score_pledge(answers, offered)
-            rows.append({"la": la, "pledge": pledge.number, "pledge_title": pledge.title,
-                         "points": score.points, "max_points": score.max_points,
-                         "level": score.level or "", "ranges": range_text,
-                         "note": score.reason or ""})
+            rows.append(
+                {
+                    "la": la,
+                    "pledge": pledge.number,
+                    "pledge_title": pledge.title,
+                    "points": score.points,
+                    "max_points": score.max_points,
+                    "level": score.level or "",
+                    "ranges": range_text,
+                    "note": score.reason or "",
+                }
+            )
             for c, ans in zip(pledge.criteria, answers, strict=True):
-                crit_rows.append({"la": la, "pledge": pledge.number, "criterion": c.ref,
-                                  "criterion_text": c.text,
-                                  "level": names.get(ans, "") if ans is not None else "",
-                                  "points": ans if ans is not None else "",
-                                  "evidence": v.get(c.evidence.id, "")})
-    an.scores = pd.DataFrame(rows, columns=["la", "pledge", "pledge_title", "points",
-                                            "max_points", "level", "ranges", "note"])
-    an.criteria = pd.DataFrame(crit_rows, columns=["la", "pledge", "criterion", "criterion_text",
-                                                   "level", "points", "evidence"])
+                crit_rows.append(
+                    {
+                        "la": la,
+                        "pledge": pledge.number,
+                        "criterion": c.ref,
+                        "criterion_text": c.text,
+                        "level": names.get(ans, "") if ans is not None else "",
+                        "points": ans if ans is not None else "",
+                        "evidence": v.get(c.evidence.id, ""),
+                    }
+                )
+    an.scores = pd.DataFrame(
+        rows,
+        columns=["la", "pledge", "pledge_title", "points", "max_points", "level", "ranges", "note"],
+    )
+    an.criteria = pd.DataFrame(
+        crit_rows,
+        columns=["la", "pledge", "criterion", "criterion_text", "level", "points", "evidence"],
+    )
 
 
 def _children(an: Analysis) -> None:
@@ -193,35 +268,47 @@ def _children(an: Analysis) -> None:
     grouping = {c.code: c.group for c in eth.children_codes}
     population = load_population(s.population_path, eth)
     gss = {la.name: la.gss_code for la in s.local_authorities}
-    pops: dict[str, LAPopulation] = {la: population[gss[la]] for la in an.las if gss[la] in population}
+    pops: dict[str, LAPopulation] = {
+        la: population[gss[la]] for la in an.las if gss[la] in population
+    }
     an.population_basis = next(iter(pops.values())).basis if pops else ""
     opts = {"lower": s.analysis.suppress_from, "upper": s.analysis.suppress_to}
     measure_rows: dict[bool, list[dict]] = {True: [], False: []}
     quality_rows = []
     results_by_la: dict[str, dict[str, m.StageDisproportionality]] = {}
     gm_results_by_la: dict[str, dict[str, m.StageDisproportionality]] = {}
-    gm_grouping = {c.code: (c.group if c.group in eth.not_known_groups or c.group in
-                            eth.white_groups else eth.global_majority_label)
-                   for c in eth.children_codes}
+    gm_grouping = {
+        c.code: (
+            c.group
+            if c.group in eth.not_known_groups or c.group in eth.white_groups
+            else eth.global_majority_label
+        )
+        for c in eth.children_codes
+    }
     for stage, label, _phrase in an.stages:
         counts_by_la: dict[str, dict[str, int]] = {}
         for la in an.las:
             v = an.values[la]
-            if not any(f"children_families.counts.{c.code.lower()}.{stage}" in v
-                       for c in eth.children_codes):
+            if not any(
+                f"children_families.counts.{c.code.lower()}.{stage}" in v
+                for c in eth.children_codes
+            ):
                 continue  # an optional stage this LA left empty: no figures, not zeros
-            counts_by_la[la] = {c.code: _num(v, f"children_families.counts.{c.code.lower()}."
-                                             f"{stage}") for c in eth.children_codes}
+            counts_by_la[la] = {
+                c.code: _num(v, f"children_families.counts.{c.code.lower()}.{stage}")
+                for c in eth.children_codes
+            }
         if not counts_by_la:
             continue
         # LA × group counts with margins, then suppression for the published table.
         grid = []
-        for la, counts in counts_by_la.items():
+        for counts in counts_by_la.values():
             row = [sum(n for code, n in counts.items() if grouping[code] == g) for g in eth.groups]
             grid.append(row + [sum(row)])
         totals = [sum(col) for col in zip(*grid, strict=True)]
-        frame = pd.DataFrame(grid + [totals], index=[*counts_by_la, REGION],
-                             columns=[*eth.groups, "All children"])
+        frame = pd.DataFrame(
+            grid + [totals], index=[*counts_by_la, REGION], columns=[*eth.groups, "All children"]
+        )
         an.cf_counts[stage] = frame
         suppressed = m.suppress_table(frame, **opts)
         published = suppressed.to_frame()
@@ -245,73 +332,132 @@ def _children(an: Analysis) -> None:
                 counts = region_counts if la == REGION else counts_by_la[la]
                 p = pops.get(la)
                 pop = region_pop if la == REGION else (p.by_group if p else {})
-                hidden = {eth.groups[j] for (r, j) in suppressed.suppressed
-                          if r == i and j < len(eth.groups)} if publish else set()
+                hidden = (
+                    {
+                        eth.groups[j]
+                        for (r, j) in suppressed.suppressed
+                        if r == i and j < len(eth.groups)
+                    }
+                    if publish
+                    else set()
+                )
                 kids = region_children if la == REGION else (p.children_total if p else None)
                 res = m.disproportionality(
-                    counts, grouping, pop, stage=stage, total_0_17=kids or None,
+                    counts,
+                    grouping,
+                    pop,
+                    stage=stage,
+                    total_0_17=kids or None,
                     population_0_17=(p.children_by_group or None) if p and la != REGION else None,
-                    reference_group=eth.reference_group, threshold=an.threshold,
-                    not_known_groups=eth.not_known_groups, suppressed_groups=hidden,
-                    suppress=publish, population_basis=an.population_basis, **opts)
+                    reference_group=eth.reference_group,
+                    threshold=an.threshold,
+                    not_known_groups=eth.not_known_groups,
+                    suppressed_groups=hidden,
+                    suppress=publish,
+                    population_basis=an.population_basis,
+                    **opts,
+                )
                 if publish and la != REGION:
                     results_by_la.setdefault(la, {})[stage] = res
                     gm = m.disproportionality(
-                        counts, gm_grouping, _gm_pop(pop, eth), stage=stage,
-                        reference_group=eth.reference_group, threshold=an.threshold,
-                        not_known_groups=eth.not_known_groups, suppress=True,
-                        population_basis=an.population_basis, **opts)
+                        counts,
+                        gm_grouping,
+                        _gm_pop(pop, eth),
+                        stage=stage,
+                        reference_group=eth.reference_group,
+                        threshold=an.threshold,
+                        not_known_groups=eth.not_known_groups,
+                        suppress=True,
+                        population_basis=an.population_basis,
+                        **opts,
+                    )
                     gm_results_by_la.setdefault(la, {})[stage] = gm
                 for g in res.groups:
                     count: Any = g.count
                     if publish and (g.suppressed or g.group in hidden):
                         count = m.SUPPRESSED
                     reasons = [r for r in (g.share_reason, g.representation_ratio_reason) if r]
-                    measure_rows[publish].append({
-                        "la": la, "stage": stage, "stage_label": label, "group": g.group,
-                        "count": count,
-                        "share_at_stage": _pct(g.share_at_stage),
-                        "population_share": _pct(g.population_share),
-                        "representation_ratio": g.representation_ratio,
-                        "rate_per_10k": g.rate_per_10000,
-                        "relative_rate": g.relative_rate,
-                        "over_represented": "" if g.over_represented is None
-                        else ("yes" if g.over_represented else "no"),
-                        "threshold": an.threshold,
-                        "reason": "; ".join(dict.fromkeys(reasons)),
-                    })
+                    measure_rows[publish].append(
+                        {
+                            "la": la,
+                            "stage": stage,
+                            "stage_label": label,
+                            "group": g.group,
+                            "count": count,
+                            "share_at_stage": _pct(g.share_at_stage),
+                            "population_share": _pct(g.population_share),
+                            "representation_ratio": g.representation_ratio,
+                            "rate_per_10k": g.rate_per_10000,
+                            "relative_rate": g.relative_rate,
+                            "over_represented": ""
+                            if g.over_represented is None
+                            else ("yes" if g.over_represented else "no"),
+                            "threshold": an.threshold,
+                            "reason": "; ".join(dict.fromkeys(reasons)),
+                        }
+                    )
                 if publish:
                     not_known = res.refused + res.not_obtained
                     small = an.suppress_from <= not_known <= an.suppress_to
-                    quality_rows.append({
-                        "la": la, "stage": stage, "stage_label": label,
-                        "children": published.loc[la, "All children"],
-                        "refused_or_not_obtained": m.SUPPRESSED if small else not_known,
-                        "percent": None if small or not res.children
-                        else not_known / res.children * 100,
-                    })
-    cols = ["la", "stage", "stage_label", "group", "count", "share_at_stage", "population_share",
-            "representation_ratio", "rate_per_10k", "relative_rate", "over_represented",
-            "threshold", "reason"]
+                    quality_rows.append(
+                        {
+                            "la": la,
+                            "stage": stage,
+                            "stage_label": label,
+                            "children": published.loc[la, "All children"],
+                            "refused_or_not_obtained": m.SUPPRESSED if small else not_known,
+                            "percent": None
+                            if small or not res.children
+                            else not_known / res.children * 100,
+                        }
+                    )
+    cols = [
+        "la",
+        "stage",
+        "stage_label",
+        "group",
+        "count",
+        "share_at_stage",
+        "population_share",
+        "representation_ratio",
+        "rate_per_10k",
+        "relative_rate",
+        "over_represented",
+        "threshold",
+        "reason",
+    ]
     an.cf_measures = pd.DataFrame(measure_rows[False], columns=cols)
     an.cf_measures_published = pd.DataFrame(measure_rows[True], columns=cols)
-    an.cf_quality = pd.DataFrame(quality_rows, columns=["la", "stage", "stage_label", "children",
-                                                        "refused_or_not_obtained", "percent"])
+    an.cf_quality = pd.DataFrame(
+        quality_rows,
+        columns=["la", "stage", "stage_label", "children", "refused_or_not_obtained", "percent"],
+    )
     over_rows, sentences = [], []
     for stage, label, phrase in an.stages:
         if stage not in an.cf_counts:
             continue
-        for group, source in ([(eth.global_majority_label, gm_results_by_la)]
-                              + [(g, results_by_la) for g in eth.groups
-                                 if g not in eth.not_known_groups and g != eth.reference_group]):
+        for group, source in [(eth.global_majority_label, gm_results_by_la)] + [
+            (g, results_by_la)
+            for g in eth.groups
+            if g not in eth.not_known_groups and g != eth.reference_group
+        ]:
             n_over, n_data = m.count_las_over_represented(source, stage, group)
-            over_rows.append({"stage": stage, "stage_label": label, "group": group,
-                              "n_over": n_over, "n_with_data": n_data})
+            over_rows.append(
+                {
+                    "stage": stage,
+                    "stage_label": label,
+                    "group": group,
+                    "n_over": n_over,
+                    "n_with_data": n_data,
+                }
+            )
             if n_over:
-                sentences.append(m.over_representation_sentence(group, phrase, n_over, n_data,
-                                                                an.threshold))
-    an.cf_over_counts = pd.DataFrame(over_rows, columns=["stage", "stage_label", "group",
-                                                         "n_over", "n_with_data"])
+                sentences.append(
+                    m.over_representation_sentence(group, phrase, n_over, n_data, an.threshold)
+                )
+    an.cf_over_counts = pd.DataFrame(
+        over_rows, columns=["stage", "stage_label", "group", "n_over", "n_with_data"]
+    )
     an.cf_sentences = sentences
 
 
@@ -349,30 +495,56 @@ def _workforce(an: Analysis) -> None:
         bands = {r.label: _groups(v, f"workforce.pay_band.{r.id}") for r in pay.rows}
         headcount = m.sum_by_group(bands.values())
         senior = m.sum_by_group(_groups(v, f"workforce.seniority.{r}") for r in senior_rows)
-        events = {e: _groups(v, f"workforce.events.{e}") for e in
-                  ("shortlisted", "appointed", "disciplinary", "regulated_headcount",
-                   "swe_referrals", "cpd", "leavers")}
-        survey = {q: {g: v.get(f"workforce.staff_survey.{q}.{g}") for g in
-                      ("white", "minority_ethnic", "not_known")}
-                  for q in ("respondents", "harassment_public", "harassment_colleagues",
-                            "harassment_managers")}
+        events = {
+            e: _groups(v, f"workforce.events.{e}")
+            for e in (
+                "shortlisted",
+                "appointed",
+                "disciplinary",
+                "regulated_headcount",
+                "swe_referrals",
+                "cpd",
+                "leavers",
+            )
+        }
+        survey = {
+            q: {
+                g: v.get(f"workforce.staff_survey.{q}.{g}")
+                for g in ("white", "minority_ethnic", "not_known")
+            }
+            for q in (
+                "respondents",
+                "harassment_public",
+                "harassment_colleagues",
+                "harassment_managers",
+            )
+        }
         pop = population.get(gss[la])
         pop_groups = {"white": 0, "minority_ethnic": 0, "not_known": 0}
         if pop:
             for g, n in pop.by_group.items():
                 pop_groups["white" if g in white else "minority_ethnic"] += n
-        per_la[la] = {"bands": bands, "headcount": headcount, "senior": senior,
-                      "events": events, "survey": survey, "population": pop_groups}
+        per_la[la] = {
+            "bands": bands,
+            "headcount": headcount,
+            "senior": senior,
+            "events": events,
+            "survey": survey,
+            "population": pop_groups,
+        }
     region: dict[str, Any] = {}
     if per_la:
         band_names = list(next(iter(per_la.values()))["bands"])
         region = {
-            "bands": {b: m.sum_by_group(d["bands"][b] for d in per_la.values())
-                      for b in band_names},
+            "bands": {
+                b: m.sum_by_group(d["bands"][b] for d in per_la.values()) for b in band_names
+            },
             "headcount": m.sum_by_group(d["headcount"] for d in per_la.values()),
             "senior": m.sum_by_group(d["senior"] for d in per_la.values()),
-            "events": {e: m.sum_by_group(d["events"][e] for d in per_la.values())
-                       for e in next(iter(per_la.values()))["events"]},
+            "events": {
+                e: m.sum_by_group(d["events"][e] for d in per_la.values())
+                for e in next(iter(per_la.values()))["events"]
+            },
             "survey": None,
             "population": m.sum_by_group(d["population"] for d in per_la.values()),
         }
@@ -380,15 +552,26 @@ def _workforce(an: Analysis) -> None:
         opts = {"suppress": publish, "lower": an.suppress_from, "upper": an.suppress_to}
         for la, d in [*per_la.items(), *([(WRES_REGION, region)] if region else [])]:
             out[publish].extend(_wres_rows(la, d, an, opts))
-    cols = ["la", "indicator", "indicator_name", "measure", "value", "minority_ethnic", "white",
-            "in_band", "reason", "direction"]
+    cols = [
+        "la",
+        "indicator",
+        "indicator_name",
+        "measure",
+        "value",
+        "minority_ethnic",
+        "white",
+        "in_band",
+        "reason",
+        "direction",
+    ]
     an.wres = pd.DataFrame(out[False], columns=cols)
     an.wres_published = pd.DataFrame(out[True], columns=cols)
 
 
 def _rate_text(events: int, base: int, opts: dict) -> str:
-    if opts["suppress"] and (opts["lower"] <= events <= opts["upper"]
-                             or opts["lower"] <= base <= opts["upper"]):
+    if opts["suppress"] and (
+        opts["lower"] <= events <= opts["upper"] or opts["lower"] <= base <= opts["upper"]
+    ):
         return "c"
     return f"{events} of {base}"
 
@@ -406,50 +589,98 @@ def _wres_rows(la: str, d: dict[str, Any], an: Analysis, opts: dict) -> list[dic
     rep = m.pay_band_representation(d["bands"], **opts)
     for band in rep.bands:
         share = band.minority_ethnic_share
-        rows.append({"la": la, "indicator": "1", "indicator_name": f"{WRES_NAMES['1']}: {band.band}",
-                     "measure": "% minority ethnic", "value": share.percent,
-                     "minority_ethnic": _count_text(band.minority_ethnic, opts),
-                     "white": _count_text(band.white, opts), "in_band": "",
-                     "reason": share.reason or "", "direction": "minority ethnic share of known"})
-    rows.append({"la": la, "indicator": "1", "indicator_name": f"{WRES_NAMES['1']}: whole workforce",
-                 "measure": "% minority ethnic", "value": rep.overall.percent,
-                 "minority_ethnic": "", "white": "", "in_band": "",
-                 "reason": rep.overall.reason or "", "direction": "minority ethnic share of known"})
+        rows.append(
+            {
+                "la": la,
+                "indicator": "1",
+                "indicator_name": f"{WRES_NAMES['1']}: {band.band}",
+                "measure": "% minority ethnic",
+                "value": share.percent,
+                "minority_ethnic": _count_text(band.minority_ethnic, opts),
+                "white": _count_text(band.white, opts),
+                "in_band": "",
+                "reason": share.reason or "",
+                "direction": "minority ethnic share of known",
+            }
+        )
+    rows.append(
+        {
+            "la": la,
+            "indicator": "1",
+            "indicator_name": f"{WRES_NAMES['1']}: whole workforce",
+            "measure": "% minority ethnic",
+            "value": rep.overall.percent,
+            "minority_ethnic": "",
+            "white": "",
+            "in_band": "",
+            "reason": rep.overall.reason or "",
+            "direction": "minority ethnic share of known",
+        }
+    )
     for ind, ev, base_key, fn in likelihoods:
         events = d["events"][ev]
         base = d["events"][base_key] if base_key else d["headcount"]
         rl = fn(events, base, band=an.band, **opts)
-        rows.append({
-            "la": la, "indicator": ind, "indicator_name": WRES_NAMES[ind],
-            "measure": "relative likelihood", "value": rl.value,
-            "minority_ethnic": _rate_text(events["minority_ethnic"], base["minority_ethnic"], opts),
-            "white": _rate_text(events["white"], base["white"], opts),
-            "in_band": "" if rl.in_band is None else ("yes" if rl.in_band else "no"),
-            "reason": rl.reason or "", "direction": rl.direction,
-        })
-    for ind, q in (("6", "harassment_public"), ("7a", "harassment_colleagues"),
-                   ("7b", "harassment_managers")):
+        rows.append(
+            {
+                "la": la,
+                "indicator": ind,
+                "indicator_name": WRES_NAMES[ind],
+                "measure": "relative likelihood",
+                "value": rl.value,
+                "minority_ethnic": _rate_text(
+                    events["minority_ethnic"], base["minority_ethnic"], opts
+                ),
+                "white": _rate_text(events["white"], base["white"], opts),
+                "in_band": "" if rl.in_band is None else ("yes" if rl.in_band else "no"),
+                "reason": rl.reason or "",
+                "direction": rl.direction,
+            }
+        )
+    for ind, q in (
+        ("6", "harassment_public"),
+        ("7a", "harassment_colleagues"),
+        ("7b", "harassment_managers"),
+    ):
         if d.get("survey") is None:
             continue  # percentages cannot be added up across councils
         pct = {g: x for g, x in d["survey"][q].items() if isinstance(x, (int, float))}
-        resp = {g: int(x) for g, x in d["survey"]["respondents"].items()
-                if isinstance(x, (int, float))}
+        resp = {
+            g: int(x) for g, x in d["survey"]["respondents"].items() if isinstance(x, (int, float))
+        }
         if not pct:
             continue
         sd = m.survey_difference(pct, resp or None, indicator=ind, **opts)
-        rows.append({"la": la, "indicator": ind, "indicator_name": WRES_NAMES[ind],
-                     "measure": "percentage points", "value": sd.difference_points,
-                     "minority_ethnic": _pct_text(sd.percent_minority_ethnic),
-                     "white": _pct_text(sd.percent_white), "in_band": "",
-                     "reason": sd.reason or "", "direction": sd.direction})
+        rows.append(
+            {
+                "la": la,
+                "indicator": ind,
+                "indicator_name": WRES_NAMES[ind],
+                "measure": "percentage points",
+                "value": sd.difference_points,
+                "minority_ethnic": _pct_text(sd.percent_minority_ethnic),
+                "white": _pct_text(sd.percent_white),
+                "in_band": "",
+                "reason": sd.reason or "",
+                "direction": sd.direction,
+            }
+        )
     smd = m.senior_management_difference(d["senior"], d["headcount"], d["population"], **opts)
-    rows.append({"la": la, "indicator": "9", "indicator_name": WRES_NAMES["9"],
-                 "measure": "percentage points", "value": smd.senior_less_workforce_points,
-                 "minority_ethnic": _pct_text(smd.senior_managers.percent),
-                 "white": _pct_text(smd.workforce.percent), "in_band": "",
-                 "reason": smd.senior_less_workforce_reason or "",
-                 "direction": "senior managers' share − whole workforce's share "
-                 f"(population share {_pct_text(smd.population.percent)})"})
+    rows.append(
+        {
+            "la": la,
+            "indicator": "9",
+            "indicator_name": WRES_NAMES["9"],
+            "measure": "percentage points",
+            "value": smd.senior_less_workforce_points,
+            "minority_ethnic": _pct_text(smd.senior_managers.percent),
+            "white": _pct_text(smd.workforce.percent),
+            "in_band": "",
+            "reason": smd.senior_less_workforce_reason or "",
+            "direction": "senior managers' share − whole workforce's share "
+            f"(population share {_pct_text(smd.population.percent)})",
+        }
+    )
     return rows
 
 
@@ -476,8 +707,7 @@ def _exit(an: Analysis) -> None:
     out: dict[bool, list[dict]] = {True: [], False: []}
     if per_la:
         region_int = m.sum_by_group(i for i, _ in per_la.values())
-        region_yes = {q.id: m.sum_by_group(y[q.id] for _, y in per_la.values())
-                      for q in questions}
+        region_yes = {q.id: m.sum_by_group(y[q.id] for _, y in per_la.values()) for q in questions}
         items = [*per_la.items(), (WRES_REGION, (region_int, region_yes))]
         for publish in (False, True):
             opts = {"suppress": publish, "lower": an.suppress_from, "upper": an.suppress_to}
@@ -487,12 +717,18 @@ def _exit(an: Analysis) -> None:
                     for g in summary.groups:
                         share = qs.shares[g]
                         n_yes = qs.yes[g]
-                        out[publish].append({
-                            "la": la, "group": g, "question": qs.question,
-                            "question_label": labels[qs.question],
-                            "yes": _count_text(n_yes, opts) if publish else n_yes,
-                            "base": _count_text(qs.base[g], opts) if publish else qs.base[g],
-                            "share": share.percent, "reason": share.reason or ""})
+                        out[publish].append(
+                            {
+                                "la": la,
+                                "group": g,
+                                "question": qs.question,
+                                "question_label": labels[qs.question],
+                                "yes": _count_text(n_yes, opts) if publish else n_yes,
+                                "base": _count_text(qs.base[g], opts) if publish else qs.base[g],
+                                "share": share.percent,
+                                "reason": share.reason or "",
+                            }
+                        )
     cols = ["la", "group", "question", "question_label", "yes", "base", "share", "reason"]
     an.exit = pd.DataFrame(out[False], columns=cols)
     an.exit_published = pd.DataFrame(out[True], columns=cols)
@@ -501,10 +737,13 @@ def _exit(an: Analysis) -> None:
 def _sharing(an: Analysis) -> None:
     rows = []
     cats = ["within_organisation", "children_families", "communities", "partners", "research"]
-    cat_labels = {"within_organisation": "within the organisation",
-                  "children_families": "with children and families",
-                  "communities": "with communities", "partners": "with partners",
-                  "research": "through research"}
+    cat_labels = {
+        "within_organisation": "within the organisation",
+        "children_families": "with children and families",
+        "communities": "with communities",
+        "partners": "with partners",
+        "research": "through research",
+    }
     for la in an.las:
         v = an.values[la]
         for entry in an.instrument.repeats("sharing_practice", "entry"):
@@ -512,14 +751,37 @@ def _sharing(an: Analysis) -> None:
             title = v.get(f"{prefix}.title")
             if not title:
                 continue
-            rows.append({
-                "la": la, "entry": entry.number,
-                "categories": "; ".join(cat_labels[c] for c in cats
-                                        if v.get(f"{prefix}.{c}") == "Yes"),
-                **{k: v.get(f"{prefix}.{k}", "") for k in
-                   ("title", "description", "impact", "resources", "contact_name",
-                    "contact_email")},
-            })
-    an.sharing = pd.DataFrame(rows, columns=["la", "entry", "categories", "title", "description",
-                                             "impact", "resources", "contact_name",
-                                             "contact_email"])
+            rows.append(
+                {
+                    "la": la,
+                    "entry": entry.number,
+                    "categories": "; ".join(
+                        cat_labels[c] for c in cats if v.get(f"{prefix}.{c}") == "Yes"
+                    ),
+                    **{
+                        k: v.get(f"{prefix}.{k}", "")
+                        for k in (
+                            "title",
+                            "description",
+                            "impact",
+                            "resources",
+                            "contact_name",
+                            "contact_email",
+                        )
+                    },
+                }
+            )
+    an.sharing = pd.DataFrame(
+        rows,
+        columns=[
+            "la",
+            "entry",
+            "categories",
+            "title",
+            "description",
+            "impact",
+            "resources",
+            "contact_name",
+            "contact_email",
+        ],
+    )

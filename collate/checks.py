@@ -23,7 +23,7 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 from collate.errors import InstrumentError
 
 if TYPE_CHECKING:
-    from collate.instrument import Field, Instrument
+    from collate.instrument import Instrument
 
 Severity = Literal["error", "query"]
 Status = Literal["ok", "fail", "waiting"]
@@ -265,10 +265,12 @@ class Check:
             if self.when_answered:
                 cond = "TRUE"
             else:
-                cond = "OR(" + ",".join(f"{when}={_excel_text(v)}" for v in self.when_in or ()) + ")"
+                cond = (
+                    "OR(" + ",".join(f"{when}={_excel_text(v)}" for v in self.when_in or ()) + ")"
+                )
             return (
-                f'IF(LEN(TRIM({when}))=0,{waiting},'
-                f'IF(AND({cond},LEN(TRIM({target}))=0),{fail},{ok}))'
+                f"IF(LEN(TRIM({when}))=0,{waiting},"
+                f"IF(AND({cond},LEN(TRIM({target}))=0),{fail},{ok}))"
             )
         refs = [name_of(r) for r in (*self.left, *self.right)]
         n = len(refs)
@@ -299,7 +301,9 @@ class Check:
                 parts.append(name_of(self.field))
             else:
                 parts.append(_excel_text(self.labels.get(name, "")))
-        ok_or_wait = f"OR({status_cell}={_excel_text(words.ok)},{status_cell}={_excel_text(words.waiting)})"
+        ok_or_wait = (
+            f"OR({status_cell}={_excel_text(words.ok)},{status_cell}={_excel_text(words.waiting)})"
+        )
         return f'IF({ok_or_wait},"",{"&".join(parts) or chr(34) * 2})'
 
 
@@ -350,13 +354,30 @@ class Catalogue:
             elif r.type == "valid_value":
                 where = "every answer of that type"
             else:
-                where = ", ".join(fields[:6]) + (f" and {len(fields) - 6} more" if len(fields) > 6 else "")
-            rows.append({"code": r.code, "severity": r.severity, "title": r.title,
-                         "message": r.message, "fields": where, "where": "workbook and collator"
-                         if r.workbook else "collator"})
+                where = ", ".join(fields[:6]) + (
+                    f" and {len(fields) - 6} more" if len(fields) > 6 else ""
+                )
+            rows.append(
+                {
+                    "code": r.code,
+                    "severity": r.severity,
+                    "title": r.title,
+                    "message": r.message,
+                    "fields": where,
+                    "where": "workbook and collator" if r.workbook else "collator",
+                }
+            )
         for fc in self.file_checks.values():
-            rows.append({"code": fc.code, "severity": fc.severity, "title": fc.title,
-                         "message": fc.message, "fields": "the whole file", "where": "collator"})
+            rows.append(
+                {
+                    "code": fc.code,
+                    "severity": fc.severity,
+                    "title": fc.title,
+                    "message": fc.message,
+                    "fields": "the whole file",
+                    "where": "collator",
+                }
+            )
         return rows
 
 
@@ -398,7 +419,9 @@ def load_catalogue(raw: Any, path: Path, instrument: Instrument) -> Catalogue:
         problems = [
             f"  at {' → '.join(str(p) for p in e['loc'])}: {e['msg']}" for e in exc.errors()[:8]
         ]
-        raise InstrumentError(f"{path}: the check catalogue is not valid:\n" + "\n".join(problems))
+        raise InstrumentError(
+            f"{path}: the check catalogue is not valid:\n" + "\n".join(problems)
+        ) from None
     codes = [r.code for r in spec.rules] + [f.code for f in spec.file_checks]
     dupes = {c for c in codes if codes.count(c) > 1}
     if dupes:
@@ -436,8 +459,9 @@ def load_catalogue(raw: Any, path: Path, instrument: Instrument) -> Catalogue:
     file_checks = {
         f.code: FileCheck(f.code, f.severity, f.title, f.message) for f in spec.file_checks
     }
-    return Catalogue(spec.status_words, tuple(rules), tuple(checks), file_checks, value_rules,
-                     required_rule)
+    return Catalogue(
+        spec.status_words, tuple(rules), tuple(checks), file_checks, value_rules, required_rule
+    )
 
 
 def _expand(rs: RuleSpec, rule: Rule, sets, field_ids, instrument, where: str) -> list[Check]:
@@ -458,13 +482,13 @@ def _expand(rs: RuleSpec, rule: Rule, sets, field_ids, instrument, where: str) -
             labels[var] = item_id
             labels[f"{var}_label"] = item_label
 
-        def one(pattern: str) -> str:
+        def one(pattern: str, labels: dict[str, str] = labels) -> str:
             ref = pattern.format_map(_Missing(labels))
             if ref not in instrument.fields_by_id:
                 raise InstrumentError(f"{where}: field '{ref}' does not exist in the instrument")
             return ref
 
-        def many(patterns: list[str] | None) -> tuple[str, ...]:
+        def many(patterns: list[str] | None, labels: dict[str, str] = labels) -> tuple[str, ...]:
             refs: list[str] = []
             for pattern in patterns or []:
                 ref = pattern.format_map(_Missing(labels))
@@ -482,25 +506,41 @@ def _expand(rs: RuleSpec, rule: Rule, sets, field_ids, instrument, where: str) -
             target, when = one(rs.field), one(rs.when.field)
             labels.setdefault("field_label", instrument.field(target).label)
             labels.setdefault("when_label", instrument.field(when).label)
-            check = Check(check_id, rule, instrument.field(target).section, labels, field=target,
-                          when_field=when,
-                          when_in=tuple(rs.when.in_) if rs.when.in_ is not None else None,
-                          when_answered=bool(rs.when.answered))
+            check = Check(
+                check_id,
+                rule,
+                instrument.field(target).section,
+                labels,
+                field=target,
+                when_field=when,
+                when_in=tuple(rs.when.in_) if rs.when.in_ is not None else None,
+                when_answered=bool(rs.when.answered),
+            )
         else:
             left, right = many(rs.left), many(rs.right)
             if not left or not right:
                 raise InstrumentError(f"{where}: {rs.type} needs left and right")
             if rs.type == "share_at_most" and rs.share is None:
                 raise InstrumentError(f"{where}: share_at_most needs share")
-            for side, refs, custom in (("left", left, rs.left_label), ("right", right, rs.right_label)):
+            for side, refs, custom in (
+                ("left", left, rs.left_label),
+                ("right", right, rs.right_label),
+            ):
                 if custom:
                     labels[f"{side}_label"] = custom.format_map(_Missing(labels))
                 elif len(refs) == 1:
                     labels[f"{side}_label"] = instrument.field(refs[0]).label
                 else:
                     labels[f"{side}_label"] = "the total"
-            check = Check(check_id, rule, instrument.field(left[0]).section, labels, left=left,
-                          right=right, share=rs.share)
+            check = Check(
+                check_id,
+                rule,
+                instrument.field(left[0]).section,
+                labels,
+                left=left,
+                right=right,
+                share=rs.share,
+            )
         known = {"value", "when_value", "left_value", "right_value", *labels}
         unknown = [p for p in placeholders(rs.message) if p not in known]
         if unknown:

@@ -1,9 +1,9 @@
 """The `collate` command: a thin layer over the library.
 
-    collate RETURNS_DIR            collate the returns and write every output (same as `collate run`)
-    collate status RETURNS_DIR     who has returned, who has not, who must resubmit
-    collate rules                  print or export the check catalogue
-    collate report                 rewrite the Word report from an existing collated.xlsx
+collate RETURNS_DIR            collate the returns and write every output (same as `collate run`)
+collate status RETURNS_DIR     who has returned, who has not, who must resubmit
+collate rules                  print or export the check catalogue
+collate report                 rewrite the Word report from an existing collated.xlsx
 """
 
 from __future__ import annotations
@@ -35,10 +35,14 @@ def _load(config: Path | None):
     return settings, load_instrument(settings.instrument_folder)
 
 
-config_option = click.option("--config", type=click.Path(dir_okay=False, path_type=Path),
-                             help="Round settings file (default: templates/round.yaml).")
-returns_argument = click.argument("returns_dir", type=click.Path(exists=True, file_okay=False,
-                                                                 path_type=Path))
+config_option = click.option(
+    "--config",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Round settings file (default: templates/round.yaml).",
+)
+returns_argument = click.argument(
+    "returns_dir", type=click.Path(exists=True, file_okay=False, path_type=Path)
+)
 
 
 @click.group(cls=DefaultGroup, context_settings={"help_option_names": ["-h", "--help"]})
@@ -49,8 +53,13 @@ def main() -> None:
 
 @main.command()
 @returns_argument
-@click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=DEFAULT_OUT,
-              show_default="outputs", help="Folder to write the outputs to.")
+@click.option(
+    "--out",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=DEFAULT_OUT,
+    show_default="outputs",
+    help="Folder to write the outputs to.",
+)
 @config_option
 @click.option("--no-report", is_flag=True, help="Skip the Word report.")
 def run(returns_dir: Path, out: Path, config: Path | None, no_report: bool) -> None:
@@ -66,10 +75,17 @@ def run(returns_dir: Path, out: Path, config: Path | None, no_report: bool) -> N
     try:
         settings, instrument = _load(config)
         files, _ = list_returns(returns_dir)
-        with click.progressbar(length=len(files), label="Reading returns", show_pos=True,
-                               file=sys.stderr) as bar:
-            result = run_collation(returns_dir, out, settings, instrument,
-                                   progress=lambda _p: bar.update(1), report=not no_report)
+        with click.progressbar(
+            length=len(files), label="Reading returns", show_pos=True, file=sys.stderr
+        ) as bar:
+            result = run_collation(
+                returns_dir,
+                out,
+                settings,
+                instrument,
+                progress=lambda _p: bar.update(1),
+                report=not no_report,
+            )
     except ToolkitError as exc:
         raise click.UsageError(str(exc)) from None
     collation = result.collation
@@ -78,8 +94,10 @@ def run(returns_dir: Path, out: Path, config: Path | None, no_report: bool) -> N
         if not la_result.usable:
             click.echo(f"  {la_result.la.name}: {la_result.status}")
     if collation.unidentified:
-        click.echo(f"  {len(collation.unidentified)} file(s) could not be matched to a council: "
-                   "see validation.xlsx")
+        click.echo(
+            f"  {len(collation.unidentified)} file(s) could not be matched to a council: "
+            "see validation.xlsx"
+        )
     click.echo("Written:")
     for name, path in result.outputs.items():
         click.echo(f"  {name}: {path}")
@@ -109,17 +127,28 @@ def status(returns_dir: Path, config: Path | None) -> None:
         file = r.record.file_name if r.record else ""
         click.echo(f"{name.ljust(width)}{r.status.ljust(24)}{errors:>7}{queries:>9}  {file}")
     for rec in collation.unidentified:
-        click.echo(f"{'(not identified)'.ljust(width)}{'not usable'.ljust(24)}"
-                   f"{len(rec.errors):>7}{len(rec.queries):>9}  {rec.file_name}")
+        click.echo(
+            f"{'(not identified)'.ljust(width)}{'not usable'.ljust(24)}"
+            f"{len(rec.errors):>7}{len(rec.queries):>9}  {rec.file_name}"
+        )
     click.echo(summary_line(collation))
 
 
 @main.command()
 @config_option
-@click.option("--format", "fmt", type=click.Choice(["table", "csv", "xlsx"]), default="table",
-              show_default=True, help="Print as a table, or export as CSV or Excel.")
-@click.option("--out", type=click.Path(dir_okay=False, path_type=Path),
-              help="File to export to (for csv and xlsx).")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["table", "csv", "xlsx"]),
+    default="table",
+    show_default=True,
+    help="Print as a table, or export as CSV or Excel.",
+)
+@click.option(
+    "--out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="File to export to (for csv and xlsx).",
+)
 def rules(config: Path | None, fmt: str, out: Path | None) -> None:
     """Print or export the check catalogue: code, severity, message and fields."""
     import pandas as pd
@@ -144,11 +173,20 @@ def rules(config: Path | None, fmt: str, out: Path | None) -> None:
 
 
 @main.command()
-@click.option("--collated", type=click.Path(exists=True, dir_okay=False, path_type=Path),
-              default=DEFAULT_OUT / "collated.xlsx", show_default="outputs/collated.xlsx",
-              help="The collated workbook to write the report from.")
-@click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=DEFAULT_OUT,
-              show_default="outputs", help="Folder to write report.docx to.")
+@click.option(
+    "--collated",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    default=DEFAULT_OUT / "collated.xlsx",
+    show_default="outputs/collated.xlsx",
+    help="The collated workbook to write the report from.",
+)
+@click.option(
+    "--out",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=DEFAULT_OUT,
+    show_default="outputs",
+    help="Folder to write report.docx to.",
+)
 @config_option
 def report(collated: Path, out: Path, config: Path | None) -> None:
     """Write the Word diagnostic report from an existing collated.xlsx."""

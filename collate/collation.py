@@ -106,9 +106,13 @@ def collate_folder(
     records = []
     for path in files:
         record = read_return(path, instrument, settings, layouts)
-        log.info("read %s: %s, %d error(s), %d query(ies)", path.name,
-                 record.la_name or "council not identified", len(record.errors),
-                 len(record.queries))
+        log.info(
+            "read %s: %s, %d error(s), %d query(ies)",
+            path.name,
+            record.la_name or "council not identified",
+            len(record.errors),
+            len(record.queries),
+        )
         records.append(record)
         if progress:
             progress(path)
@@ -132,9 +136,16 @@ def collate_folder(
         kept, *older = candidates
         fc = instrument.checks.file_checks["FILE11"]
         for other in older:
-            other.findings.append(Finding(
-                file=other.file_name, la=la.name, severity=fc.severity, code=fc.code,
-                title=fc.title, message=fc.text(la=la.name, other=kept.file_name)))
+            other.findings.append(
+                Finding(
+                    file=other.file_name,
+                    la=la.name,
+                    severity=fc.severity,
+                    code=fc.code,
+                    title=fc.title,
+                    message=fc.text(la=la.name, other=kept.file_name),
+                )
+            )
             log.info("set aside %s: %s is newer", other.file_name, kept.file_name)
         results[la.name] = LAResult(la, status_of(kept), kept, older)
     return Collation(settings, instrument, folder, records, results, skipped, unidentified)

@@ -19,8 +19,12 @@ XLSX_TYPE = ("application", "vnd.openxmlformats-officedocument.spreadsheetml.she
 
 def render_text(template_dir: Path, name: str, context: dict[str, Any]) -> tuple[str, str]:
     """Render a text template whose first line is 'Subject: ...'; returns (subject, body)."""
-    env = Environment(loader=FileSystemLoader(template_dir), undefined=StrictUndefined,
-                      keep_trailing_newline=True, autoescape=False)
+    env = Environment(
+        loader=FileSystemLoader(template_dir),
+        undefined=StrictUndefined,
+        keep_trailing_newline=True,
+        autoescape=False,
+    )
     text = env.get_template(name).render(**context)
     first, _, body = text.partition("\n")
     if not first.startswith("Subject:"):
@@ -28,8 +32,9 @@ def render_text(template_dir: Path, name: str, context: dict[str, Any]) -> tuple
     return first.removeprefix("Subject:").strip(), body.lstrip("\n")
 
 
-def draft_email(subject: str, body: str, sender: str, to: str | None,
-                attachment: tuple[str, bytes] | None) -> bytes:
+def draft_email(
+    subject: str, body: str, sender: str, to: str | None, attachment: tuple[str, bytes] | None
+) -> bytes:
     msg = EmailMessage()
     msg["Subject"] = subject
     msg["From"] = sender

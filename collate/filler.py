@@ -22,8 +22,12 @@ class LockedCellError(RuntimeError):
     pass
 
 
-def fill_workbook(source: Path, target: Path, answers: Mapping[str, Any],
-                  explanations: Mapping[str, str] | None = None) -> Path:
+def fill_workbook(
+    source: Path,
+    target: Path,
+    answers: Mapping[str, Any],
+    explanations: Mapping[str, str] | None = None,
+) -> Path:
     """Copy `source` to `target` with `answers` (field id → value) typed into their cells.
 
     `explanations` maps a check's explanation name (ie_explain_...) to the LA's text.
@@ -37,7 +41,7 @@ def fill_workbook(source: Path, target: Path, answers: Mapping[str, Any],
         dn = wb.defined_names.get(name)
         if dn is None:
             raise KeyError(f"{source.name} has no answer cell named {name}")
-        (sheet, ref), = list(dn.destinations)
+        ((sheet, ref),) = list(dn.destinations)
         cell = wb[sheet][ref.replace("$", "")]
         if cell.protection.locked:
             raise LockedCellError(f"{name} points at a locked cell ({sheet}!{ref})")

@@ -50,7 +50,11 @@ class Finding:
         text = ", ".join(where)
         if self.field:
             text += f" ({self.field})"
-        found = f" Value found: '{self.value}'." if self.value and self.value not in self.message else ""
+        found = (
+            f" Value found: '{self.value}'."
+            if self.value and self.value not in self.message
+            else ""
+        )
         return f"{text}: {self.message}{found}"
 
     def row(self) -> dict[str, str]:

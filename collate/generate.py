@@ -43,8 +43,9 @@ def choose_las(settings: RoundSettings, names: Iterable[str]) -> list[LocalAutho
     return chosen
 
 
-def workbook_bytes(instrument: Instrument, settings: RoundSettings, la: LocalAuthority,
-                   sample: bool = False) -> bytes:
+def workbook_bytes(
+    instrument: Instrument, settings: RoundSettings, la: LocalAuthority, sample: bool = False
+) -> bytes:
     layout = build_layout(instrument, settings, la, sample)
     properties = {
         "title": f"{instrument.title} {settings.round}: {la.name}",
@@ -88,13 +89,22 @@ def build_workbooks(
         w = csv.writer(fh)
         w.writerow(["la", "gss_code", "file", "sha256", "instrument_version", "round"])
         for b in built:
-            w.writerow([b.la.name, b.la.gss_code, b.path.name, b.sha256, instrument.version,
-                        settings.round])
+            w.writerow(
+                [
+                    b.la.name,
+                    b.la.gss_code,
+                    b.path.name,
+                    b.sha256,
+                    instrument.version,
+                    settings.round,
+                ]
+            )
     return built
 
 
-def covering_email(settings: RoundSettings, la: LocalAuthority, file_name: str,
-                   data: bytes) -> bytes:
+def covering_email(
+    settings: RoundSettings, la: LocalAuthority, file_name: str, data: bytes
+) -> bytes:
     context = {
         "programme": settings.programme,
         "round": settings.round,
@@ -107,6 +117,7 @@ def covering_email(settings: RoundSettings, la: LocalAuthority, file_name: str,
         "organisation": settings.organisation,
         "organisation_strapline": settings.organisation_strapline,
     }
-    subject, body = render_text(settings.templates_folder / "email", "covering_email.txt.j2",
-                                context)
+    subject, body = render_text(
+        settings.templates_folder / "email", "covering_email.txt.j2", context
+    )
     return draft_email(subject, body, settings.contact.email, la.email, (file_name, data))

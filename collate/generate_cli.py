@@ -13,13 +13,27 @@ from collate.settings import ROOT, load_settings
 
 
 @click.command(context_settings={"help_option_names": ["-h", "--help"]})
-@click.option("--config", "config", type=click.Path(dir_okay=False, path_type=Path),
-              help="Round settings file (default: templates/round.yaml).")
-@click.option("--out", "out", type=click.Path(file_okay=False, path_type=Path),
-              default=ROOT / "outputs" / "templates", show_default="outputs/templates",
-              help="Folder to write the workbooks to.")
-@click.option("--la", "las", multiple=True, metavar="NAME",
-              help="Build only this council's workbook (repeat for several).")
+@click.option(
+    "--config",
+    "config",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Round settings file (default: templates/round.yaml).",
+)
+@click.option(
+    "--out",
+    "out",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=ROOT / "outputs" / "templates",
+    show_default="outputs/templates",
+    help="Folder to write the workbooks to.",
+)
+@click.option(
+    "--la",
+    "las",
+    multiple=True,
+    metavar="NAME",
+    help="Build only this council's workbook (repeat for several).",
+)
 @click.option("--no-email", is_flag=True, help="Do not write covering email drafts.")
 def main(config: Path | None, out: Path, las: tuple[str, ...], no_email: bool) -> None:
     """Build one locked, validated return workbook per council, a manifest and covering emails."""
@@ -27,14 +41,23 @@ def main(config: Path | None, out: Path, las: tuple[str, ...], no_email: bool) -
         settings = load_settings(config)
         instrument = load_instrument(settings.instrument_folder)
         chosen = choose_las(settings, las)
-        with click.progressbar(length=len(chosen), label="Building workbooks",
-                               show_pos=True) as bar:
-            built = build_workbooks(settings, out, chosen, instrument, emails=not no_email,
-                                    progress=lambda _la: bar.update(1))
+        with click.progressbar(
+            length=len(chosen), label="Building workbooks", show_pos=True
+        ) as bar:
+            built = build_workbooks(
+                settings,
+                out,
+                chosen,
+                instrument,
+                emails=not no_email,
+                progress=lambda _la: bar.update(1),
+            )
     except ToolkitError as exc:
         raise click.ClickException(str(exc)) from None
-    click.echo(f"Built {len(built)} workbook(s) for round {settings.round} "
-               f"(instrument version {instrument.version}) in {out}")
+    click.echo(
+        f"Built {len(built)} workbook(s) for round {settings.round} "
+        f"(instrument version {instrument.version}) in {out}"
+    )
     click.echo(f"  manifest: {out / 'manifest.csv'}")
     if not no_email:
         click.echo(f"  covering email drafts: {out / 'emails'}")

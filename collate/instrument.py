@@ -18,7 +18,8 @@ from pathlib import Path
 from typing import Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field as PydField, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, ValidationError, model_validator
+from pydantic import Field as PydField
 
 from collate.errors import InstrumentError
 
@@ -602,8 +603,10 @@ class _Builder:
 
     def _lines(self, source: str) -> tuple[TableLine, ...]:
         if source == "children_codes":
-            return tuple(TableLine(c.code.lower(), f"{c.label} ({c.code})") for c in
-                         self.ethnicity.children_codes)
+            return tuple(
+                TableLine(c.code.lower(), f"{c.label} ({c.code})")
+                for c in self.ethnicity.children_codes
+            )
         return tuple(TableLine(g.id, g.label) for g in self.ethnicity.workforce_groups)
 
     def _table(self, spec: TableSpec, section: SectionSpec, path: Path) -> Table:
@@ -713,7 +716,9 @@ class _Builder:
 
     def diagnostic(self, spec: DiagnosticSpec, path: Path) -> Section:
         if "levels" not in self.lists:
-            raise InstrumentError(f"{path}: the diagnostic needs a 'levels' list in instrument.yaml")
+            raise InstrumentError(
+                f"{path}: the diagnostic needs a 'levels' list in instrument.yaml"
+            )
         level_names = [c.value for c in self.lists["levels"]]
         blocks: list[Block] = []
         section = SectionSpec(id=spec.id, sheet=spec.sheet, title=spec.title)
@@ -731,28 +736,62 @@ class _Builder:
                 ref = f"{p.number}.{pos}"
                 dims = {"pledge": str(p.number), "criterion": ref}
                 level = self._field(
-                    FieldSpec(id="level", label=f"{ref} {c.text}: your level", type="choice",
-                              list="levels", required=True),
-                    f"{spec.id}.{p.id}.{c.id}", section, path, offered, **dims,
+                    FieldSpec(
+                        id="level",
+                        label=f"{ref} {c.text}: your level",
+                        type="choice",
+                        list="levels",
+                        required=True,
+                    ),
+                    f"{spec.id}.{p.id}.{c.id}",
+                    section,
+                    path,
+                    offered,
+                    **dims,
                 )
                 evidence = self._field(
-                    FieldSpec(id="evidence", label=f"{ref} {c.text}: your evidence",
-                              type="long_text", max_length=1500),
-                    f"{spec.id}.{p.id}.{c.id}", section, path, **dims,
+                    FieldSpec(
+                        id="evidence",
+                        label=f"{ref} {c.text}: your evidence",
+                        type="long_text",
+                        max_length=1500,
+                    ),
+                    f"{spec.id}.{p.id}.{c.id}",
+                    section,
+                    path,
+                    **dims,
                 )
-                criteria.append(Criterion(p.id, c.id, ref, c.text, descriptors, level, evidence,
-                                          c.source))
+                criteria.append(
+                    Criterion(p.id, c.id, ref, c.text, descriptors, level, evidence, c.source)
+                )
             pdims = {"pledge": str(p.number)}
             working = self._field(
-                FieldSpec(id="working", label=f"Pledge {p.number}: what is working",
-                          type="long_text", max_length=1500, required=True),
-                f"{spec.id}.{p.id}", section, path, **pdims,
+                FieldSpec(
+                    id="working",
+                    label=f"Pledge {p.number}: what is working",
+                    type="long_text",
+                    max_length=1500,
+                    required=True,
+                ),
+                f"{spec.id}.{p.id}",
+                section,
+                path,
+                **pdims,
             )
             gaps = self._field(
-                FieldSpec(id="gaps", label=f"Pledge {p.number}: gaps and next steps",
-                          type="long_text", max_length=1500, required=True),
-                f"{spec.id}.{p.id}", section, path, **pdims,
+                FieldSpec(
+                    id="gaps",
+                    label=f"Pledge {p.number}: gaps and next steps",
+                    type="long_text",
+                    max_length=1500,
+                    required=True,
+                ),
+                f"{spec.id}.{p.id}",
+                section,
+                path,
+                **pdims,
             )
-            blocks.append(Pledge(p.number, p.id, p.title, p.wording, tuple(criteria), working,
-                                 gaps))
+            blocks.append(
+                Pledge(p.number, p.id, p.title, p.wording, tuple(criteria), working, gaps)
+            )
         return Section(spec.id, spec.sheet, spec.title, spec.intro, tuple(blocks))

@@ -189,11 +189,18 @@ def input_message(f: Field) -> tuple[str, str]:
 
 def validation_for(instrument: Instrument, f: Field) -> dict[str, Any]:
     title, message = input_message(f)
-    v: dict[str, Any] = {"input_title": title, "input_message": message, "error_type": "stop",
-                         "error_title": "Not allowed here"}
+    v: dict[str, Any] = {
+        "input_title": title,
+        "input_message": message,
+        "error_type": "stop",
+        "error_title": "Not allowed here",
+    }
     if f.type == "choice":
-        v.update(validate="list", source="=" + list_name_for(instrument, f),
-                 error_message="Choose one of the answers in the dropdown list.")
+        v.update(
+            validate="list",
+            source="=" + list_name_for(instrument, f),
+            error_message="Choose one of the answers in the dropdown list.",
+        )
     elif f.type == "whole":
         v["validate"] = "integer"
         v["error_message"] = "Type a whole number (no words, decimals or minus signs)."
@@ -202,17 +209,28 @@ def validation_for(instrument: Instrument, f: Field) -> dict[str, Any]:
         else:
             v.update(criteria=">=", value=int(f.minimum or 0))
     elif f.type in ("decimal", "percent"):
-        v.update(validate="decimal", criteria="between", minimum=f.minimum or 0,
-                 maximum=f.maximum if f.maximum is not None else 1e9,
-                 error_message=f"Type a number from {as_text(f.minimum or 0)} to "
-                 f"{as_text(f.maximum)}.")
+        v.update(
+            validate="decimal",
+            criteria="between",
+            minimum=f.minimum or 0,
+            maximum=f.maximum if f.maximum is not None else 1e9,
+            error_message=f"Type a number from {as_text(f.minimum or 0)} to {as_text(f.maximum)}.",
+        )
     elif f.type == "date":
-        v.update(validate="date", criteria="between", minimum=dt.date(2000, 1, 1),
-                 maximum=dt.date(2100, 12, 31),
-                 error_message="Type a date, for example 31/03/2026.")
+        v.update(
+            validate="date",
+            criteria="between",
+            minimum=dt.date(2000, 1, 1),
+            maximum=dt.date(2100, 12, 31),
+            error_message="Type a date, for example 31/03/2026.",
+        )
     else:
-        v.update(validate="length", criteria="<=", value=f.max_length or 255,
-                 error_message=f"Keep the answer to {f.max_length:,} characters or fewer.")
+        v.update(
+            validate="length",
+            criteria="<=",
+            value=f.max_length or 255,
+            error_message=f"Keep the answer to {f.max_length:,} characters or fewer.",
+        )
     return v
 
 
@@ -227,8 +245,9 @@ def input_style(f: Field) -> str:
 
 
 class _Builder:
-    def __init__(self, instrument: Instrument, settings: RoundSettings, la: LocalAuthority,
-                 sample: bool):
+    def __init__(
+        self, instrument: Instrument, settings: RoundSettings, la: LocalAuthority, sample: bool
+    ):
         self.ins = instrument
         self.settings = settings
         self.la = la
@@ -241,8 +260,11 @@ class _Builder:
     def header(self, sh: SheetLayout, title: str, last_col: int) -> None:
         sh.add(title, "title", merge_to_col=last_col)
         sh.next(24)
-        sh.add(f"{self.la.name}: {self.ins.title} {self.settings.round}", "subtitle",
-               merge_to_col=last_col)
+        sh.add(
+            f"{self.la.name}: {self.ins.title} {self.settings.round}",
+            "subtitle",
+            merge_to_col=last_col,
+        )
         sh.next()
         if self.sample:
             sh.add(SAMPLE_BANNER, "banner", merge_to_col=last_col)
@@ -264,12 +286,28 @@ class _Builder:
             height = max(height or 0, 15 * (len(f.help) // 55 + 1))
         sh.next(height)
 
-    def _input(self, sh: SheetLayout, f: Field, row: int, col: int, merge_to: int | None = None,
-               style: str | None = None) -> None:
-        sh.inputs.append(Input(f, row, col, f.name, style or input_style(f),
-                               merge_to_col=merge_to if merge_to and merge_to > col else None,
-                               validation=validation_for(self.ins, f), required=f.required,
-                               label=f.label))
+    def _input(
+        self,
+        sh: SheetLayout,
+        f: Field,
+        row: int,
+        col: int,
+        merge_to: int | None = None,
+        style: str | None = None,
+    ) -> None:
+        sh.inputs.append(
+            Input(
+                f,
+                row,
+                col,
+                f.name,
+                style or input_style(f),
+                merge_to_col=merge_to if merge_to and merge_to > col else None,
+                validation=validation_for(self.ins, f),
+                required=f.required,
+                label=f.label,
+            )
+        )
         self.address[f.id] = (sh.name, row, col)
         if f.required:
             self.required_cells.setdefault(f.section, []).append((sh.name, row, col))
@@ -279,8 +317,7 @@ class _Builder:
         sh.next(20)
         if t.note:
             self.paragraph(sh, t.note, HELP_COL, "help")
-        optional_cols = [c.label for c in t.columns
-                         if not t.cells[(t.rows[0].id, c.id)].required]
+        optional_cols = [c.label for c in t.columns if not t.cells[(t.rows[0].id, c.id)].required]
         if t.required:
             text = "Every cell in this table is required: enter 0 where there are none."
             if optional_cols:
@@ -357,10 +394,16 @@ class _Builder:
         sh.add("Key to cells", "heading", merge_to_col=HELP_COL)
         sh.next(20)
         key = [
-            ("answer_example", "Answer cell: pale yellow with a dotted border. The question or "
-             "row and column headings beside it say what to type."),
-            ("required_example", "The word 'Required' beside an answer means it must be filled "
-             "in; required answers still empty are also shaded orange."),
+            (
+                "answer_example",
+                "Answer cell: pale yellow with a dotted border. The question or "
+                "row and column headings beside it say what to type.",
+            ),
+            (
+                "required_example",
+                "The word 'Required' beside an answer means it must be filled "
+                "in; required answers still empty are also shaded orange.",
+            ),
             ("total", "Totals and checks are worked out for you and cannot be typed over."),
         ]
         for style, text in key:
@@ -403,8 +446,12 @@ class _Builder:
             sh.next()
             for n, q in enumerate(block.questions, start=1):
                 sh.add(f"{n}. {q.text}", "label")
-                sh.add(q.answers, "text_wrap", col=ANSWER_COL,
-                       merge_to_col=ANSWER_COL + ANSWER_SPAN - 1)
+                sh.add(
+                    q.answers,
+                    "text_wrap",
+                    col=ANSWER_COL,
+                    merge_to_col=ANSWER_COL + ANSWER_SPAN - 1,
+                )
                 sh.add("Yes" if q.race_specific else "No", "text", col=MARKER_COL)
                 if q.asked_if:
                     sh.add(q.asked_if, "help", col=HELP_COL)
@@ -441,14 +488,19 @@ class _Builder:
                 sh.add(c.ref, "row_label")
                 sh.add(c.text, "label", col=1)
                 for j, level in enumerate(levels[1:]):
-                    sh.add(c.descriptors.get(level, "(not offered at this level)"), "descriptor",
-                           col=2 + j)
+                    sh.add(
+                        c.descriptors.get(level, "(not offered at this level)"),
+                        "descriptor",
+                        col=2 + j,
+                    )
                 self._input(sh, c.level, sh.row, 5)
                 self._input(sh, c.evidence, sh.row, 6)
                 longest = max(len(t) for t in [c.text, *c.descriptors.values()])
                 sh.next(max(60, 13 * (longest // 34 + 2)))
-            for f, label in ((p.working, "What is working for this pledge"),
-                             (p.gaps, "Gaps and next steps for this pledge")):
+            for f, label in (
+                (p.working, "What is working for this pledge"),
+                (p.gaps, "Gaps and next steps for this pledge"),
+            ):
                 sh.add(f"{label} (required)", "label_bold", col=1, merge_to_col=5)
                 self._input(sh, f, sh.row, 6)
                 sh.next(60)
@@ -459,10 +511,14 @@ class _Builder:
         sh = SheetLayout(CHECKS_SHEET, widths=[16, 14, 22, 18, 70, 24, 50])
         last = 6
         self.header(sh, "Checks", last)
-        self.paragraph(sh, "This sheet checks your answers as you type, using the same checks the "
-                       "programme manager runs when your return arrives. Fix everything marked "
-                       f"'{words.error}'. For anything marked '{words.query}', fix the answer or "
-                       "type a short explanation in the last column.", last)
+        self.paragraph(
+            sh,
+            "This sheet checks your answers as you type, using the same checks the "
+            "programme manager runs when your return arrives. Fix everything marked "
+            f"'{words.error}'. For anything marked '{words.query}', fix the answer or "
+            "type a short explanation in the last column.",
+            last,
+        )
         sh.next()
         sh.add("Required answers still empty, by sheet", "heading", merge_to_col=last)
         sh.next(20)
@@ -479,16 +535,27 @@ class _Builder:
             formula = "+".join(f"COUNTBLANK({r})" for r in ranges)
             empty = sh.add(len(cells), "number", col=2, formula=formula)
             ref = cell_ref(empty.row, 2)
-            sh.add(f"{len(cells)} to do", "status", col=3,
-                   formula=f'IF({ref}=0,"Complete",{ref}&" to do")')
+            sh.add(
+                f"{len(cells)} to do",
+                "status",
+                col=3,
+                formula=f'IF({ref}=0,"Complete",{ref}&" to do")',
+            )
             sh.next()
         sh.next()
         sh.add("Checks on your figures and answers", "heading", merge_to_col=last)
         sh.next(20)
         summary_row = sh.row
         sh.next(n=4)
-        heads = ["Code", "Severity", "Sheet", "Status", "Message", "Where", "Your explanation "
-                 "(queries only)"]
+        heads = [
+            "Code",
+            "Severity",
+            "Sheet",
+            "Status",
+            "Message",
+            "Where",
+            "Your explanation (queries only)",
+        ]
         for j, h in enumerate(heads):
             sh.add(h, "header", col=j)
         sh.next()
@@ -502,15 +569,21 @@ class _Builder:
         for check in check_list:
             verdict = check.evaluate(empty_values)
             status_word = {"ok": words.ok, "waiting": words.waiting}.get(
-                verdict.status, words.error if check.severity == "error" else words.query)
+                verdict.status, words.error if check.severity == "error" else words.query
+            )
             sh.add(check.code, "text")
             sh.add("Must fix" if check.severity == "error" else "Fix or explain", "text", col=1)
             sh.add(sheet_of[check.section], "text", col=2)
-            status = sh.add(status_word, "status", col=3,
-                            formula=check.status_formula(name_of, words))
+            status = sh.add(
+                status_word, "status", col=3, formula=check.status_formula(name_of, words)
+            )
             message = "" if verdict.status in ("ok", "waiting") else check.message(verdict)
-            sh.add(message, "text_wrap", col=4,
-                   formula=check.message_formula(cell_ref(status.row, 3), name_of, words))
+            sh.add(
+                message,
+                "text_wrap",
+                col=4,
+                formula=check.message_formula(cell_ref(status.row, 3), name_of, words),
+            )
             where = []
             for fid in dict.fromkeys(check.fields):
                 sheet, row, col = self.address[fid]
@@ -518,16 +591,27 @@ class _Builder:
             text = ", ".join(where[:4]) + (" and others" if len(where) > 4 else "")
             sh.add(text, "help", col=5)
             if check.severity == "query":
-                sh.inputs.append(Input(None, sh.row, 6, check.explanation_name, "input_long",
-                                       validation={
-                                           "validate": "length", "criteria": "<=", "value": 500,
-                                           "input_title": "Your explanation",
-                                           "input_message": "Explain why this figure or answer "
-                                           "is right (up to 500 characters).",
-                                           "error_type": "stop", "error_title": "Too long",
-                                           "error_message": "Keep the explanation to 500 "
-                                           "characters or fewer."},
-                                       label=f"Explanation for check {check.id}"))
+                sh.inputs.append(
+                    Input(
+                        None,
+                        sh.row,
+                        6,
+                        check.explanation_name,
+                        "input_long",
+                        validation={
+                            "validate": "length",
+                            "criteria": "<=",
+                            "value": 500,
+                            "input_title": "Your explanation",
+                            "input_message": "Explain why this figure or answer "
+                            "is right (up to 500 characters).",
+                            "error_type": "stop",
+                            "error_title": "Too long",
+                            "error_message": "Keep the explanation to 500 characters or fewer.",
+                        },
+                        label=f"Explanation for check {check.id}",
+                    )
+                )
             else:
                 sh.add("(fix the answer)", "help", col=6)
             sh.next(45)
@@ -536,10 +620,9 @@ class _Builder:
         sh.conditional.append((status_range, "status"))
         row = sh.row
         sh.row = summary_row
-        for j, word in enumerate((words.error, words.query, words.waiting)):
+        for word in (words.error, words.query, words.waiting):
             cached = sum(
-                1 for c in check_list
-                if _status_word(c, c.evaluate(empty_values), words) == word
+                1 for c in check_list if _status_word(c, c.evaluate(empty_values), words) == word
             )
             sh.add(word, "label_bold", col=0, merge_to_col=1)
             sh.add(cached, "number", col=2, formula=f'COUNTIF({status_range},"{word}")')

@@ -33,8 +33,14 @@ def soffice() -> str | None:
     return shutil.which("soffice") or shutil.which("libreoffice")
 
 
-def convert(source: Path, out_dir: Path, to: str = "xlsx", timeout: float = 180,
-            recalc: bool = True, filter_name: str | None = None) -> Path:
+def convert(
+    source: Path,
+    out_dir: Path,
+    to: str = "xlsx",
+    timeout: float = 180,
+    recalc: bool = True,
+    filter_name: str | None = None,
+) -> Path:
     """Convert `source` into `out_dir` (e.g. to="xlsx" to re-save, "pdf" to print)."""
     exe = soffice()
     if exe is None:
@@ -46,8 +52,18 @@ def convert(source: Path, out_dir: Path, to: str = "xlsx", timeout: float = 180,
         user.mkdir()
         if recalc:
             (user / "registrymodifications.xcu").write_text(RECALC_ALWAYS, encoding="utf-8")
-        cmd = [exe, f"-env:UserInstallation=file://{profile}", "--headless", "--norestore",
-               "--nolockcheck", "--convert-to", target, "--outdir", str(out_dir), str(source)]
+        cmd = [
+            exe,
+            f"-env:UserInstallation=file://{profile}",
+            "--headless",
+            "--norestore",
+            "--nolockcheck",
+            "--convert-to",
+            target,
+            "--outdir",
+            str(out_dir),
+            str(source),
+        ]
         try:
             result = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout)
         except subprocess.TimeoutExpired as exc:

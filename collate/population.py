@@ -14,7 +14,9 @@ from collate.instrument import EthnicitySpec
 
 ALL_AGES, CHILDREN = "all ages", "0-17"
 ALL_ETHNICITIES_PREFIX = "All ethnic groups"
-ATTRIBUTION = "Source: Office for National Statistics licensed under the Open Government Licence v.3.0"
+ATTRIBUTION = (
+    "Source: Office for National Statistics licensed under the Open Government Licence v.3.0"
+)
 
 
 @dataclass(frozen=True)
@@ -53,8 +55,10 @@ def load_population(path: Path, ethnicity: EthnicitySpec) -> dict[str, LAPopulat
         ethnic = rows[rows["ethnic_group"].isin(cats.keys())]
         unknown = set(rows["ethnic_group"]) - set(cats) - set(totals["ethnic_group"])
         if unknown:
-            raise SettingsError(f"{path}: ethnic group(s) not in ethnicity.yaml "
-                                f"population_categories: {', '.join(sorted(unknown))}")
+            raise SettingsError(
+                f"{path}: ethnic group(s) not in ethnicity.yaml "
+                f"population_categories: {', '.join(sorted(unknown))}"
+            )
         children = ethnic[ethnic["age_band"] == CHILDREN]
         basis_rows = children if len(children) else ethnic[ethnic["age_band"] == ALL_AGES]
         by_group: dict[str, int] = {}
@@ -68,7 +72,9 @@ def load_population(path: Path, ethnicity: EthnicitySpec) -> dict[str, LAPopulat
             g = cats[cat].group
             children_by_group[g] = children_by_group.get(g, 0) + int(count)
         out[str(code)] = LAPopulation(
-            gss_code=str(code), by_group=by_group, by_detail=by_detail,
+            gss_code=str(code),
+            by_group=by_group,
+            by_detail=by_detail,
             basis="children aged 0-17" if len(children) else "all ages (a proxy)",
             children_total=int(child_total.iloc[0]) if len(child_total) else None,
             children_by_group=children_by_group,

@@ -22,7 +22,7 @@ from typing import Any
 import olefile
 import openpyxl
 from defusedxml import ElementTree
-from openpyxl.utils.cell import coordinate_from_string, column_index_from_string
+from openpyxl.utils.cell import column_index_from_string, coordinate_from_string
 from openpyxl.worksheet._reader import WorkSheetParser
 
 from collate.checks import as_text, is_blank
@@ -34,8 +34,16 @@ from collate.settings import LocalAuthority, RoundSettings
 ZIP_MAGIC = b"PK\x03\x04"
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 WORKBOOK_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".xlsb", ".ods", ".xltx", ".xltm"}
-IDENTITY_KEYS = ("la_name", "la_code", "dfe_number", "round", "instrument_id",
-                 "instrument_version", "fingerprint", "sample")
+IDENTITY_KEYS = (
+    "la_name",
+    "la_code",
+    "dfe_number",
+    "round",
+    "instrument_id",
+    "instrument_version",
+    "fingerprint",
+    "sample",
+)
 
 
 @dataclass
@@ -90,8 +98,13 @@ def should_skip(path: Path) -> bool:
 
 
 class _Reader:
-    def __init__(self, path: Path, instrument: Instrument, settings: RoundSettings,
-                 layouts: dict[tuple[str, bool], WorkbookLayout]):
+    def __init__(
+        self,
+        path: Path,
+        instrument: Instrument,
+        settings: RoundSettings,
+        layouts: dict[tuple[str, bool], WorkbookLayout],
+    ):
         self.path = path
         self.ins = instrument
         self.settings = settings
@@ -101,26 +114,47 @@ class _Reader:
 
     # -- findings -----------------------------------------------------------------------------
 
-    def file_finding(self, code: str, sheet: str = "", cell: str = "", value: Any = "",
-                     **context: Any) -> None:
+    def file_finding(
+        self, code: str, sheet: str = "", cell: str = "", value: Any = "", **context: Any
+    ) -> None:
         fc = self.ins.checks.file_checks[code]
         context.setdefault("sheet", sheet)
         context.setdefault("cell", cell)
         context.setdefault("value", as_text(value))
-        self.record.findings.append(Finding(
-            file=self.path.name, la=self.record.la_name, severity=fc.severity, code=code,
-            title=fc.title, message=fc.text(**context), sheet=sheet, cell=cell,
-            value=as_text(value)))
+        self.record.findings.append(
+            Finding(
+                file=self.path.name,
+                la=self.record.la_name,
+                severity=fc.severity,
+                code=code,
+                title=fc.title,
+                message=fc.text(**context),
+                sheet=sheet,
+                cell=cell,
+                value=as_text(value),
+            )
+        )
 
     def value_finding(self, kind: str, f: Field, raw: Any, **context: Any) -> None:
         rule = self.ins.checks.value_rules[kind]
         sheet, cell = self.record.cells.get(f.id, (f.sheet, ""))
         ctx = {"value": as_text(raw), "field_label": f.label, **context}
         message = rule.message.format_map(_Blank({k: as_text(v) for k, v in ctx.items()}))
-        self.record.findings.append(Finding(
-            file=self.path.name, la=self.record.la_name, severity=rule.severity, code=rule.code,
-            title=rule.title, message=message, sheet=sheet, cell=cell, field=f.label,
-            value=as_text(raw), field_id=f.id))
+        self.record.findings.append(
+            Finding(
+                file=self.path.name,
+                la=self.record.la_name,
+                severity=rule.severity,
+                code=rule.code,
+                title=rule.title,
+                message=message,
+                sheet=sheet,
+                cell=cell,
+                field=f.label,
+                value=as_text(raw),
+                field_id=f.id,
+            )
+        )
 
     # -- steps --------------------------------------------------------------------------------
 
@@ -189,8 +223,9 @@ class _Reader:
         try:
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
-                return openpyxl.load_workbook(io.BytesIO(self.data), read_only=True,
-                                              data_only=False, keep_links=False)
+                return openpyxl.load_workbook(
+                    io.BytesIO(self.data), read_only=True, data_only=False, keep_links=False
+                )
         except Exception as exc:  # noqa: BLE001 - any failure here means a damaged file
             self.file_finding("FILE02", detail=f"{type(exc).__name__}: {exc}"[:200])
             return None
@@ -215,37 +250,56 @@ class _Reader:
         if not from_names and not from_props:
             self.file_finding("FILE07", detail="it has none of the template's identity")
             return None
-        found = self.read_cells(wb, {IDENTITY_SHEET: {
-            _rc(ref): key for key, (sheet, ref) in from_names.items() if sheet == IDENTITY_SHEET
-        }}) if IDENTITY_SHEET in wb.sheetnames else {}
+        found = (
+            self.read_cells(
+                wb,
+                {
+                    IDENTITY_SHEET: {
+                        _rc(ref): key
+                        for key, (sheet, ref) in from_names.items()
+                        if sheet == IDENTITY_SHEET
+                    }
+                },
+            )
+            if IDENTITY_SHEET in wb.sheetnames
+            else {}
+        )
         from_sheet = {key: as_text(v) for key, v in found.get(IDENTITY_SHEET, {}).items()}
         identity = {**from_props, **from_sheet}
         self.record.identity = identity
         if identity.get("instrument_id") != self.ins.id:
             self.file_finding("FILE07", detail="it is a different form")
             return None
-        disagree = [k for k in IDENTITY_KEYS
-                    if k in from_props and k in from_sheet and from_props[k] != from_sheet[k]]
+        disagree = [
+            k
+            for k in IDENTITY_KEYS
+            if k in from_props and k in from_sheet and from_props[k] != from_sheet[k]
+        ]
         missing = [k for k in ("la_code", "round", "instrument_version") if k not in identity]
         if missing:
             self.file_finding("FILE09", detail="missing " + ", ".join(missing))
             return None
         if identity["instrument_version"] != self.ins.version:
-            self.file_finding("FILE08", found=identity["instrument_version"],
-                              expected=self.ins.version)
+            self.file_finding(
+                "FILE08", found=identity["instrument_version"], expected=self.ins.version
+            )
             return None
         if identity["round"] != self.settings.round:
             self.file_finding("FILE15", found=identity["round"], expected=self.settings.round)
             return None
         la = self.settings.la_by_code(identity["la_code"])
         if la is None:
-            self.file_finding("FILE10", found=f"{identity.get('la_name', '?')} "
-                              f"({identity['la_code']})")
+            self.file_finding(
+                "FILE10", found=f"{identity.get('la_name', '?')} ({identity['la_code']})"
+            )
             return None
         self.record.la = la
         if disagree or identity.get("la_name", la.name) != la.name:
-            detail = ("its stored identities disagree on " + ", ".join(disagree)) if disagree \
+            detail = (
+                ("its stored identities disagree on " + ", ".join(disagree))
+                if disagree
                 else f"it names {identity.get('la_name')} but carries the code of {la.name}"
+            )
             self.file_finding("FILE09", detail=detail)
             return None
         sample = identity.get("sample", "no") != "no"
@@ -254,8 +308,12 @@ class _Reader:
             self.layouts[key] = build_layout(self.ins, self.settings, la, sample)
         return self.layouts[key]
 
-    def read_cells(self, wb, wanted: dict[str, dict[tuple[int, int], str]],
-                   protection: dict[str, bool] | None = None) -> dict[str, dict[str, Any]]:
+    def read_cells(
+        self,
+        wb,
+        wanted: dict[str, dict[tuple[int, int], str]],
+        protection: dict[str, bool] | None = None,
+    ) -> dict[str, dict[str, Any]]:
         """Stream each sheet once; return {sheet: {key: value}} for the (row, col) asked for."""
         out: dict[str, dict[str, Any]] = {}
         for sheet, cells in wanted.items():
@@ -266,9 +324,14 @@ class _Reader:
             rows_needed = {r for r, _ in cells}
             last_row = max(rows_needed) if rows_needed else 0
             with wb._archive.open(ws._worksheet_path) as src:
-                parser = WorkSheetParser(src, ws._shared_strings, data_only=False,
-                                         epoch=wb.epoch, date_formats=wb._date_formats,
-                                         timedelta_formats=wb._timedelta_formats)
+                parser = WorkSheetParser(
+                    src,
+                    ws._shared_strings,
+                    data_only=False,
+                    epoch=wb.epoch,
+                    date_formats=wb._date_formats,
+                    timedelta_formats=wb._timedelta_formats,
+                )
                 for idx, row in parser.parse():
                     if idx not in rows_needed:
                         if idx > last_row and protection is None:
@@ -307,9 +370,11 @@ class _Reader:
             dn = names.get(f.name)
             dest = list(dn.destinations) if dn is not None else []
             if len(dest) != 1 or dest[0][0] not in wanted:
-                self.file_finding("FILE16", field_label=f.label,
-                                  detail=f"the name {f.name} is missing or does not point at a "
-                                  "single cell")
+                self.file_finding(
+                    "FILE16",
+                    field_label=f.label,
+                    detail=f"the name {f.name} is missing or does not point at a single cell",
+                )
                 continue
             sheet, ref = dest[0]
             rec.cells[f.id] = (sheet, ref.replace("$", ""))
@@ -333,8 +398,9 @@ class _Reader:
                     wanted[s.name][key] = "s:" + f"{r + 1},{c + 1}"
                     static[s.name][key] = text
         protection: dict[str, bool] = {}
-        found = self.read_cells(wb, {k: v for k, v in wanted.items() if k != IDENTITY_SHEET},
-                                protection)
+        found = self.read_cells(
+            wb, {k: v for k, v in wanted.items() if k != IDENTITY_SHEET}, protection
+        )
         for sheet, ok in protection.items():
             if not ok:
                 self.file_finding("FILE12", sheet=sheet)
@@ -350,8 +416,13 @@ class _Reader:
                 value = values.get(f"s:{r},{c}")
                 if _norm(value) != _norm(text) and changed < 3:
                     changed += 1
-                    self.file_finding("FILE13", sheet=sheet, cell=_a1(r, c), value=value or "",
-                                      expected=_short(text))
+                    self.file_finding(
+                        "FILE13",
+                        sheet=sheet,
+                        cell=_a1(r, c),
+                        value=value or "",
+                        expected=_short(text),
+                    )
         rec.readable = True
         for f in self.ins.fields:
             if f.id in rec.cells:
@@ -381,9 +452,13 @@ class _Reader:
             if (f.minimum is not None and number < f.minimum) or (
                 f.maximum is not None and number > f.maximum
             ):
-                self.value_finding("out_of_range", f, raw, minimum=as_text(f.minimum),
-                                   maximum=as_text(f.maximum) if f.maximum is not None
-                                   else "no upper limit")
+                self.value_finding(
+                    "out_of_range",
+                    f,
+                    raw,
+                    minimum=as_text(f.minimum),
+                    maximum=as_text(f.maximum) if f.maximum is not None else "no upper limit",
+                )
                 return
             value = number
         elif f.type == "choice":
@@ -402,18 +477,29 @@ class _Reader:
         else:
             value = as_text(raw).strip()
             if f.max_length and len(value) > f.max_length:
-                self.value_finding("too_long", f, _short(value), length=len(value),
-                                   maximum=f.max_length)
+                self.value_finding(
+                    "too_long", f, _short(value), length=len(value), maximum=f.max_length
+                )
                 return
         rec.values[f.id] = value
 
     def required_missing(self, f: Field) -> None:
         rule = self.ins.checks.required_rule
         sheet, cell = self.record.cells.get(f.id, (f.sheet, ""))
-        self.record.findings.append(Finding(
-            file=self.path.name, la=self.record.la_name, severity=rule.severity, code=rule.code,
-            title=rule.title, message=rule.message, sheet=sheet, cell=cell, field=f.label,
-            field_id=f.id))
+        self.record.findings.append(
+            Finding(
+                file=self.path.name,
+                la=self.record.la_name,
+                severity=rule.severity,
+                code=rule.code,
+                title=rule.title,
+                message=rule.message,
+                sheet=sheet,
+                cell=cell,
+                field=f.label,
+                field_id=f.id,
+            )
+        )
 
     def run_checks(self) -> None:
         rec = self.record
@@ -427,12 +513,23 @@ class _Reader:
             explanation = rec.explanations.get(check.id, "") if check.severity == "query" else ""
             if check.severity == "query" and not explanation:
                 unexplained += 1
-            rec.findings.append(Finding(
-                file=self.path.name, la=rec.la_name, severity=check.severity, code=check.code,
-                title=check.rule.title, message=check.message(verdict), sheet=sheet, cell=cell,
-                field=self.ins.field(target).label,
-                value=verdict.context.get("left_value") or as_text(rec.values.get(target, "")),
-                explanation=explanation, check_id=check.id, field_id=target))
+            rec.findings.append(
+                Finding(
+                    file=self.path.name,
+                    la=rec.la_name,
+                    severity=check.severity,
+                    code=check.code,
+                    title=check.rule.title,
+                    message=check.message(verdict),
+                    sheet=sheet,
+                    cell=cell,
+                    field=self.ins.field(target).label,
+                    value=verdict.context.get("left_value") or as_text(rec.values.get(target, "")),
+                    explanation=explanation,
+                    check_id=check.id,
+                    field_id=target,
+                )
+            )
         if unexplained:
             self.file_finding("QRY01", sheet="Checks", count=unexplained)
 
@@ -488,8 +585,9 @@ def _as_date(raw: Any) -> dt.date | None:
     return None
 
 
-def read_return(path: Path, instrument: Instrument, settings: RoundSettings,
-                layouts: dict | None = None) -> ReturnRecord:
+def read_return(
+    path: Path, instrument: Instrument, settings: RoundSettings, layouts: dict | None = None
+) -> ReturnRecord:
     """Read and check one returned file. Never raises for a bad file: problems become findings."""
     reader = _Reader(path, instrument, settings, layouts if layouts is not None else {})
     try:

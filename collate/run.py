@@ -37,20 +37,37 @@ def start_log(out: Path) -> logging.Handler:
     return handler
 
 
-def run_collation(folder: Path, out: Path, settings: RoundSettings, instrument: Instrument,
-                  progress: Callable[[Path], None] | None = None,
-                  report: bool = True) -> RunResult:
+def run_collation(
+    folder: Path,
+    out: Path,
+    settings: RoundSettings,
+    instrument: Instrument,
+    progress: Callable[[Path], None] | None = None,
+    report: bool = True,
+) -> RunResult:
     """Collate `folder` into `out`. Every output is attempted even if another fails."""
     handler = start_log(out)
     try:
-        log.info("collating %s for round %s (instrument version %s)", folder, settings.round,
-                 instrument.version)
+        log.info(
+            "collating %s for round %s (instrument version %s)",
+            folder,
+            settings.round,
+            instrument.version,
+        )
         collation = collate_folder(folder, settings, instrument, progress)
         result = RunResult(collation)
         steps: list[tuple[str, Callable[[], dict[str, Path]]]] = [
             ("returns table", lambda: _returns(collation, out)),
-            ("validation", lambda: dict(zip(("validation.csv", "validation.xlsx"),
-                                            write_validation(collation, out), strict=True))),
+            (
+                "validation",
+                lambda: dict(
+                    zip(
+                        ("validation.csv", "validation.xlsx"),
+                        write_validation(collation, out),
+                        strict=True,
+                    )
+                ),
+            ),
             ("feedback", lambda: {"feedback": write_feedback(collation, out)[0].parent}),
             ("collated data", lambda: _collated(collation, out)),
         ]

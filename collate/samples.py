@@ -66,8 +66,9 @@ def _split(rng: random.Random, total: int, weights: Mapping[str, float]) -> dict
     return out
 
 
-def children_counts(rng: random.Random, instrument: Instrument, pop: LAPopulation,
-                    stage_ids: list[str]) -> dict[str, dict[str, int]]:
+def children_counts(
+    rng: random.Random, instrument: Instrument, pop: LAPopulation, stage_ids: list[str]
+) -> dict[str, dict[str, int]]:
     """Stage → DfE code → count, sized from the LA's child population."""
     eth = instrument.ethnicity
     detail_share = {d: n / sum(pop.by_detail.values()) for d, n in pop.by_detail.items()}
@@ -77,16 +78,21 @@ def children_counts(rng: random.Random, instrument: Instrument, pop: LAPopulatio
     la_wobble = {g: rng.uniform(0.75, 1.3) for g in GROUP_FACTORS}
     out: dict[str, dict[str, int]] = {}
     for stage in stage_ids:
-        total = round((pop.children_total or 0) * STAGE_RATES.get(stage, 100.0) / 10000
-                      * rng.uniform(0.85, 1.15))
+        total = round(
+            (pop.children_total or 0)
+            * STAGE_RATES.get(stage, 100.0)
+            / 10000
+            * rng.uniform(0.85, 1.15)
+        )
         weights: dict[str, float] = {}
         for c in eth.children_codes:
             if c.group in eth.not_known_groups:
                 continue
             factors = GROUP_FACTORS.get(c.group, {"*": 1.0})
             factor = factors.get(stage, factors["*"]) * la_wobble.get(c.group, 1.0)
-            weights[c.code] = detail_share.get(c.detail, 0) / len(codes_per_detail[c.detail]) \
-                * factor
+            weights[c.code] = (
+                detail_share.get(c.detail, 0) / len(codes_per_detail[c.detail]) * factor
+            )
         not_known = round(total * rng.uniform(0.005, 0.03))
         counts = _split(rng, total - not_known, weights)
         counts["REFU"] = not_known // 3
@@ -95,8 +101,14 @@ def children_counts(rng: random.Random, instrument: Instrument, pop: LAPopulatio
     return out
 
 
-def workforce_counts(rng: random.Random, instrument: Instrument, pop: LAPopulation,
-                     bands: list[str], seniority: list[str], senior: set[str]) -> dict[str, Any]:
+def workforce_counts(
+    rng: random.Random,
+    instrument: Instrument,
+    pop: LAPopulation,
+    bands: list[str],
+    seniority: list[str],
+    senior: set[str],
+) -> dict[str, Any]:
     """Headcounts and yearly events by group, consistent with every check in the catalogue."""
     population = sum(pop.by_group.values())
     headcount = round(population * rng.uniform(0.0015, 0.0021))
@@ -104,10 +116,16 @@ def workforce_counts(rng: random.Random, instrument: Instrument, pop: LAPopulati
     not_known = round(headcount * rng.uniform(0.02, 0.07))
     me = round((headcount - not_known) * me_share)
     groups = {"white": headcount - not_known - me, "minority_ethnic": me, "not_known": not_known}
-    band_weights = {"white": [8, 24, 30, 24, 10, 4], "minority_ethnic": [12, 30, 30, 19, 7, 2],
-                    "not_known": [10, 28, 30, 20, 9, 3]}
-    sen_weights = {"white": [72, 16, 8, 4], "minority_ethnic": [80, 13, 5, 2],
-                   "not_known": [76, 14, 7, 3]}
+    band_weights = {
+        "white": [8, 24, 30, 24, 10, 4],
+        "minority_ethnic": [12, 30, 30, 19, 7, 2],
+        "not_known": [10, 28, 30, 20, 9, 3],
+    }
+    sen_weights = {
+        "white": [72, 16, 8, 4],
+        "minority_ethnic": [80, 13, 5, 2],
+        "not_known": [76, 14, 7, 3],
+    }
     pay_band, by_seniority, events = {}, {}, {}
     for g, n in groups.items():
         pay_band[g] = _split(rng, n, dict(zip(bands, band_weights[g], strict=True)))
@@ -118,20 +136,28 @@ def workforce_counts(rng: random.Random, instrument: Instrument, pop: LAPopulati
         events[g] = {
             "shortlisted": shortlisted,
             "appointed": round(shortlisted * appoint_rate),
-            "disciplinary": round(n * (rng.uniform(0.006, 0.012) if g == "white"
-                                       else rng.uniform(0.012, 0.025))),
+            "disciplinary": round(
+                n * (rng.uniform(0.006, 0.012) if g == "white" else rng.uniform(0.012, 0.025))
+            ),
             "regulated_headcount": regulated,
             "swe_referrals": round(regulated * rng.uniform(0.002, 0.01)),
             "cpd": round(n * (rng.uniform(0.5, 0.7) if g == "white" else rng.uniform(0.4, 0.6))),
-            "leavers": round(n * (rng.uniform(0.1, 0.15) if g == "white"
-                                  else rng.uniform(0.13, 0.2))),
+            "leavers": round(
+                n * (rng.uniform(0.1, 0.15) if g == "white" else rng.uniform(0.13, 0.2))
+            ),
         }
     del senior
     return {"groups": groups, "pay_band": pay_band, "seniority": by_seniority, "events": events}
 
 
-def answers_for(la: LocalAuthority, instrument: Instrument, settings: RoundSettings,
-                sample: Mapping[str, Any], pop: LAPopulation, rng: random.Random) -> dict:
+def answers_for(
+    la: LocalAuthority,
+    instrument: Instrument,
+    settings: RoundSettings,
+    sample: Mapping[str, Any],
+    pop: LAPopulation,
+    rng: random.Random,
+) -> dict:
     """Every answer of one LA's sample return, by field id."""
     ans: dict[str, Any] = {}
     mine = sample.get(la.name, {})
@@ -155,8 +181,14 @@ def answers_for(la: LocalAuthority, instrument: Instrument, settings: RoundSetti
     ans["workforce.scope"] = instrument.field("workforce.scope").choices[0]
     pay = instrument.table("workforce", "pay_band")
     sen = instrument.table("workforce", "seniority")
-    wf = workforce_counts(rng, instrument, pop, [r.id for r in pay.rows],
-                          [r.id for r in sen.rows], {r.id for r in sen.rows if r.senior})
+    wf = workforce_counts(
+        rng,
+        instrument,
+        pop,
+        [r.id for r in pay.rows],
+        [r.id for r in sen.rows],
+        {r.id for r in sen.rows if r.senior},
+    )
     for g in wf["groups"]:
         for band, n in wf["pay_band"][g].items():
             ans[f"workforce.pay_band.{band}.{g}"] = n
@@ -168,10 +200,14 @@ def answers_for(la: LocalAuthority, instrument: Instrument, settings: RoundSetti
         for g, n in wf["groups"].items():
             ans[f"workforce.staff_survey.respondents.{g}"] = round(n * rng.uniform(0.35, 0.6))
             base = {"white": 1.0, "minority_ethnic": 1.6, "not_known": 1.2}[g]
-            for q, pct in (("harassment_public", 18), ("harassment_colleagues", 9),
-                           ("harassment_managers", 6)):
-                ans[f"workforce.staff_survey.{q}.{g}"] = round(pct * base * rng.uniform(0.8, 1.2),
-                                                               1)
+            for q, pct in (
+                ("harassment_public", 18),
+                ("harassment_colleagues", 9),
+                ("harassment_managers", 6),
+            ):
+                ans[f"workforce.staff_survey.{q}.{g}"] = round(
+                    pct * base * rng.uniform(0.8, 1.2), 1
+                )
     # Children and families
     cf = instrument.table("children_families", "counts")
     stages = [c.id for c in cf.columns]
@@ -187,33 +223,41 @@ def answers_for(la: LocalAuthority, instrument: Instrument, settings: RoundSetti
     if la.name == "Bedford":
         ans["exit_interviews.adoption"] = adoption[3]
     else:
-        ans["exit_interviews.adoption"] = adoption[1] if exit_level != "Not yet in place" \
-            else adoption[2]
+        ans["exit_interviews.adoption"] = (
+            adoption[1] if exit_level != "Not yet in place" else adoption[2]
+        )
         for g, ev in wf["events"].items():
             interviewed = round(ev["leavers"] * rng.uniform(0.3, 0.6))
-            racism = round(interviewed * (rng.uniform(0.15, 0.35) if g == "minority_ethnic"
-                                          else rng.uniform(0.0, 0.05)))
+            racism = round(
+                interviewed
+                * (rng.uniform(0.15, 0.35) if g == "minority_ethnic" else rng.uniform(0.0, 0.05))
+            )
             able = round(racism * rng.uniform(0.3, 0.7))
             reported = min(able, round(racism * rng.uniform(0.2, 0.5)))
             supported = round(reported * rng.uniform(0.2, 0.8))
             factor = round(racism * rng.uniform(0.3, 0.7))
-            for q, n in (("interviewed", interviewed), ("experienced_racism", racism),
-                         ("able_to_report", able), ("reported", reported),
-                         ("supported", supported), ("race_factor", factor)):
+            for q, n in (
+                ("interviewed", interviewed),
+                ("experienced_racism", racism),
+                ("able_to_report", able),
+                ("reported", reported),
+                ("supported", supported),
+                ("race_factor", factor),
+            ):
                 ans[f"exit_interviews.results.{q}.{g}"] = n
     # Sharing practice
     for n, entry in enumerate(mine.get("sharing_practice") or [], start=1):
         for cat in entry.get("categories") or []:
             ans[f"sharing_practice.entry{n}.{cat}"] = "Yes"
-        for key in ("title", "description", "impact", "resources", "contact_name",
-                    "contact_email"):
+        for key in ("title", "description", "impact", "resources", "contact_name", "contact_email"):
             if entry.get(key):
                 ans[f"sharing_practice.entry{n}.{key}"] = entry[key]
     return ans
 
 
-def make_samples(settings: RoundSettings, instrument: Instrument, out: Path = SAMPLES,
-                 libreoffice: bool = True) -> list[Path]:
+def make_samples(
+    settings: RoundSettings, instrument: Instrument, out: Path = SAMPLES, libreoffice: bool = True
+) -> list[Path]:
     """Write one filled synthetic return per LA into `out` (top level), seeded and repeatable."""
     sample = load_sample_answers()
     population = load_population(settings.population_path, instrument.ethnicity)

@@ -38,7 +38,9 @@ class LocalAuthority(_Strict):
     @classmethod
     def _gss(cls, v: str) -> str:
         if not re.fullmatch(r"[EWSN]\d{8}", v):
-            raise ValueError(f"'{v}' is not an ONS GSS code (a letter and 8 digits, e.g. E10000012)")
+            raise ValueError(
+                f"'{v}' is not an ONS GSS code (a letter and 8 digits, e.g. E10000012)"
+            )
         return v
 
     @property
@@ -71,7 +73,9 @@ class AnalysisSettings(_Strict):
             raise ValueError("suppress_to must not be less than suppress_from")
         lo, hi = self.likelihood_band
         if not 0 < lo < 1 < hi:
-            raise ValueError("likelihood_band must be two numbers either side of 1, e.g. [0.8, 1.25]")
+            raise ValueError(
+                "likelihood_band must be two numbers either side of 1, e.g. [0.8, 1.25]"
+            )
         return self
 
 
@@ -126,7 +130,12 @@ class RoundSettings(_Strict):
     def la_by_name(self, name: str) -> LocalAuthority | None:
         key = name.strip().lower()
         for la in self.local_authorities:
-            if key in (la.name.lower(), la.short_name.lower(), la.slug.lower(), la.gss_code.lower()):
+            if key in (
+                la.name.lower(),
+                la.short_name.lower(),
+                la.slug.lower(),
+                la.gss_code.lower(),
+            ):
                 return la
         return None
 

@@ -14,12 +14,28 @@ import pandas as pd
 
 from collate.instrument import Instrument
 
-TIDY_COLUMNS = ["la", "la_code", "section", "sheet", "pledge", "criterion", "table", "row",
-                "column", "ethnicity_code", "stage", "group", "field_id", "label", "value"]
+TIDY_COLUMNS = [
+    "la",
+    "la_code",
+    "section",
+    "sheet",
+    "pledge",
+    "criterion",
+    "table",
+    "row",
+    "column",
+    "ethnicity_code",
+    "stage",
+    "group",
+    "field_id",
+    "label",
+    "value",
+]
 
 
-def tidy_answers(answers: Mapping[str, tuple[str, Mapping[str, Any]]],
-                 instrument: Instrument) -> pd.DataFrame:
+def tidy_answers(
+    answers: Mapping[str, tuple[str, Mapping[str, Any]]], instrument: Instrument
+) -> pd.DataFrame:
     """`answers`: LA name → (GSS code, {field id: value}). Unanswered fields get no row."""
     rows = []
     for la, (code, values) in answers.items():
@@ -29,15 +45,25 @@ def tidy_answers(answers: Mapping[str, tuple[str, Mapping[str, Any]]],
             dims = dict(f.dims)
             parts = f.id.split(".")
             table = dims.get("table", "")
-            rows.append({
-                "la": la, "la_code": code, "section": f.section, "sheet": f.sheet,
-                "pledge": dims.get("pledge", ""), "criterion": dims.get("criterion", ""),
-                "table": table,
-                "row": parts[2] if table else "", "column": parts[3] if table else "",
-                "ethnicity_code": dims.get("ethnicity_code", ""), "stage": dims.get("stage", ""),
-                "group": dims.get("group", ""), "field_id": f.id, "label": f.label,
-                "value": values[f.id],
-            })
+            rows.append(
+                {
+                    "la": la,
+                    "la_code": code,
+                    "section": f.section,
+                    "sheet": f.sheet,
+                    "pledge": dims.get("pledge", ""),
+                    "criterion": dims.get("criterion", ""),
+                    "table": table,
+                    "row": parts[2] if table else "",
+                    "column": parts[3] if table else "",
+                    "ethnicity_code": dims.get("ethnicity_code", ""),
+                    "stage": dims.get("stage", ""),
+                    "group": dims.get("group", ""),
+                    "field_id": f.id,
+                    "label": f.label,
+                    "value": values[f.id],
+                }
+            )
     return pd.DataFrame(rows, columns=TIDY_COLUMNS)
 
 

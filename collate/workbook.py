@@ -34,8 +34,13 @@ STYLES: dict[str, dict[str, Any]] = {
     "text_wrap": {"text_wrap": True},
     "title": {"bold": True, "font_size": 16},
     "subtitle": {"font_size": 11, "font_color": "#404040"},
-    "banner": {"bold": True, "font_size": 12, "font_color": "#FFFFFF", "bg_color": "#C00000",
-               "text_wrap": True},
+    "banner": {
+        "bold": True,
+        "font_size": 12,
+        "font_color": "#FFFFFF",
+        "bg_color": "#C00000",
+        "text_wrap": True,
+    },
     "intro": {"text_wrap": True},
     "heading": {"bold": True, "font_size": 12, "bottom": 1},
     "label": {"text_wrap": True},
@@ -52,24 +57,36 @@ STYLES: dict[str, dict[str, Any]] = {
     "status": {"bold": True},
     "descriptor": {"text_wrap": True, "font_size": 9, "border": 1},
     "answer_example": {"bg_color": INPUT_FILL, "border": 4, "border_color": INPUT_BORDER},
-    "required_example": {"bg_color": REQUIRED_EMPTY_FILL, "border": 4,
-                         "border_color": INPUT_BORDER},
+    "required_example": {
+        "bg_color": REQUIRED_EMPTY_FILL,
+        "border": 4,
+        "border_color": INPUT_BORDER,
+    },
 }
 _INPUT = {"locked": False, "bg_color": INPUT_FILL, "border": 4, "border_color": INPUT_BORDER}
-STYLES.update({
-    "input_text": {**_INPUT, "text_wrap": True},
-    "input_long": {**_INPUT, "text_wrap": True},
-    "input_whole": {**_INPUT, "num_format": "0"},
-    "input_decimal": {**_INPUT, "num_format": "0.0"},
-    "input_date": {**_INPUT, "num_format": "dd/mm/yyyy"},
-})
+STYLES.update(
+    {
+        "input_text": {**_INPUT, "text_wrap": True},
+        "input_long": {**_INPUT, "text_wrap": True},
+        "input_whole": {**_INPUT, "num_format": "0"},
+        "input_decimal": {**_INPUT, "num_format": "0.0"},
+        "input_date": {**_INPUT, "num_format": "dd/mm/yyyy"},
+    }
+)
 
 
 def render(layout: WorkbookLayout, password: str, properties: dict[str, str]) -> bytes:
     """The finished workbook as bytes."""
     buffer = io.BytesIO()
-    wb = xlsxwriter.Workbook(buffer, {"in_memory": True, "strings_to_numbers": False,
-                                      "strings_to_formulas": False, "strings_to_urls": False})
+    wb = xlsxwriter.Workbook(
+        buffer,
+        {
+            "in_memory": True,
+            "strings_to_numbers": False,
+            "strings_to_formulas": False,
+            "strings_to_urls": False,
+        },
+    )
     wb.set_properties({**properties, "created": FIXED_DATE})
     for key, value in layout.identity.items():
         wb.set_custom_property(f"ie_{key}", value)
@@ -99,8 +116,9 @@ def render(layout: WorkbookLayout, password: str, properties: dict[str, str]) ->
             else:
                 ws.write(cell.row, cell.col, cell.value, fmt)
             if cell.name:
-                wb.define_name(cell.name, f"={quote_sheet(sheet.name)}!"
-                               f"{cell_ref(cell.row, cell.col, True)}")
+                wb.define_name(
+                    cell.name, f"={quote_sheet(sheet.name)}!{cell_ref(cell.row, cell.col, True)}"
+                )
         required: list[str] = []
         for inp in sheet.inputs:
             fmt = formats[inp.style]
@@ -110,19 +128,25 @@ def render(layout: WorkbookLayout, password: str, properties: dict[str, str]) ->
                 ws.write_blank(inp.row, inp.col, None, fmt)
             if inp.validation:
                 ws.data_validation(inp.row, inp.col, inp.row, inp.col, dict(inp.validation))
-            wb.define_name(inp.name, f"={quote_sheet(sheet.name)}!{cell_ref(inp.row, inp.col, True)}")
+            wb.define_name(
+                inp.name, f"={quote_sheet(sheet.name)}!{cell_ref(inp.row, inp.col, True)}"
+            )
             if inp.required:
                 last = inp.merge_to_col if inp.merge_to_col is not None else inp.col
                 required.append(f"{cell_ref(inp.row, inp.col)}:{cell_ref(inp.row, last)}")
         if required:
             # One rule over all required cells keeps the file small.
-            ws.conditional_format(required[0].split(":")[0], {
-                "type": "blanks", "format": required_format, "multi_range": " ".join(required)})
+            ws.conditional_format(
+                required[0].split(":")[0],
+                {"type": "blanks", "format": required_format, "multi_range": " ".join(required)},
+            )
         for rng, kind in sheet.conditional:
             if kind == "status":
                 for word, fmt in status_formats.items():
-                    ws.conditional_format(rng.replace("$", ""), {
-                        "type": "cell", "criteria": "==", "value": f'"{word}"', "format": fmt})
+                    ws.conditional_format(
+                        rng.replace("$", ""),
+                        {"type": "cell", "criteria": "==", "value": f'"{word}"', "format": fmt},
+                    )
         ws.protect(password, {"select_locked_cells": True, "select_unlocked_cells": True})
         if sheet.hidden == "very_hidden":
             ws.very_hidden()
@@ -168,8 +192,10 @@ def lock_structure(package: bytes, password: str) -> bytes:
             data = src.read(info.filename)
             if info.filename == "xl/workbook.xml":
                 text = data.decode("utf-8")
-                element = (f'<workbookProtection workbookPassword="{_password_hash(password)}" '
-                           'lockStructure="1"/>')
+                element = (
+                    f'<workbookProtection workbookPassword="{_password_hash(password)}" '
+                    'lockStructure="1"/>'
+                )
                 text, n = re.subn(r"(<bookViews>)", element + r"\1", text, count=1)
                 if n != 1:  # pragma: no cover - XlsxWriter always writes bookViews
                     raise RuntimeError("could not find <bookViews> in workbook.xml")
@@ -178,8 +204,9 @@ def lock_structure(package: bytes, password: str) -> bytes:
     return out.getvalue()
 
 
-def write_workbook(layout: WorkbookLayout, path: Path, password: str,
-                   properties: dict[str, str]) -> bytes:
+def write_workbook(
+    layout: WorkbookLayout, path: Path, password: str, properties: dict[str, str]
+) -> bytes:
     data = render(layout, password, properties)
     path.write_bytes(data)
     return data

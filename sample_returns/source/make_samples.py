@@ -1,4 +1,6 @@
-"""Remake the synthetic sample returns (seeded, so the same every time): python sample_returns/source/make_samples.py
+"""Remake the synthetic sample returns (seeded, so the same every time).
+
+    python sample_returns/source/make_samples.py
 
 Needs LibreOffice, because some samples are saved through it as an LA using LibreOffice would.
 """

@@ -1,0 +1,10 @@
+#!/usr/bin/env bash
+# The whole test suite: installs LibreOffice and poppler where missing (the tests open, re-save
+# and print real files with them), the toolkit and its test tools, then lints and tests.
+source "$(dirname "$0")/scripts_common.sh"
+command -v soffice >/dev/null 2>&1 && command -v pdftoppm >/dev/null 2>&1 || \
+  apt_install libreoffice-calc libreoffice-writer poppler-utils fonts-liberation
+"$VENV_PY" -m pip install -q -e ".[test]" >/dev/null
+.venv/bin/ruff check .
+.venv/bin/ruff format --check .
+.venv/bin/python -m pytest -q "$@"
