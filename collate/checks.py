@@ -213,7 +213,12 @@ class Check:
     @property
     def primary_field(self) -> str:
         """The field a finding is reported against: the one the LA most likely needs to change."""
-        return self.field or (self.left[0] if self.left else self.fields[0])
+        if self.field:
+            return self.field
+        # A sum checked against one typed figure (rows against a total): point at that figure.
+        if len(self.left) > 1 and len(self.right) == 1:
+            return self.right[0]
+        return self.left[0] if self.left else self.fields[0]
 
     # -- Python ------------------------------------------------------------------------------
 

@@ -279,6 +279,9 @@ class _Reader:
         if missing:
             self.file_finding("FILE09", detail="missing " + ", ".join(missing))
             return None
+        # Name the council as soon as its code is known, so that a return made from an old
+        # template or last year's workbook is still counted against it ("must resubmit").
+        self.record.la = self.settings.la_by_code(identity["la_code"])
         if identity["instrument_version"] != self.ins.version:
             self.file_finding(
                 "FILE08", found=identity["instrument_version"], expected=self.ins.version
@@ -287,13 +290,12 @@ class _Reader:
         if identity["round"] != self.settings.round:
             self.file_finding("FILE15", found=identity["round"], expected=self.settings.round)
             return None
-        la = self.settings.la_by_code(identity["la_code"])
+        la = self.record.la
         if la is None:
             self.file_finding(
                 "FILE10", found=f"{identity.get('la_name', '?')} ({identity['la_code']})"
             )
             return None
-        self.record.la = la
         if disagree or identity.get("la_name", la.name) != la.name:
             detail = (
                 ("its stored identities disagree on " + ", ".join(disagree))

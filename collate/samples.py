@@ -279,3 +279,68 @@ def make_samples(
                 fill_workbook(blank, target, answers)
             written.append(target)
     return written
+
+
+def make_flawed(settings: RoundSettings, instrument: Instrument,
+                out: Path = SAMPLES / "flawed") -> dict[str, str]:
+    """A few realistic flawed returns (synthetic), to show the feedback a council would get.
+
+    Returns file name → what is wrong with it.
+    """
+    sample = load_sample_answers()
+    population = load_population(settings.population_path, instrument.ethnicity)
+    out.mkdir(parents=True, exist_ok=True)
+    made: dict[str, str] = {}
+    by_name = {la.name: la for la in settings.local_authorities}
+    with tempfile.TemporaryDirectory(prefix="ie-flawed-") as tmp:
+        tmpdir = Path(tmp)
+
+        def blank_for(la: LocalAuthority, round_settings: RoundSettings = settings) -> Path:
+            path = tmpdir / f"blank-{la.slug}-{round_settings.round}.xlsx"
+            path.write_bytes(workbook_bytes(instrument, round_settings, la, sample=True))
+            return path
+
+        def answers(la: LocalAuthority) -> dict[str, Any]:
+            rng = random.Random(f"{SEED}-{la.gss_code}")
+            return answers_for(la, instrument, settings, sample, population[la.gss_code], rng)
+
+        # 1. Figures pasted in past the validation, a total that does not add up, and a
+        #    required answer left empty: must resubmit.
+        luton = by_name["Luton"]
+        a = answers(luton)
+        a["workforce.events.cpd.minority_ethnic"] = "about 40"
+        a["workforce.events.appointed.minority_ethnic"] = (
+            a["workforce.events.shortlisted.minority_ethnic"] + 3
+        )
+        a["children_families.totals.all.referrals"] += 12
+        del a["foundations.highlights"]
+        name = "Luton return FINAL v2.xlsx"
+        fill_workbook(blank_for(luton), out / name, a)
+        made[name] = "text in a count, more appointed than shortlisted, rows not adding up to the "
+        made[name] += "total, highlights missing: must resubmit"
+        # 2. A query explained on the Checks sheet: accepted with queries.
+        suffolk = by_name["Suffolk"]
+        a = answers(suffolk)
+        a["workforce.events.leavers.not_known"] = a["workforce.pay_band.band_1.not_known"] + sum(
+            a[f"workforce.pay_band.{r.id}.not_known"]
+            for r in instrument.table("workforce", "pay_band").rows
+        )
+        check = next(c for c in instrument.checks.checks if c.id == "WF07.not_known")
+        name = "Suffolk anti-racist return.xlsx"
+        fill_workbook(blank_for(suffolk), out / name, a, {
+            check.explanation_name: "Most staff of unknown ethnicity were agency workers who "
+            "left when the service was restructured in the autumn.",
+        })
+        made[name] = "one query, explained on the Checks sheet: accepted with queries"
+        # 3. Last year's workbook, filled in again: must resubmit.
+        bedford = by_name["Bedford"]
+        last_year = settings.model_copy(update={"round": "2025-26"})
+        name = "Bedford_anti-racist-practice-return_2025-26.xlsx"
+        fill_workbook(blank_for(bedford, last_year), out / name, answers(bedford))
+        made[name] = "last year's workbook: must use this round's"
+    (SAMPLES / "source" / "flawed.md").write_text(
+        "# Flawed sample returns (synthetic)\n\nMade-up returns with realistic mistakes, to show "
+        "the feedback a council gets. Try:\n\n    python -m collate sample_returns/flawed "
+        "--out outputs/flawed\n\n" + "\n".join(f"- `{k}`: {v}" for k, v in made.items()) + "\n",
+        encoding="utf-8")
+    return made

@@ -6,10 +6,13 @@ Needs LibreOffice, because some samples are saved through it as an LA using Libr
 """
 
 from collate.instrument import load_instrument
-from collate.samples import make_samples
+from collate.samples import make_flawed, make_samples
 from collate.settings import load_settings
 
 if __name__ == "__main__":
     settings = load_settings()
-    for path in make_samples(settings, load_instrument(settings.instrument_folder)):
+    instrument = load_instrument(settings.instrument_folder)
+    for path in make_samples(settings, instrument):
         print(path)
+    for name, what in make_flawed(settings, instrument).items():
+        print(f"flawed/{name}: {what}")
