@@ -76,6 +76,9 @@ class Analysis:
     cf_counts: dict[str, pd.DataFrame] = field(default_factory=dict)
     cf_measures: pd.DataFrame = field(default_factory=pd.DataFrame)
     cf_measures_published: pd.DataFrame = field(default_factory=pd.DataFrame)
+    # Detailed categories (e.g. White and Black Caribbean): the programme manager's own view,
+    # never published, because detail counts add up to the published group counts.
+    cf_detail: pd.DataFrame = field(default_factory=pd.DataFrame)
     cf_sentences: list[str] = field(default_factory=list)
     cf_over_counts: pd.DataFrame = field(default_factory=pd.DataFrame)
     cf_quality: pd.DataFrame = field(default_factory=pd.DataFrame)
@@ -426,6 +429,7 @@ def _children(an: Analysis) -> None:
         "threshold",
         "reason",
     ]
+    an.cf_detail = _children_detail(an, pops)
     an.cf_measures = pd.DataFrame(measure_rows[False], columns=cols)
     an.cf_measures_published = pd.DataFrame(measure_rows[True], columns=cols)
     an.cf_quality = pd.DataFrame(
@@ -459,6 +463,73 @@ def _children(an: Analysis) -> None:
         over_rows, columns=["stage", "stage_label", "group", "n_over", "n_with_data"]
     )
     an.cf_sentences = sentences
+
+
+def _children_detail(an: Analysis, pops: dict[str, LAPopulation]) -> pd.DataFrame:
+    """Disproportionality by detailed category, where numbers allow (unsuppressed)."""
+    eth = an.instrument.ethnicity
+    detail_of = {
+        c.code: (c.group if c.group in eth.not_known_groups else c.detail)
+        for c in eth.children_codes
+    }
+    rows = []
+    for stage, label, _ in an.stages:
+        for la in an.las:
+            v = an.values[la]
+            if not any(
+                f"children_families.counts.{c.code.lower()}.{stage}" in v
+                for c in eth.children_codes
+            ):
+                continue
+            counts = {
+                c.code: _num(v, f"children_families.counts.{c.code.lower()}.{stage}")
+                for c in eth.children_codes
+            }
+            p = pops.get(la)
+            res = m.disproportionality(
+                counts,
+                detail_of,
+                p.by_detail if p else {},
+                stage=stage,
+                reference_group=eth.reference_group,
+                threshold=an.threshold,
+                not_known_groups=eth.not_known_groups,
+                suppress=False,
+                population_basis=an.population_basis,
+            )
+            for g in res.groups:
+                small = an.suppress_from <= g.count <= an.suppress_to
+                rows.append(
+                    {
+                        "la": la,
+                        "stage": stage,
+                        "stage_label": label,
+                        "category": g.group,
+                        "count": g.count,
+                        "share_at_stage": _pct(g.share_at_stage),
+                        "population_share": _pct(g.population_share),
+                        "representation_ratio": g.representation_ratio,
+                        "over_represented": ""
+                        if g.over_represented is None
+                        else ("yes" if g.over_represented else "no"),
+                        "small_numbers": "yes: treat with caution" if small else "",
+                    }
+                )
+    return pd.DataFrame(
+        rows,
+        columns=[
+            "la",
+            "stage",
+            "stage_label",
+            "category",
+            "count",
+            "share_at_stage",
+            "population_share",
+            "representation_ratio",
+            "over_represented",
+            "small_numbers",
+        ],
+    )
 
 
 def _gm_pop(pop: dict[str, int], eth) -> dict[str, int]:

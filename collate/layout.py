@@ -96,6 +96,7 @@ class SheetLayout:
     hidden: str | None = None  # None, "hidden" or "very_hidden"
     landscape: bool = True
     conditional: list[tuple[str, str]] = field(default_factory=list)  # (range, kind)
+    autofilter: tuple[int, int, int, int] | None = None  # lets the LA show only what needs work
     row: int = 0
 
     def add(self, value: Any = None, style: str = "text", col: int = 0, **kw: Any) -> Cell:
@@ -614,8 +615,9 @@ class _Builder:
                 )
             else:
                 sh.add("(fix the answer)", "help", col=6)
-            sh.next(45)
+            sh.next(32)
         last_row = sh.row - 1
+        sh.autofilter = (first - 1, 0, last_row, 6)
         status_range = f"{cell_ref(first, 3, True)}:{cell_ref(last_row, 3, True)}"
         sh.conditional.append((status_range, "status"))
         row = sh.row

@@ -147,7 +147,13 @@ def render(layout: WorkbookLayout, password: str, properties: dict[str, str]) ->
                         rng.replace("$", ""),
                         {"type": "cell", "criteria": "==", "value": f'"{word}"', "format": fmt},
                     )
-        ws.protect(password, {"select_locked_cells": True, "select_unlocked_cells": True})
+        if sheet.autofilter:
+            ws.autofilter(*sheet.autofilter)
+        ws.protect(
+            password,
+            {"select_locked_cells": True, "select_unlocked_cells": True,
+             "autofilter": bool(sheet.autofilter)},
+        )
         if sheet.hidden == "very_hidden":
             ws.very_hidden()
         elif sheet.hidden == "hidden":

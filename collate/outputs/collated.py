@@ -1,0 +1,157 @@
+"""collated.xlsx (every answer of every accepted return, tidy and wide, every measure and the
+returns table) and scores.csv. Unsuppressed: marked "not for publication" on every sheet."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import xlsxwriter
+
+from collate.analysis import Analysis, analyse_collation
+from collate.collation import Collation
+from collate.outputs.returns_table import returns_table
+from collate.outputs.sheets import NOT_FOR_PUBLICATION, SAMPLE_NOTE, SheetWriter
+from collate.tidy import tidy_answers
+
+
+def wide_sheets(tidy: pd.DataFrame, collation: Collation) -> dict[str, pd.DataFrame]:
+    """Each section laid out as a person would want it: one row per LA (or LA and row)."""
+    out: dict[str, pd.DataFrame] = {}
+    ins = collation.instrument
+    if tidy.empty:
+        return out
+    for section in ins.sections:
+        part = tidy[tidy["section"] == section.id]
+        if part.empty:
+            continue
+        tables = part[part["table"] != ""]
+        simple = part[part["table"] == ""]
+        if not simple.empty:
+            labels = {f.id: f.label for f in section.fields()}
+            wide = simple.pivot_table(
+                index="la", columns="field_id", values="value", aggfunc="first", sort=False
+            )
+            wide = wide.reindex(columns=[f for f in labels if f in wide.columns])
+            wide.columns = [labels[c] for c in wide.columns]
+            out[section.sheet[:31]] = wide.reset_index()
+        for table_id, rows in tables.groupby("table", sort=False):
+            wide = rows.pivot_table(
+                index=["la", "row"], columns="column", values="value", aggfunc="first", sort=False
+            ).reset_index()
+            out[f"{section.sheet[:18]} {table_id}"[:31]] = wide
+    return out
+
+
+def write_collated(
+    collation: Collation, out: Path, analysis: Analysis | None = None
+) -> dict[str, Path]:
+    an = analysis or analyse_collation(collation)
+    answers = {r.la.name: (r.la.gss_code, r.record.values) for r in collation.usable if r.record}
+    tidy = tidy_answers(answers, collation.instrument)
+    path = out / "collated.xlsx"
+    banners = [NOT_FOR_PUBLICATION] + ([SAMPLE_NOTE] if an.is_sample else [])
+    wb = xlsxwriter.Workbook(
+        path, {"strings_to_numbers": False, "strings_to_formulas": False, "strings_to_urls": False}
+    )
+    w = SheetWriter(wb)
+    # The first two sheets are read back by `collate report`: keep their names and layout.
+    w.table(
+        "All answers",
+        tidy,
+        banners=banners,
+        title="Every answer of every accepted return",
+        widths={"label": 50, "value": 50},
+        wrap=["label", "value"],
+    )
+    w.table("Returns", returns_table(collation), banners=banners, title="Returns")
+    w.table("Scores", an.scores, banners=banners, title="Pledge scores (CELC method)")
+    w.table(
+        "Criteria",
+        an.criteria,
+        banners=banners,
+        title="Levels by criterion",
+        widths={"evidence": 60, "criterion_text": 40},
+        wrap=["evidence", "criterion_text"],
+    )
+    w.table(
+        "C&F measures",
+        an.cf_measures,
+        banners=banners,
+        title=f"Children and families: disproportionality (threshold {an.threshold:g}; "
+        f"population: {an.population_basis})",
+    )
+    w.table(
+        "C&F measures published",
+        an.cf_measures_published,
+        banners=banners,
+        title="Children and families, as published (counts 1 to 5 suppressed)",
+    )
+    w.table(
+        "C&F detailed categories",
+        an.cf_detail,
+        banners=banners,
+        title="Children and families by detailed ethnic category (never publish: small "
+        "numbers are not suppressed here)",
+    )
+    for stage, frame in an.cf_counts.items():
+        w.table(
+            f"C&F counts {stage}"[:31],
+            frame.reset_index(names="la"),
+            banners=banners,
+            title=f"Children by group: {stage}",
+        )
+        w.table(
+            f"C&F published {stage}"[:31],
+            an.cf_published[stage].reset_index(names="la"),
+            banners=banners,
+            title=f"Children by group, as published: {stage}",
+        )
+    w.table(
+        "C&F over-representation",
+        an.cf_over_counts,
+        banners=banners,
+        title="LAs where each group is over-represented",
+    )
+    w.table(
+        "C&F data quality",
+        an.cf_quality,
+        banners=banners,
+        title="Ethnicity refused or not yet obtained",
+    )
+    w.table(
+        "Workforce indicators",
+        an.wres,
+        banners=banners,
+        title="SC-WRES indicators (relative likelihood: minority ethnic ÷ white; "
+        f"{an.band[0]:.2f} to {an.band[1]:.2f} is the non-adverse band)",
+    )
+    w.table(
+        "Workforce published",
+        an.wres_published,
+        banners=banners,
+        title="SC-WRES indicators, as published (small numbers not computed)",
+    )
+    w.table("Exit measures", an.exit, banners=banners, title="Exit interview answers")
+    w.table(
+        "Exit measures published",
+        an.exit_published,
+        banners=banners,
+        title="Exit interview answers, as published",
+    )
+    w.table(
+        "Sharing practice",
+        an.sharing,
+        banners=banners,
+        title="Shared practice",
+        wrap=["description", "impact"],
+        widths={"description": 60, "impact": 50},
+    )
+    for name, frame in wide_sheets(tidy, collation).items():
+        w.table(name, frame, banners=banners)
+    wb.close()
+    scores = out / "scores.csv"
+    an.scores[["la", "pledge", "pledge_title", "points", "max_points", "level"]].to_csv(
+        scores, index=False, encoding="utf-8-sig"
+    )
+    return {"collated.xlsx": path, "scores.csv": scores}

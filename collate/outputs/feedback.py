@@ -1,0 +1,140 @@
+"""Feedback for each LA: its findings in plain English with cell references, a verdict and an
+email draft to send them with."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pandas as pd
+import xlsxwriter
+
+from collate.collation import Collation, LAResult
+from collate.emails import draft_email, render_text
+from collate.outputs.sheets import SheetWriter
+
+VERDICT_TEXT = {
+    "accepted": "Accepted: nothing more to do.",
+    "accepted with queries": "Accepted with queries: explain or fix each query below.",
+    "must resubmit": "Must resubmit: fix every error below and send the workbook again.",
+    "not received": "Not received: please send your return.",
+}
+
+
+def feedback_frame(result: LAResult) -> pd.DataFrame:
+    rows = []
+    records = ([result.record] if result.record else []) + result.set_aside
+    for record in records:
+        for f in sorted(record.findings, key=lambda f: (f.severity != "error", f.sheet, f.code)):
+            rows.append(
+                {
+                    "What to do": "Must fix"
+                    if f.severity == "error"
+                    else ("Explained: no action" if f.explanation else "Fix or explain"),
+                    "Sheet": f.sheet,
+                    "Cell": f.cell,
+                    "Question or figure": f.field,
+                    "Value found": f.value,
+                    "Problem and what to do": f.message,
+                    "Your explanation": f.explanation,
+                    "Code": f.code,
+                    "File": f.file,
+                }
+            )
+    return pd.DataFrame(
+        rows,
+        columns=[
+            "What to do",
+            "Sheet",
+            "Cell",
+            "Question or figure",
+            "Value found",
+            "Problem and what to do",
+            "Your explanation",
+            "Code",
+            "File",
+        ],
+    )
+
+
+def write_feedback(collation: Collation, out: Path, today: dt.date | None = None) -> list[Path]:
+    folder = out / "feedback"
+    folder.mkdir(parents=True, exist_ok=True)
+    settings = collation.settings
+    today = today or dt.date.today()
+    written = []
+    for result in collation.results.values():
+        la = result.la
+        path = folder / f"{la.slug}.xlsx"
+        wb = xlsxwriter.Workbook(path)
+        writer = SheetWriter(wb)
+        ws = wb.add_worksheet("Verdict")
+        ws.set_column(0, 0, 28)
+        ws.set_column(1, 1, 90)
+        ws.write(
+            0,
+            0,
+            f"Feedback on {la.name}'s return, {settings.programme} {settings.round}",
+            writer.title,
+        )
+        row = 2
+        if result.record and result.record.is_sample:
+            ws.write(
+                1, 0, "SYNTHETIC SAMPLE DATA: this feedback is on a made-up return.", writer.banner
+            )
+        facts = [
+            ("Verdict", VERDICT_TEXT[result.status]),
+            ("File checked", result.record.file_name if result.record else "(none received)"),
+            ("Errors (must fix)", str(len(result.record.errors)) if result.record else "0"),
+            ("Queries (fix or explain)", str(len(result.record.queries)) if result.record else "0"),
+            ("Checked on", today.strftime("%d %B %Y").lstrip("0")),
+            ("Reply by", settings.deadline.strftime("%d %B %Y").lstrip("0")),
+            ("Contact", f"{settings.contact.name}, {settings.contact.email}"),
+        ]
+        for label, value in facts:
+            ws.write(row, 0, label, writer.header)
+            ws.write(row, 1, value, writer.wrap)
+            row += 1
+        ws.write(
+            row + 1,
+            0,
+            "The sheet 'What to fix' lists every problem with its sheet and cell in your workbook.",
+            writer.wrap,
+        )
+        frame = feedback_frame(result)
+        writer.table(
+            "What to fix",
+            frame,
+            title=f"What to fix in {la.name}'s return",
+            widths={"Problem and what to do": 80, "Question or figure": 40, "Your explanation": 40},
+            wrap=["Problem and what to do", "Question or figure", "Your explanation"],
+        )
+        wb.close()
+        written.append(path)
+        data = path.read_bytes()
+        context = {
+            "programme": settings.programme,
+            "round": settings.round,
+            "la_name": la.name,
+            "verdict": result.status,
+            "file": result.record.file_name if result.record else "",
+            "errors": len(result.record.errors) if result.record else 0,
+            "queries": len(result.record.queries) if result.record else 0,
+            "deadline": settings.deadline.strftime("%d %B %Y").lstrip("0"),
+            "contact_name": settings.contact.name,
+            "contact_role": settings.contact.role,
+            "contact_email": settings.contact.email,
+            "organisation": settings.organisation,
+        }
+        subject, body = render_text(
+            settings.templates_folder / "email", "feedback_email.txt.j2", context
+        )
+        eml = draft_email(
+            subject,
+            body,
+            settings.contact.email,
+            la.email,
+            (f"Feedback_{la.slug}_{settings.round}.xlsx", data),
+        )
+        (folder / f"{la.slug}.eml").write_bytes(eml)
+    return written
