@@ -123,23 +123,29 @@ def machine() -> list[str]:
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[11, 153])
-    parser.add_argument("--no-tracemalloc", action="store_true",
-                        help="skip the second, traced run (faster)")
+    parser.add_argument(
+        "--no-tracemalloc", action="store_true", help="skip the second, traced run (faster)"
+    )
     args = parser.parse_args(argv)
 
     print("Building return workbooks (xlsx + covering .eml) into a temporary folder")
     for line in machine():
         print("  " + line)
     print()
-    head = (f"{'councils':>8}  {'load s':>7}  {'build s':>8}  {'ms/wb':>7}  {'files':>5}  "
-            f"{'written MB':>10}  {'maxrss MB':>9}  {'tracemalloc MB':>14}")
+    head = (
+        f"{'councils':>8}  {'load s':>7}  {'build s':>8}  {'ms/wb':>7}  {'files':>5}  "
+        f"{'written MB':>10}  {'maxrss MB':>9}  {'tracemalloc MB':>14}"
+    )
     print(head)
     print("-" * len(head))
     for size in args.sizes:
         r = measure_in_fresh_process(size, not args.no_tracemalloc)
-        print(f"{r['councils']:>8}  {r['load_s']:>7.2f}  {r['build_s']:>8.2f}  "
-              f"{r['per_workbook_ms']:>7.0f}  {r['files']:>5}  {r['written_mb']:>10.1f}  "
-              f"{r['maxrss_mb']:>9.0f}  {r['tracemalloc_mb']:>14.1f}", flush=True)
+        print(
+            f"{r['councils']:>8}  {r['load_s']:>7.2f}  {r['build_s']:>8.2f}  "
+            f"{r['per_workbook_ms']:>7.0f}  {r['files']:>5}  {r['written_mb']:>10.1f}  "
+            f"{r['maxrss_mb']:>9.0f}  {r['tracemalloc_mb']:>14.1f}",
+            flush=True,
+        )
     print()
     print("maxrss: peak resident memory of the process (getrusage), taken after the timed run.")
     print("tracemalloc: peak memory allocated by Python during a second, untimed run.")

@@ -36,6 +36,7 @@ VALUE_KINDS = (
     "too_long",
     "not_a_date",
     "formula",
+    "number_as_text",
 )
 
 
@@ -258,7 +259,9 @@ class Check:
     # -- Excel -------------------------------------------------------------------------------
 
     def _sum(self, refs: Sequence[str], name_of) -> str:
-        names = [name_of(r) for r in refs]
+        # "--" turns a figure stored as text ("12", as pasting can leave it) into the number,
+        # as the collator does, so that the sheet and the collator agree.
+        names = [f"(--{name_of(r)})" for r in refs]
         return names[0] if len(names) == 1 else f"SUM({','.join(names)})"
 
     def status_formula(self, name_of, words: StatusWords) -> str:
@@ -278,7 +281,9 @@ class Check:
                 f"IF(AND({cond},LEN(TRIM({target}))=0),{fail},{ok}))"
             )
         refs = [name_of(r) for r in (*self.left, *self.right)]
-        n = len(refs)
+        # Every cell must hold a figure (a number, or a number stored as text); blanks and
+        # spaces wait, like the collator's is_number check on the typed record.
+        answered = ",".join(f"LEN(TRIM({r}))>0,ISNUMBER(--{r})" for r in refs)
         lsum, rsum = self._sum(self.left, name_of), self._sum(self.right, name_of)
         if self.rule.type == "not_more_than":
             test = f"{lsum}<={rsum}"
@@ -286,7 +291,7 @@ class Check:
             test = f"{lsum}={rsum}"
         else:
             test = f"{lsum}<={self.share}*{rsum}"
-        return f"IF(COUNT({','.join(refs)})<{n},{waiting},IF({test},{ok},{fail}))"
+        return f"IF(NOT(AND({answered})),{waiting},IF({test},{ok},{fail}))"
 
     def message_formula(self, status_cell: str, name_of, words: StatusWords) -> str:
         """Excel formula for the message, shown only while the check fails."""

@@ -33,13 +33,14 @@ def choose_las(settings: RoundSettings, names: Iterable[str]) -> list[LocalAutho
     names = list(names)
     if not names:
         return list(settings.local_authorities)
-    chosen = []
+    chosen: list[LocalAuthority] = []
     for name in names:
         la = settings.la_by_name(name)
         if la is None:
             known = ", ".join(x.name for x in settings.local_authorities)
             raise ToolkitError(f"'{name}' is not one of this round's councils: {known}")
-        chosen.append(la)
+        if la not in chosen:  # --la Essex --la essex builds Essex once
+            chosen.append(la)
     return chosen
 
 

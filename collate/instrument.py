@@ -15,10 +15,10 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Discriminator, Tag, ValidationError, model_validator
 from pydantic import Field as PydField
 
 from collate.errors import InstrumentError
@@ -133,7 +133,26 @@ class QuestionSetSpec(_Strict):
     question_set: str
 
 
-ItemSpec = HeadingSpec | NoteSpec | TableSpec | RepeatSpec | QuestionSetSpec | FieldSpec
+def _item_kind(item: Any) -> str:
+    """Which kind of item a section entry is, from its key, so that a mistake is reported
+    against that kind only (not against every kind it might have been)."""
+    if isinstance(item, dict):
+        for key in ("table", "repeat", "question_set", "heading", "note"):
+            if key in item:
+                return key
+        return "field"
+    return type(item).__name__
+
+
+ItemSpec = Annotated[
+    Annotated[HeadingSpec, Tag("heading")]
+    | Annotated[NoteSpec, Tag("note")]
+    | Annotated[TableSpec, Tag("table")]
+    | Annotated[RepeatSpec, Tag("repeat")]
+    | Annotated[QuestionSetSpec, Tag("question_set")]
+    | Annotated[FieldSpec, Tag("field")],
+    Discriminator(_item_kind),
+]
 
 
 class SectionSpec(_Strict):

@@ -533,7 +533,8 @@ class _Builder:
             sh.add(section.sheet, "label")
             sh.add(len(cells), "number", col=1)
             ranges = _runs(cells)
-            formula = "+".join(f"COUNTBLANK({r})" for r in ranges)
+            # Spaces alone are no answer (as for the collator), so count by trimmed length.
+            formula = "+".join(f"SUMPRODUCT(--(LEN(TRIM({r}))=0))" for r in ranges)
             empty = sh.add(len(cells), "number", col=2, formula=formula)
             ref = cell_ref(empty.row, 2)
             sh.add(

@@ -446,6 +446,9 @@ class _Reader:
             if number is None:
                 self.value_finding("not_a_number", f, raw)
                 return
+            if isinstance(raw, str):
+                # Unambiguous, so used as the figure; but the LA should know and retype it.
+                self.value_finding("number_as_text", f, raw, number=as_text(number))
             if f.type == "whole":
                 if not float(number).is_integer():
                     self.value_finding("not_whole", f, raw)

@@ -9,6 +9,7 @@
 from __future__ import annotations
 
 import datetime as dt
+
 import pytest
 
 from collate.checks import is_blank
@@ -36,9 +37,7 @@ def status_word(check, verdict, words) -> str:
 def check_rows(ws, checks) -> dict[str, int]:
     """Check id → row on the Checks sheet; rows follow the header in catalogue order."""
     header = next(
-        r
-        for r in range(1, ws.max_row + 1)
-        if [ws.cell(r, c).value for c in range(1, 6)] == HEADER
+        r for r in range(1, ws.max_row + 1) if [ws.cell(r, c).value for c in range(1, 6)] == HEADER
     )
     rows = {}
     for offset, check in enumerate(checks, start=1):
@@ -55,7 +54,11 @@ def completion_rows(ws, instrument) -> dict[str, tuple[int, int, str]]:
     out = {}
     for r in range(1, ws.max_row + 1):
         if ws.cell(r, 1).value in names and isinstance(ws.cell(r, 2).value, int):
-            out[ws.cell(r, 1).value] = (ws.cell(r, 2).value, ws.cell(r, 3).value, ws.cell(r, 4).value)
+            out[ws.cell(r, 1).value] = (
+                ws.cell(r, 2).value,
+                ws.cell(r, 3).value,
+                ws.cell(r, 4).value,
+            )
     return out
 
 
@@ -251,7 +254,9 @@ def test_failing_rows_name_the_figures_in_their_message(filled, open_xlsx, instr
     assert ws.cell(rows["WF02.minority_ethnic"], MESSAGE_COL).value.startswith(
         "5 Minority ethnic candidates appointed is more than the 3 shortlisted."
     )
-    assert "add up to 210 but your total is 999" in ws.cell(rows["CF01.referrals"], MESSAGE_COL).value
+    assert (
+        "add up to 210 but your total is 999" in ws.cell(rows["CF01.referrals"], MESSAGE_COL).value
+    )
     assert "'Established'" in ws.cell(rows["DIA01.p1.c1"], MESSAGE_COL).value
 
 
@@ -277,15 +282,6 @@ def pasted(essex_path, tmp_path_factory, libreoffice):
 
 
 @pytest.mark.libreoffice
-@pytest.mark.xfail(
-    strict=True,
-    reason="collate/layout.py line 479 counts empty required cells with COUNTBLANK, which "
-    "treats a cell holding only spaces as answered; the collator (collate/checks.py is_blank, "
-    "used by collate/reader.py type_value) reports it as REQ01 missing. Input: "
-    "foundations.pledge_adopted = '   ' gives 'Foundations 7 to do' on the sheet but 8 REQ01 "
-    "findings. Fix: count with SUMPRODUCT(--(LEN(TRIM(range))=0)) per run instead of "
-    "COUNTBLANK(range).",
-)
 def test_spaces_only_answer_counts_as_empty_on_the_sheet_too(
     settings, instrument, pasted, open_xlsx
 ):
@@ -301,15 +297,6 @@ def test_spaces_only_answer_counts_as_empty_on_the_sheet_too(
 
 
 @pytest.mark.libreoffice
-@pytest.mark.xfail(
-    strict=True,
-    reason="collate/checks.py status_formula (line 282) waits until COUNT(refs) equals the "
-    "number of cells, and COUNT ignores a figure stored as text, while the collator "
-    "(collate/reader.py _as_number) reads '5' as 5. Input: appointed.white = '5' (text, as a "
-    "paste leaves it), shortlisted.white = 3: the sheet says 'Not yet answered', the collator "
-    "'Must fix' (WF02.white). Fix: either make the reader report numeric text (VAL01) so both "
-    "sides wait, or test each ref with ISNUMBER(--ref) and sum --ref in the formula.",
-)
 def test_figure_pasted_as_text_is_checked_on_the_sheet_as_by_the_collator(
     settings, instrument, pasted, open_xlsx
 ):

@@ -106,7 +106,9 @@ def validations_by_cell(wb) -> dict[tuple[str, str], list]:
 def answer_cells(wb, instrument) -> dict[tuple[str, str], str]:
     """(sheet, cell) → defined name, for every answer and explanation cell."""
     names = [f.name for f in instrument.fields]
-    names += [c.explanation_name for c in instrument.checks.workbook_checks() if c.severity == "query"]
+    names += [
+        c.explanation_name for c in instrument.checks.workbook_checks() if c.severity == "query"
+    ]
     return {single_cell(wb, n): n for n in names}
 
 
@@ -349,7 +351,9 @@ def test_building_the_same_council_twice_gives_identical_files(
     assert again[0].sha256 == first.sha256
     assert sha256(again[0].path.read_bytes()) == sha256(first.path.read_bytes())
     assert again[0].email.read_bytes() == first.email.read_bytes()
-    assert workbook_bytes(instrument, settings, essex) == workbook_bytes(instrument, settings, essex)
+    assert workbook_bytes(instrument, settings, essex) == workbook_bytes(
+        instrument, settings, essex
+    )
     # ... and different councils give different files.
     assert len({b.sha256 for b in built.workbooks}) == len(built.workbooks)
 
@@ -445,12 +449,6 @@ def test_cli_unknown_council_is_a_clear_error(tmp_path):
     assert not list(tmp_path.glob("*.xlsx"))
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="collate/generate.py choose_las (about line 35) keeps a council named twice "
-    "(--la Essex --la essex), so build_workbooks writes the same file twice and manifest.csv "
-    "lists Essex twice. Fix: skip a council already chosen (compare la.gss_code).",
-)
 def test_cli_council_named_twice_is_built_once(tmp_path):
     result = CliRunner().invoke(
         build_templates_cli, ["--la", "Essex", "--la", "essex", "--out", str(tmp_path)]

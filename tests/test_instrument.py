@@ -122,16 +122,6 @@ def test_broken_instrument_is_refused_naming_file_and_key(templates_copy, case):
     assert missing == [], f"message does not mention {missing}:\n{message}"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="collate/instrument.py: section items are a plain union (ItemSpec, line 135), so "
-    "pydantic reports one error per union member, and _parse (line 468) keeps only the first "
-    "8: for a field with `type: number` the message lists 'HeadingSpec → heading: Field "
-    "required', 'HeadingSpec → type: Extra inputs are not permitted', ... and never says the "
-    "type is not allowed or which types are. Fix: pick the item model by its key before "
-    "validating (a callable Discriminator: heading/note/table/repeat/question_set, else field) "
-    "so only the matching model's errors are reported.",
-)
 def test_bad_field_type_is_refused_saying_which_types_are_allowed(templates_copy):
     folder = templates_copy / "instrument"
     edit(
@@ -217,7 +207,9 @@ def extended(extended_templates, tmp_path_factory, open_xlsx):
     """The templates with one more criterion, council and ethnicity code, built in full."""
     templates_copy = extended_templates
     folder = templates_copy / "instrument"
-    rewrite_yaml(folder / "diagnostic.yaml", lambda d: d["pledges"][0]["criteria"].append(NEW_CRITERION))
+    rewrite_yaml(
+        folder / "diagnostic.yaml", lambda d: d["pledges"][0]["criteria"].append(NEW_CRITERION)
+    )
     rewrite_yaml(folder / "ethnicity.yaml", lambda d: d["children_codes"].append(NEW_CODE))
     rewrite_yaml(templates_copy / "round.yaml", lambda d: d["local_authorities"].append(NEW_LA))
     settings = load_settings(templates_copy / "round.yaml")

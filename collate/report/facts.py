@@ -1,0 +1,257 @@
+"""What the templates talk about: plain facts drawn from the analysis, named as the programme
+manager would name them. The wording lives in templates/report/*.md.j2; this module only counts
+and sorts. Figures are formatted in the templates with the shared formatter's filters."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+import pandas as pd
+
+from collate.analysis import Analysis
+
+IN_PLACE = ("Established", "Leading")
+NOT_IN_PLACE = ("Not yet in place", "Developing", "")
+COMPULSORY_INDUCTION = ("Anti-racism covered in compulsory induction",
+                        "Compulsory specialist-led anti-racist induction")
+RELATIVE = ("2", "3", "4", "5", "8")
+
+
+@dataclass
+class LAView:
+    name: str
+    short: str
+
+
+@dataclass
+class PledgeFacts:
+    number: int
+    title: str
+    wording: str
+    ranges: str
+    by_level: dict[str, list[str]]
+    in_place: list[dict[str, Any]]
+    not_in_place: list[dict[str, Any]]
+    gaps: list[dict[str, Any]]
+    criteria: list[dict[str, Any]] = field(default_factory=list)
+
+
+def short_names(an: Analysis) -> dict[str, str]:
+    return {la.name: la.short_name for la in an.settings.local_authorities}
+
+
+def names(items: list[str]) -> str:
+    """'A', 'A and B', 'A, B and C' (no Oxford comma, GOV.UK style)."""
+    items = [str(i) for i in items if str(i)]
+    if not items:
+        return "none"
+    if len(items) == 1:
+        return items[0]
+    return ", ".join(items[:-1]) + " and " + items[-1]
+
+
+def quote(text: str, words: int = 28) -> str:
+    """The first sentence of an LA's own words, cut to about `words` words."""
+    text = " ".join(str(text or "").split())
+    if not text:
+        return ""
+    first = re.split(r"(?<=[.!?])\s+", text)[0]
+    parts = first.split()
+    if len(parts) > words:
+        first = " ".join(parts[:words]).rstrip(",;:") + "…"
+    return first
+
+
+def _group(frame: pd.DataFrame, column: str, order: list[str], short: dict[str, str]
+           ) -> dict[str, list[str]]:
+    out: dict[str, list[str]] = {o: [] for o in order}
+    for la, value in zip(frame["la"], frame[column], strict=True):
+        key = str(value or "").strip() or "No answer"
+        out.setdefault(key, []).append(short.get(la, la))
+    return out
+
+
+def build_facts(an: Analysis) -> dict[str, Any]:
+    short = short_names(an)
+    ins = an.instrument
+    f = an.foundations
+    by = {
+        "pledge": _group(f, "pledge_adopted", list(ins.field("foundations.pledge_adopted").choices),
+                         short),
+        "scwres": _group(f, "scwres", list(ins.field("foundations.scwres").choices), short),
+        "edi": _group(f, "edi_strategy", list(ins.field("foundations.edi_strategy").choices),
+                      short),
+        "cs": _group(f, "cs_strategy", list(ins.field("foundations.cs_strategy").choices), short),
+        "induction": _group(f, "induction_status",
+                            list(ins.field("foundations.induction_status").choices), short),
+        "procurement": _group(f, "procurement",
+                              list(ins.field("foundations.procurement").choices), short),
+    }
+    cs_titles = [(short[r.la], str(r.cs_strategy_title)) for r in f.itertuples()
+                 if r.cs_strategy == "Yes" and str(r.cs_strategy_title or "").strip()]
+    compulsory = [s for status in COMPULSORY_INDUCTION for s in by["induction"].get(status, [])]
+    not_usable = [{"name": n, "short": short.get(n, n), "status": s}
+                  for n, s in an.not_usable.items()]
+    facts: dict[str, Any] = {
+        "an": an,
+        "settings": an.settings,
+        "is_sample": an.is_sample,
+        "title": an.settings.report.title,
+        "author": an.settings.report.author,
+        "organisation": an.settings.organisation,
+        "strapline": an.settings.organisation_strapline,
+        "programme": an.settings.programme,
+        "region": an.settings.region,
+        "round": an.settings.round,
+        "date": an.today.strftime("%B %Y"),
+        "date_long": f"{an.today.day} {an.today.strftime('%B %Y')}",
+        "year_ending": f"{an.settings.figures_year_ending.day} "
+        f"{an.settings.figures_year_ending.strftime('%B %Y')}",
+        "expected": [LAView(n, short.get(n, n)) for n in an.expected],
+        "las": [LAView(n, short.get(n, n)) for n in an.las],
+        "n_expected": len(an.expected),
+        "n_las": len(an.las),
+        "not_usable": not_usable,
+        "not_received": [x for x in not_usable if x["status"] == "not received"],
+        "must_resubmit": [x for x in not_usable if x["status"] != "not received"],
+        "found": by,
+        "cs_titles": cs_titles,
+        "compulsory_induction": compulsory,
+        "n_pledges": len(ins.pledges),
+        "pledges": pledge_facts(an, short),
+        "cf": cf_facts(an),
+        "wres": wres_facts(an),
+        "exit": exit_facts(an, short),
+        "sharing": sharing_facts(an, short),
+        "highlights": [{"name": r.la, "short": short[r.la], "text": str(r.highlights or "")}
+                       for r in f.itertuples()],
+        "threshold": an.threshold,
+        "band": an.band,
+        "suppress_from": an.suppress_from,
+        "suppress_to": an.suppress_to,
+    }
+    return facts
+
+
+def pledge_facts(an: Analysis, short: dict[str, str]) -> list[PledgeFacts]:
+    out = []
+    scores, crit = an.scores, an.criteria
+    n = len(an.las)
+    for pledge in an.instrument.pledges:
+        ps = scores[scores["pledge"] == pledge.number]
+        pc = crit[crit["pledge"] == pledge.number]
+        by_level: dict[str, list[str]] = {"Leading": [], "Established": [], "Developing": []}
+        in_place, not_in_place = [], []
+        for r in ps.itertuples():
+            level = r.level or "Not scored"
+            by_level.setdefault(level, []).append(short[r.la])
+            mine = pc[pc["la"] == r.la]
+            entry = {"name": r.la, "short": short[r.la], "level": level, "points": r.points,
+                     "max_points": r.max_points, "note": r.note}
+            if level in IN_PLACE:
+                best = mine.assign(p=pd.to_numeric(mine["points"], errors="coerce").fillna(-1))
+                best = best[best["evidence"].astype(str).str.strip() != ""]
+                best = best.sort_values("p", ascending=False, kind="stable")
+                entry["quote"] = quote(best.iloc[0]["evidence"]) if len(best) else ""
+                entry["criterion"] = best.iloc[0]["criterion"] if len(best) else ""
+                in_place.append(entry)
+            else:
+                not_in_place.append(entry)
+        in_place.sort(key=lambda e: (-int(e["points"] or 0), e["short"]))
+        gaps, criteria = [], []
+        for c in pledge.criteria:
+            rows = pc[pc["criterion"] == c.ref]
+            levels = {lv: [short[la] for la, x in zip(rows["la"], rows["level"], strict=True)
+                           if (x or "") == lv] for lv in ("Not yet in place", "Developing", "")}
+            weak = sum(len(v) for v in levels.values())
+            item = {"ref": c.ref, "text": c.text, "n_weak": weak, "n": n,
+                    "not_yet": levels["Not yet in place"], "developing": levels["Developing"],
+                    "no_answer": levels[""]}
+            criteria.append(item)
+            if n and weak > n / 2:
+                gaps.append(item)
+        gaps.sort(key=lambda g: -g["n_weak"])
+        ranges = str(ps["ranges"].iloc[0]) if len(ps) else ""
+        out.append(PledgeFacts(pledge.number, pledge.title, pledge.wording, ranges, by_level,
+                               in_place, not_in_place, gaps, criteria))
+    return out
+
+
+def cf_facts(an: Analysis) -> dict[str, Any]:
+    stages = [{"id": s, "label": label, "phrase": phrase, "has_data": s in an.cf_published}
+              for s, label, phrase in an.stages]
+    oc = an.cf_over_counts
+    gm = an.instrument.ethnicity.global_majority_label
+    widespread = []  # group and stage where most LAs with data show over-representation
+    for r in oc.itertuples():
+        if r.n_with_data and r.n_over > r.n_with_data / 2:
+            widespread.append({"group": r.group, "stage": r.stage, "stage_label": r.stage_label,
+                               "n_over": r.n_over, "n_with_data": r.n_with_data})
+    every_stage = []
+    with_data = [s["id"] for s in stages if s["has_data"]]
+    for g in dict.fromkeys(oc["group"]):
+        stages_over = [w["stage"] for w in widespread if w["group"] == g]
+        if with_data and set(stages_over) >= set(with_data):
+            every_stage.append(g)
+    phrases = {s["id"]: s["phrase"] for s in stages}
+    gm_stages = [{"stage": r.stage, "phrase": phrases.get(r.stage, r.stage_label),
+                  "n_over": r.n_over, "n_with_data": r.n_with_data}
+                 for r in oc.itertuples() if r.group == gm and r.n_with_data]
+    return {
+        "gm_stages": gm_stages,
+        "stages": stages,
+        "stages_with_data": [s for s in stages if s["has_data"]],
+        "sentences": list(an.cf_sentences),
+        "basis": an.population_basis,
+        "note": an.population_note,
+        "source": an.population_source,
+        "threshold": an.threshold,
+        "reference_group": an.reference_group,
+        "global_majority": gm,
+        "widespread": widespread,
+        "every_stage": every_stage,
+        "n_las_with_data": len({la for fr in an.cf_published.values() for la in fr.index} -
+                               {"All returning LAs"}),
+    }
+
+
+def wres_facts(an: Analysis) -> dict[str, Any]:
+    w = an.wres_published
+    if w.empty:
+        return {"n_las": 0, "region": [], "outside": [], "las": []}
+    las = [la for la in dict.fromkeys(w["la"]) if la != "Region"]
+    region = w[w["la"] == "Region"]
+    region_rows = [r._asdict() for r in region.itertuples(index=False)]
+    outside = [r for r in region_rows if r["indicator"] in RELATIVE and r["in_band"] == "no"]
+    within = [r for r in region_rows if r["indicator"] in RELATIVE and r["in_band"] == "yes"]
+    per_la_outside = {}
+    for r in w[(w["la"] != "Region") & (w["in_band"] == "no")].itertuples():
+        per_la_outside.setdefault(r.indicator, []).append(r.la)
+    return {"n_las": len(las), "las": las, "region": region_rows, "outside": outside,
+            "within": within, "per_la_outside": per_la_outside,
+            "missing": [la for la in an.las if la not in las]}
+
+
+def exit_facts(an: Analysis, short: dict[str, str]) -> dict[str, Any]:
+    adoption: dict[str, list[str]] = {
+        c: [] for c in an.instrument.field("exit_interviews.adoption").choices}
+    for la in an.las:
+        a = an.values[la].get("exit_interviews.adoption")
+        adoption.setdefault(str(a or "No answer"), []).append(short[la])
+    e = an.exit_published
+    las = [la for la in dict.fromkeys(e["la"]) if la != "Region"] if not e.empty else []
+    return {"adoption": adoption, "las": las, "n_las": len(las),
+            "question_labels": list(dict.fromkeys(e["question_label"])) if not e.empty else []}
+
+
+def sharing_facts(an: Analysis, short: dict[str, str]) -> list[dict[str, Any]]:
+    out = []
+    for r in an.sharing.itertuples():
+        out.append({"la": r.la, "short": short.get(r.la, r.la), "title": str(r.title),
+                    "categories": str(r.categories or ""), "description": str(r.description or ""),
+                    "impact": str(r.impact or ""), "resources": str(r.resources or ""),
+                    "contact_name": str(r.contact_name or ""),
+                    "contact_email": str(r.contact_email or "")})
+    return out
