@@ -11,8 +11,12 @@ from pathlib import Path
 
 from collate.report.builder import ReportError, write_report
 
-__all__ = ["ReportError", "write_report", "write_report_for_collation",
-           "write_report_from_collated"]
+__all__ = [
+    "ReportError",
+    "write_report",
+    "write_report_for_collation",
+    "write_report_from_collated",
+]
 
 
 def write_report_for_collation(collation, out_dir: Path) -> Path:
@@ -26,5 +30,6 @@ def write_report_from_collated(collated_xlsx: Path, out_dir: Path, settings, ins
     """Rewrite the report from a collated.xlsx written earlier (`collate report`)."""
     from collate.analysis import analysis_from_collated
 
-    return write_report(analysis_from_collated(Path(collated_xlsx), settings, instrument),
-                        Path(out_dir))
+    return write_report(
+        analysis_from_collated(Path(collated_xlsx), settings, instrument), Path(out_dir)
+    )

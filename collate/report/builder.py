@@ -20,7 +20,8 @@ from docx.shared import Cm, Pt
 
 from collate.analysis import Analysis
 from collate.errors import ToolkitError
-from collate.report import charts, docx_helpers as dh, markup
+from collate.report import charts, markup
+from collate.report import docx_helpers as dh
 from collate.report import numbers as fmt
 from collate.report.facts import build_facts, names, quote
 from collate.report.tables import Cell, TableData, builders
@@ -30,8 +31,12 @@ log = logging.getLogger("collate")
 REPORT_TEMPLATE = "report.md.j2"
 REFERENCE = "reference.docx"
 SAMPLE_TEXT = "SYNTHETIC SAMPLE DATA"
-ALIGN = {"left": WD_ALIGN_PARAGRAPH.LEFT, "right": WD_ALIGN_PARAGRAPH.RIGHT,
-         "center": WD_ALIGN_PARAGRAPH.CENTER}
+KEEP_TOGETHER_ROWS = 16
+ALIGN = {
+    "left": WD_ALIGN_PARAGRAPH.LEFT,
+    "right": WD_ALIGN_PARAGRAPH.RIGHT,
+    "center": WD_ALIGN_PARAGRAPH.CENTER,
+}
 
 
 class ReportError(ToolkitError):
@@ -55,15 +60,26 @@ def _one_line(value) -> str:
 def environment(folders: list[Path]) -> jinja2.Environment:
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader([str(f) for f in folders]),
-        undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True,
-        keep_trailing_newline=True, finalize=_one_line, autoescape=False,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+        finalize=_one_line,
+        autoescape=False,
     )
-    env.filters.update({
-        "count": fmt.count, "ratio": fmt.ratio, "rate": fmt.rate, "percent": fmt.percent,
-        "points": fmt.points, "names": names, "quote": quote,
-        "plural": lambda n, one, many=None: one if n == 1 else (many or one + "s"),
-        "band": fmt.band_text,
-    })
+    env.filters.update(
+        {
+            "count": fmt.count,
+            "ratio": fmt.ratio,
+            "rate": fmt.rate,
+            "percent": fmt.percent,
+            "points": fmt.points,
+            "names": names,
+            "quote": quote,
+            "plural": lambda n, one, many=None: one if n == 1 else (many or one + "s"),
+            "band": fmt.band_text,
+        }
+    )
     return env
 
 
@@ -120,8 +136,11 @@ class DocWriter:
     def write(self, blocks: list[markup.Block]) -> None:
         self._properties()
         self._header_footer()
-        toc = [(b.level, b.text.replace("**", "")) for b in blocks
-               if isinstance(b, markup.Heading) and b.level <= 2]
+        toc = [
+            (b.level, b.text.replace("**", ""))
+            for b in blocks
+            if isinstance(b, markup.Heading) and b.level <= 2
+        ]
         for block in blocks:
             if isinstance(block, markup.Heading):
                 self.paragraph(block.text.replace("**", ""), f"Heading {block.level}")
@@ -227,15 +246,22 @@ class DocWriter:
                     above = table.rows[i - 1].cells[j]
                     above.merge(cell)
                 else:
-                    self._fill(cell, Cell(hc.text, bold=True,
-                                          align="center" if hc.span > 1 else "left"),
-                               head_style, size)
+                    self._fill(
+                        cell,
+                        Cell(hc.text, bold=True, align="center" if hc.span > 1 else "left"),
+                        head_style,
+                        size,
+                    )
                 j += hc.span
+        # A short table is kept on one page: every row but the last keeps with the next.
+        keep = len(data.rows) <= KEEP_TOGETHER_ROWS
         for i, values in enumerate(data.rows):
             row = table.rows[n_header + i]
             dh.cant_split(row)
             for j, value in enumerate(values):
                 self._fill(row.cells[j], value, body_style, size)
+                if keep and i < len(data.rows) - 1:
+                    row.cells[j].paragraphs[0].paragraph_format.keep_with_next = True
         if not data.rows:
             first = table.rows[n_header].cells[0].merge(table.rows[n_header].cells[-1])
             self._fill(first, Cell(data.empty_text), body_style, size)
@@ -267,26 +293,48 @@ class DocWriter:
         an = self.an
         stages = [(s, label) for s, label, _ in an.stages]
         region = an.cf_measures_published
-        region_rows = region[region["la"] == "All returning LAs"].to_dict("records") \
-            if not region.empty else []
+        region_rows = (
+            region[region["la"] == "All returning LAs"].to_dict("records")
+            if not region.empty
+            else []
+        )
         w = an.wres_published
-        places = [p for p in dict.fromkeys(w["la"]) if p != "Region"] + ["Region"] \
-            if not w.empty else []
+        places = (
+            [p for p in dict.fromkeys(w["la"]) if p != "Region"] + ["Region"] if not w.empty else []
+        )
         short = {la.name: la.short_name for la in an.settings.local_authorities}
-        wrows = [] if w.empty else [
-            {**r, "la": short.get(r["la"], r["la"])} for r in w.to_dict("records")]
-        inds = [(i, n) for i, n in dict.fromkeys(zip(w["indicator"], w["indicator_name"],
-                                                     strict=True))
-                if i in ("2", "3", "4", "5", "8")] if not w.empty else []
+        wrows = (
+            []
+            if w.empty
+            else [{**r, "la": short.get(r["la"], r["la"])} for r in w.to_dict("records")]
+        )
+        inds = (
+            [
+                (i, n)
+                for i, n in dict.fromkeys(zip(w["indicator"], w["indicator_name"], strict=True))
+                if i in ("2", "3", "4", "5", "8")
+            ]
+            if not w.empty
+            else []
+        )
         width = 16.0
         return {
             "cf_over_representation": lambda: charts.over_representation(
-                an.cf_over_counts.to_dict("records"), stages, an.threshold, width),
+                an.cf_over_counts.to_dict("records"), stages, an.threshold, width
+            ),
             "cf_region_ratios": lambda: charts.regional_ratios(
-                [r for r in region_rows if r["group"] not in
-                 an.instrument.ethnicity.not_known_groups], stages, an.threshold, width),
+                [
+                    r
+                    for r in region_rows
+                    if r["group"] not in an.instrument.ethnicity.not_known_groups
+                ],
+                stages,
+                an.threshold,
+                width,
+            ),
             "wres_likelihoods": lambda: charts.likelihoods(
-                wrows, inds, [short.get(p, p) for p in places], an.band, width),
+                wrows, inds, [short.get(p, p) for p in places], an.band, width
+            ),
         }
 
     def _chart(self, block: markup.Directive) -> None:
@@ -317,8 +365,9 @@ def write_report(an: Analysis, out_dir: Path) -> Path:
     facts = build_facts(an)
     text = render_markup(an, facts)
     blocks = markup.parse(text, REPORT_TEMPLATE)
-    reference = next((f / REFERENCE for f in template_folders(an) if (f / REFERENCE).exists()),
-                     None)
+    reference = next(
+        (f / REFERENCE for f in template_folders(an) if (f / REFERENCE).exists()), None
+    )
     if reference is None:
         raise ReportError(f"no {REFERENCE} in {template_folders(an)[0]}")
     writer = DocWriter(an, facts, reference)

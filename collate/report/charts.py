@@ -19,13 +19,15 @@ from collate.report import numbers as fmt  # noqa: E402
 
 PALETTE = ["#1F4E5A", "#D98E04", "#6A8EAE", "#9C4F96", "#3E7C17", "#8C2D04"]
 HATCHES = ["", "//", "..", "xx", "\\\\", "--"]
-plt.rcParams.update({
-    "font.family": "sans-serif",
-    "font.sans-serif": ["Liberation Sans", "Arial", "Helvetica", "DejaVu Sans"],
-    "font.size": 9,
-    "axes.spines.top": False,
-    "axes.spines.right": False,
-})
+plt.rcParams.update(
+    {
+        "font.family": "sans-serif",
+        "font.sans-serif": ["Liberation Sans", "Arial", "Helvetica", "DejaVu Sans"],
+        "font.size": 9,
+        "axes.spines.top": False,
+        "axes.spines.right": False,
+    }
+)
 
 
 @dataclass(frozen=True)
@@ -43,8 +45,9 @@ def _png(fig) -> bytes:
     return buf.getvalue()
 
 
-def over_representation(rows: list[dict], stages: list[tuple[str, str]], threshold: float,
-                        width_cm: float = 16.0) -> Chart | None:
+def over_representation(
+    rows: list[dict], stages: list[tuple[str, str]], threshold: float, width_cm: float = 16.0
+) -> Chart | None:
     """Grouped bars: in how many LAs each group is over-represented at each stage.
 
     rows: dicts with stage, group, n_over, n_with_data (the analysis's cf_over_counts).
@@ -55,7 +58,7 @@ def over_representation(rows: list[dict], stages: list[tuple[str, str]], thresho
     stage_ids = [s for s, _ in stages if any(r["stage"] == s for r in rows)]
     labels = {s: label for s, label in stages}
     by = {(r["stage"], r["group"]): r for r in rows}
-    height = 0.9 + 0.3 * len(groups) * len(stage_ids) / 2
+    height = 0.9 + 0.42 * len(groups) * len(stage_ids) / 2
     fig, ax = plt.subplots(figsize=(width_cm / 2.54, max(3.5, height)))
     bar_h = 0.8 / len(groups)
     y_ticks = []
@@ -67,32 +70,51 @@ def over_representation(rows: list[dict], stages: list[tuple[str, str]], thresho
             if not r:
                 continue
             y = centre + 0.4 - bar_h * (j + 0.5)
-            ax.barh(y, r["n_over"], height=bar_h * 0.9, color=PALETTE[j % len(PALETTE)],
-                    hatch=HATCHES[j % len(HATCHES)], edgecolor="white",
-                    label=g if i == 0 else None)
-            ax.text(r["n_over"] + 0.1, y, f"{r['n_over']} of {r['n_with_data']}",
-                    va="center", fontsize=6)
+            ax.barh(
+                y,
+                r["n_over"],
+                height=bar_h * 0.9,
+                color=PALETTE[j % len(PALETTE)],
+                hatch=HATCHES[j % len(HATCHES)],
+                edgecolor="white",
+                label=g if i == 0 else None,
+            )
+            ax.text(
+                r["n_over"] + 0.1,
+                y,
+                f"{r['n_over']} of {r['n_with_data']}",
+                va="center",
+                fontsize=6,
+            )
     ax.set_yticks(y_ticks, [_wrap(labels[s], 22) for s in stage_ids])
     most = max(r["n_with_data"] for r in rows)
     ax.set_xlim(0, most + 1.6)
-    ax.set_xlabel(f"Number of LAs where the group is over-represented "
-                  f"(representation ratio of {fmt.ratio(threshold)} or more)")
-    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.14), ncol=3, fontsize=7.5,
-              frameon=False)
+    ax.set_xlabel(
+        f"Number of LAs where the group is over-represented "
+        f"(representation ratio of {fmt.ratio(threshold)} or more)"
+    )
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.14), ncol=3, fontsize=7.5, frameon=False)
     title = "LAs where each ethnic group is over-represented, by stage"
     parts = []
     for stage in stage_ids:
-        found = [f"{g} {by[(stage, g)]['n_over']} of {by[(stage, g)]['n_with_data']}"
-                 for g in groups if (stage, g) in by]
+        found = [
+            f"{g} {by[(stage, g)]['n_over']} of {by[(stage, g)]['n_with_data']}"
+            for g in groups
+            if (stage, g) in by
+        ]
         parts.append(f"{labels[stage]}: " + ", ".join(found))
-    desc = (f"Bar chart of the number of LAs in which each ethnic group is over-represented "
-            f"(representation ratio of {fmt.ratio(threshold)} or more), by stage. "
-            + "; ".join(parts) + ".")
+    desc = (
+        f"Bar chart of the number of LAs in which each ethnic group is over-represented "
+        f"(representation ratio of {fmt.ratio(threshold)} or more), by stage. "
+        + "; ".join(parts)
+        + "."
+    )
     return Chart(_png(fig), title, desc, width_cm)
 
 
-def regional_ratios(rows: list[dict], stages: list[tuple[str, str]], threshold: float,
-                    width_cm: float = 16.0) -> Chart | None:
+def regional_ratios(
+    rows: list[dict], stages: list[tuple[str, str]], threshold: float, width_cm: float = 16.0
+) -> Chart | None:
     """Regional representation ratio of each group at each stage, with the threshold marked.
 
     rows: dicts with stage, group, representation_ratio for the region row (published).
@@ -112,28 +134,46 @@ def regional_ratios(rows: list[dict], stages: list[tuple[str, str]], threshold: 
             if (stage, g) in by:
                 xs.append(i - 0.4 + width * (j + 0.5))
                 ys.append(by[(stage, g)])
-        ax.bar(xs, ys, width=width * 0.92, color=PALETTE[j % len(PALETTE)],
-               hatch=HATCHES[j % len(HATCHES)], edgecolor="white", label=labels[stage])
+        ax.bar(
+            xs,
+            ys,
+            width=width * 0.92,
+            color=PALETTE[j % len(PALETTE)],
+            hatch=HATCHES[j % len(HATCHES)],
+            edgecolor="white",
+            label=labels[stage],
+        )
     ax.axhline(1.0, color="#404040", linewidth=0.8, label="1.00: equal to population share")
-    ax.axhline(threshold, color="#A00000", linewidth=1, linestyle="--",
-               label=f"{fmt.ratio(threshold)}: over-represented at or above")
+    ax.axhline(
+        threshold,
+        color="#A00000",
+        linewidth=1,
+        linestyle="--",
+        label=f"{fmt.ratio(threshold)}: over-represented at or above",
+    )
     ax.set_xticks(range(len(groups)), [_wrap(g, 16) for g in groups], fontsize=7.5)
     ax.set_ylabel("Representation ratio (share at stage ÷ population share)")
-    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.2), ncol=3, fontsize=7.5,
-              frameon=False)
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.2), ncol=3, fontsize=7.5, frameon=False)
     title = "Representation ratio by ethnic group and stage, all returning LAs"
     parts = []
     for g in groups:
         vals = [f"{labels[s]} {fmt.ratio(by[(s, g)])}" for s in stage_ids if (s, g) in by]
         parts.append(f"{g}: " + ", ".join(vals))
-    desc = (f"Bar chart of the representation ratio of each ethnic group at each stage for all "
-            f"returning LAs together; a ratio of {fmt.ratio(threshold)} or more is marked as "
-            f"over-representation. " + "; ".join(parts) + ".")
+    desc = (
+        f"Bar chart of the representation ratio of each ethnic group at each stage for all "
+        f"returning LAs together; a ratio of {fmt.ratio(threshold)} or more is marked as "
+        f"over-representation. " + "; ".join(parts) + "."
+    )
     return Chart(_png(fig), title, desc, width_cm)
 
 
-def likelihoods(rows: list[dict], indicators: list[tuple[str, str]], places: list[str],
-                band: tuple[float, float], width_cm: float = 16.0) -> Chart | None:
+def likelihoods(
+    rows: list[dict],
+    indicators: list[tuple[str, str]],
+    places: list[str],
+    band: tuple[float, float],
+    width_cm: float = 16.0,
+) -> Chart | None:
     """Dot plots, one panel per relative-likelihood indicator, with the band shaded and labelled.
 
     rows: dicts with la, indicator, value, in_band (published); places: LAs then "Region".
@@ -145,16 +185,21 @@ def likelihoods(rows: list[dict], indicators: list[tuple[str, str]], places: lis
     ncols = 2
     nrows = (len(inds) + 1) // 2
     many = len(places) > 30
-    fig, axes = plt.subplots(nrows, ncols, figsize=(width_cm / 2.54,
-                                                    nrows * (0.5 + 0.2 * min(len(places), 16))),
-                             sharey=True, squeeze=False)
+    fig, axes = plt.subplots(
+        nrows,
+        ncols,
+        figsize=(width_cm / 2.54, nrows * (0.5 + 0.2 * min(len(places), 16))),
+        sharey=True,
+        squeeze=False,
+    )
     lo, hi = band
     by = {(r["la"], r["indicator"]): r for r in rows}
     ys = {p: len(places) - 1 - k for k, p in enumerate(places)}
     cap = max(2.5, hi * 2)  # a very large ratio is drawn at the edge with its value
     for ax, (ind, name) in zip(axes.flat, inds, strict=False):
-        top = min(cap, max([hi * 1.3] + [by[(p, ind)]["value"] for p in places
-                                         if (p, ind) in by]) * 1.15)
+        top = min(
+            cap, max([hi * 1.3] + [by[(p, ind)]["value"] for p in places if (p, ind) in by]) * 1.15
+        )
         ax.axvspan(lo, hi, color="#E6E6E6", zorder=0)
         ax.axvline(1.0, color="#808080", linewidth=0.6, zorder=1)
         for p in places:
@@ -163,13 +208,24 @@ def likelihoods(rows: list[dict], indicators: list[tuple[str, str]], places: lis
                 continue
             inside = r["in_band"] == "yes"
             x = min(r["value"], top * 0.97)
-            ax.plot(x, ys[p], marker="o" if inside else "D", markersize=4.5,
-                    color=PALETTE[0] if inside else "#A00000",
-                    markerfacecolor=PALETTE[0] if inside else "white", zorder=3)
+            ax.plot(
+                x,
+                ys[p],
+                marker="o" if inside else "D",
+                markersize=4.5,
+                color=PALETTE[0] if inside else "#A00000",
+                markerfacecolor=PALETTE[0] if inside else "white",
+                zorder=3,
+            )
             if many and p != places[-1]:
                 continue
-            ax.text(x + top * 0.03, ys[p], fmt.ratio(r["value"])
-                    + ("" if x == r["value"] else " →"), fontsize=6, va="center")
+            ax.text(
+                x + top * 0.03,
+                ys[p],
+                fmt.ratio(r["value"]) + ("" if x == r["value"] else " →"),
+                fontsize=6,
+                va="center",
+            )
         ax.set_title(_wrap(f"{ind}. {name}", 46), fontsize=8)
         ax.set_xlim(0, top)
         ax.set_ylim(-0.7, len(places) - 0.2)
@@ -181,30 +237,48 @@ def likelihoods(rows: list[dict], indicators: list[tuple[str, str]], places: lis
     from matplotlib.lines import Line2D
     from matplotlib.patches import Patch
 
-    handles = [Line2D([], [], marker="o", linestyle="", color=PALETTE[0],
-                      label="within the band"),
-               Line2D([], [], marker="D", linestyle="", color="#A00000",
-                      markerfacecolor="white", label="outside the band"),
-               Patch(color="#E6E6E6", label=f"non-adverse band {fmt.band_text(band)}")]
-    spare = list(axes.flat)[len(inds):]
+    handles = [
+        Line2D([], [], marker="o", linestyle="", color=PALETTE[0], label="within the band"),
+        Line2D(
+            [],
+            [],
+            marker="D",
+            linestyle="",
+            color="#A00000",
+            markerfacecolor="white",
+            label="outside the band",
+        ),
+        Patch(color="#E6E6E6", label=f"non-adverse band {fmt.band_text(band)}"),
+    ]
+    spare = list(axes.flat)[len(inds) :]
     for ax in spare:
         ax.axis("off")
     if spare:
-        spare[0].legend(handles=handles, loc="center", fontsize=7.5, frameon=False,
-                        title="Minority ethnic ÷ white", title_fontsize=7.5)
+        spare[0].legend(
+            handles=handles,
+            loc="center",
+            fontsize=7.5,
+            frameon=False,
+            title="Minority ethnic ÷ white",
+            title_fontsize=7.5,
+        )
     else:
         fig.legend(handles=handles, loc="lower center", ncol=3, fontsize=7.5, frameon=False)
     fig.tight_layout()
     title = "SC-WRES relative likelihoods by LA, with the non-adverse band"
     parts = []
     for ind, name in inds:
-        vals = [f"{p} {fmt.ratio(by[(p, ind)]['value'])}"
-                + ("" if by[(p, ind)]["in_band"] == "yes" else " (outside the band)")
-                for p in places if (p, ind) in by]
+        vals = [
+            f"{p} {fmt.ratio(by[(p, ind)]['value'])}"
+            + ("" if by[(p, ind)]["in_band"] == "yes" else " (outside the band)")
+            for p in places
+            if (p, ind) in by
+        ]
         parts.append(f"{name}: " + ", ".join(vals))
-    desc = (f"Dot plots of relative likelihoods (minority ethnic ÷ white) for each LA and the "
-            f"region, with the {fmt.band_text(band)} non-adverse band shaded. "
-            + "; ".join(parts) + ".")
+    desc = (
+        f"Dot plots of relative likelihoods (minority ethnic ÷ white) for each LA and the "
+        f"region, with the {fmt.band_text(band)} non-adverse band shaded. " + "; ".join(parts) + "."
+    )
     return Chart(_png(fig), title, desc, width_cm)
 
 

@@ -14,8 +14,10 @@ from collate.analysis import Analysis
 
 IN_PLACE = ("Established", "Leading")
 NOT_IN_PLACE = ("Not yet in place", "Developing", "")
-COMPULSORY_INDUCTION = ("Anti-racism covered in compulsory induction",
-                        "Compulsory specialist-led anti-racist induction")
+COMPULSORY_INDUCTION = (
+    "Anti-racism covered in compulsory induction",
+    "Compulsory specialist-led anti-racist induction",
+)
 RELATIVE = ("2", "3", "4", "5", "8")
 
 
@@ -64,8 +66,9 @@ def quote(text: str, words: int = 28) -> str:
     return first
 
 
-def _group(frame: pd.DataFrame, column: str, order: list[str], short: dict[str, str]
-           ) -> dict[str, list[str]]:
+def _group(
+    frame: pd.DataFrame, column: str, order: list[str], short: dict[str, str]
+) -> dict[str, list[str]]:
     out: dict[str, list[str]] = {o: [] for o in order}
     for la, value in zip(frame["la"], frame[column], strict=True):
         key = str(value or "").strip() or "No answer"
@@ -78,22 +81,30 @@ def build_facts(an: Analysis) -> dict[str, Any]:
     ins = an.instrument
     f = an.foundations
     by = {
-        "pledge": _group(f, "pledge_adopted", list(ins.field("foundations.pledge_adopted").choices),
-                         short),
+        "pledge": _group(
+            f, "pledge_adopted", list(ins.field("foundations.pledge_adopted").choices), short
+        ),
         "scwres": _group(f, "scwres", list(ins.field("foundations.scwres").choices), short),
-        "edi": _group(f, "edi_strategy", list(ins.field("foundations.edi_strategy").choices),
-                      short),
+        "edi": _group(
+            f, "edi_strategy", list(ins.field("foundations.edi_strategy").choices), short
+        ),
         "cs": _group(f, "cs_strategy", list(ins.field("foundations.cs_strategy").choices), short),
-        "induction": _group(f, "induction_status",
-                            list(ins.field("foundations.induction_status").choices), short),
-        "procurement": _group(f, "procurement",
-                              list(ins.field("foundations.procurement").choices), short),
+        "induction": _group(
+            f, "induction_status", list(ins.field("foundations.induction_status").choices), short
+        ),
+        "procurement": _group(
+            f, "procurement", list(ins.field("foundations.procurement").choices), short
+        ),
     }
-    cs_titles = [(short[r.la], str(r.cs_strategy_title)) for r in f.itertuples()
-                 if r.cs_strategy == "Yes" and str(r.cs_strategy_title or "").strip()]
+    cs_titles = [
+        (short[r.la], str(r.cs_strategy_title))
+        for r in f.itertuples()
+        if r.cs_strategy == "Yes" and str(r.cs_strategy_title or "").strip()
+    ]
     compulsory = [s for status in COMPULSORY_INDUCTION for s in by["induction"].get(status, [])]
-    not_usable = [{"name": n, "short": short.get(n, n), "status": s}
-                  for n, s in an.not_usable.items()]
+    not_usable = [
+        {"name": n, "short": short.get(n, n), "status": s} for n, s in an.not_usable.items()
+    ]
     facts: dict[str, Any] = {
         "an": an,
         "settings": an.settings,
@@ -125,8 +136,10 @@ def build_facts(an: Analysis) -> dict[str, Any]:
         "wres": wres_facts(an),
         "exit": exit_facts(an, short),
         "sharing": sharing_facts(an, short),
-        "highlights": [{"name": r.la, "short": short[r.la], "text": str(r.highlights or "")}
-                       for r in f.itertuples()],
+        "highlights": [
+            {"name": r.la, "short": short[r.la], "text": str(r.highlights or "")}
+            for r in f.itertuples()
+        ],
         "threshold": an.threshold,
         "band": an.band,
         "suppress_from": an.suppress_from,
@@ -148,8 +161,14 @@ def pledge_facts(an: Analysis, short: dict[str, str]) -> list[PledgeFacts]:
             level = r.level or "Not scored"
             by_level.setdefault(level, []).append(short[r.la])
             mine = pc[pc["la"] == r.la]
-            entry = {"name": r.la, "short": short[r.la], "level": level, "points": r.points,
-                     "max_points": r.max_points, "note": r.note}
+            entry = {
+                "name": r.la,
+                "short": short[r.la],
+                "level": level,
+                "points": r.points,
+                "max_points": r.max_points,
+                "note": r.note,
+            }
             if level in IN_PLACE:
                 best = mine.assign(p=pd.to_numeric(mine["points"], errors="coerce").fillna(-1))
                 best = best[best["evidence"].astype(str).str.strip() != ""]
@@ -163,32 +182,64 @@ def pledge_facts(an: Analysis, short: dict[str, str]) -> list[PledgeFacts]:
         gaps, criteria = [], []
         for c in pledge.criteria:
             rows = pc[pc["criterion"] == c.ref]
-            levels = {lv: [short[la] for la, x in zip(rows["la"], rows["level"], strict=True)
-                           if (x or "") == lv] for lv in ("Not yet in place", "Developing", "")}
+            levels = {
+                lv: [
+                    short[la]
+                    for la, x in zip(rows["la"], rows["level"], strict=True)
+                    if (x or "") == lv
+                ]
+                for lv in ("Not yet in place", "Developing", "")
+            }
             weak = sum(len(v) for v in levels.values())
-            item = {"ref": c.ref, "text": c.text, "n_weak": weak, "n": n,
-                    "not_yet": levels["Not yet in place"], "developing": levels["Developing"],
-                    "no_answer": levels[""]}
+            item = {
+                "ref": c.ref,
+                "text": c.text,
+                "n_weak": weak,
+                "n": n,
+                "not_yet": levels["Not yet in place"],
+                "developing": levels["Developing"],
+                "no_answer": levels[""],
+            }
             criteria.append(item)
             if n and weak > n / 2:
                 gaps.append(item)
         gaps.sort(key=lambda g: -g["n_weak"])
         ranges = str(ps["ranges"].iloc[0]) if len(ps) else ""
-        out.append(PledgeFacts(pledge.number, pledge.title, pledge.wording, ranges, by_level,
-                               in_place, not_in_place, gaps, criteria))
+        out.append(
+            PledgeFacts(
+                pledge.number,
+                pledge.title,
+                pledge.wording,
+                ranges,
+                by_level,
+                in_place,
+                not_in_place,
+                gaps,
+                criteria,
+            )
+        )
     return out
 
 
 def cf_facts(an: Analysis) -> dict[str, Any]:
-    stages = [{"id": s, "label": label, "phrase": phrase, "has_data": s in an.cf_published}
-              for s, label, phrase in an.stages]
+    stages = [
+        {"id": s, "label": label, "phrase": phrase, "has_data": s in an.cf_published}
+        for s, label, phrase in an.stages
+    ]
     oc = an.cf_over_counts
     gm = an.instrument.ethnicity.global_majority_label
     widespread = []  # group and stage where most LAs with data show over-representation
     for r in oc.itertuples():
         if r.n_with_data and r.n_over > r.n_with_data / 2:
-            widespread.append({"group": r.group, "stage": r.stage, "stage_label": r.stage_label,
-                               "n_over": r.n_over, "n_with_data": r.n_with_data})
+            widespread.append(
+                {
+                    "group": r.group,
+                    "stage": r.stage,
+                    "stage_label": r.stage_label,
+                    "n_over": r.n_over,
+                    "n_with_data": r.n_with_data,
+                }
+            )
     every_stage = []
     with_data = [s["id"] for s in stages if s["has_data"]]
     for g in dict.fromkeys(oc["group"]):
@@ -196,9 +247,16 @@ def cf_facts(an: Analysis) -> dict[str, Any]:
         if with_data and set(stages_over) >= set(with_data):
             every_stage.append(g)
     phrases = {s["id"]: s["phrase"] for s in stages}
-    gm_stages = [{"stage": r.stage, "phrase": phrases.get(r.stage, r.stage_label),
-                  "n_over": r.n_over, "n_with_data": r.n_with_data}
-                 for r in oc.itertuples() if r.group == gm and r.n_with_data]
+    gm_stages = [
+        {
+            "stage": r.stage,
+            "phrase": phrases.get(r.stage, r.stage_label),
+            "n_over": r.n_over,
+            "n_with_data": r.n_with_data,
+        }
+        for r in oc.itertuples()
+        if r.group == gm and r.n_with_data
+    ]
     return {
         "gm_stages": gm_stages,
         "stages": stages,
@@ -212,8 +270,9 @@ def cf_facts(an: Analysis) -> dict[str, Any]:
         "global_majority": gm,
         "widespread": widespread,
         "every_stage": every_stage,
-        "n_las_with_data": len({la for fr in an.cf_published.values() for la in fr.index} -
-                               {"All returning LAs"}),
+        "n_las_with_data": len(
+            {la for fr in an.cf_published.values() for la in fr.index} - {"All returning LAs"}
+        ),
     }
 
 
@@ -229,29 +288,48 @@ def wres_facts(an: Analysis) -> dict[str, Any]:
     per_la_outside = {}
     for r in w[(w["la"] != "Region") & (w["in_band"] == "no")].itertuples():
         per_la_outside.setdefault(r.indicator, []).append(r.la)
-    return {"n_las": len(las), "las": las, "region": region_rows, "outside": outside,
-            "within": within, "per_la_outside": per_la_outside,
-            "missing": [la for la in an.las if la not in las]}
+    return {
+        "n_las": len(las),
+        "las": las,
+        "region": region_rows,
+        "outside": outside,
+        "within": within,
+        "per_la_outside": per_la_outside,
+        "missing": [la for la in an.las if la not in las],
+    }
 
 
 def exit_facts(an: Analysis, short: dict[str, str]) -> dict[str, Any]:
     adoption: dict[str, list[str]] = {
-        c: [] for c in an.instrument.field("exit_interviews.adoption").choices}
+        c: [] for c in an.instrument.field("exit_interviews.adoption").choices
+    }
     for la in an.las:
         a = an.values[la].get("exit_interviews.adoption")
         adoption.setdefault(str(a or "No answer"), []).append(short[la])
     e = an.exit_published
     las = [la for la in dict.fromkeys(e["la"]) if la != "Region"] if not e.empty else []
-    return {"adoption": adoption, "las": las, "n_las": len(las),
-            "question_labels": list(dict.fromkeys(e["question_label"])) if not e.empty else []}
+    return {
+        "adoption": adoption,
+        "las": las,
+        "n_las": len(las),
+        "question_labels": list(dict.fromkeys(e["question_label"])) if not e.empty else [],
+    }
 
 
 def sharing_facts(an: Analysis, short: dict[str, str]) -> list[dict[str, Any]]:
     out = []
     for r in an.sharing.itertuples():
-        out.append({"la": r.la, "short": short.get(r.la, r.la), "title": str(r.title),
-                    "categories": str(r.categories or ""), "description": str(r.description or ""),
-                    "impact": str(r.impact or ""), "resources": str(r.resources or ""),
-                    "contact_name": str(r.contact_name or ""),
-                    "contact_email": str(r.contact_email or "")})
+        out.append(
+            {
+                "la": r.la,
+                "short": short.get(r.la, r.la),
+                "title": str(r.title),
+                "categories": str(r.categories or ""),
+                "description": str(r.description or ""),
+                "impact": str(r.impact or ""),
+                "resources": str(r.resources or ""),
+                "contact_name": str(r.contact_name or ""),
+                "contact_email": str(r.contact_email or ""),
+            }
+        )
     return out

@@ -22,6 +22,7 @@ from docx.oxml.ns import nsdecls
 from docx.shared import Cm, Pt, RGBColor
 
 FONT = "Arial"
+W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 TEAL = RGBColor(0x1F, 0x4E, 0x5A)
 DARK = RGBColor(0x26, 0x26, 0x26)
 GREY = RGBColor(0x40, 0x40, 0x40)
@@ -64,8 +65,13 @@ def _para_style(doc, name: str, base: str = "Normal"):
         return style
 
 
-def _font(style, size: float, bold: bool | None = None, color: RGBColor | None = None,
-          italic: bool | None = False) -> None:
+def _font(
+    style,
+    size: float,
+    bold: bool | None = None,
+    color: RGBColor | None = None,
+    italic: bool | None = False,
+) -> None:
     style.font.name = FONT
     style.font.size = Pt(size)
     style.font.bold = bold
@@ -74,12 +80,10 @@ def _font(style, size: float, bold: bool | None = None, color: RGBColor | None =
         style.font.color.rgb = color
     # East Asian and complex-script fonts too, or Word falls back to the theme font for them.
     rpr = style.element.get_or_add_rPr()
-    fonts = rpr.find(
-        "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}rFonts"
-    )
+    fonts = rpr.find("{http://schemas.openxmlformats.org/wordprocessingml/2006/main}rFonts")
     if fonts is not None:
         for attr in ("ascii", "hAnsi", "cs", "eastAsia"):
-            fonts.set(f"{{http://schemas.openxmlformats.org/wordprocessingml/2006/main}}{attr}", FONT)
+            fonts.set(f"{{{W_NS}}}{attr}", FONT)
         for attr in ("asciiTheme", "hAnsiTheme", "cstheme", "eastAsiaTheme"):
             fonts.attrib.pop(
                 f"{{http://schemas.openxmlformats.org/wordprocessingml/2006/main}}{attr}", None
@@ -115,8 +119,11 @@ def build_reference(path: Path) -> Path:
             title_ppr.remove(el)
     _font(s["Subtitle"], 14, False, GREY)
     _spacing(s["Subtitle"], 0, 6)
-    for name, size, before, after in (("Heading 1", 16, 18, 8), ("Heading 2", 13, 14, 6),
-                                      ("Heading 3", 11, 10, 4)):
+    for name, size, before, after in (
+        ("Heading 1", 16, 18, 8),
+        ("Heading 2", 13, 14, 6),
+        ("Heading 3", 11, 10, 4),
+    ):
         _font(s[name], size, True, TEAL if name != "Heading 3" else DARK)
         _spacing(s[name], before, after)
         s[name].paragraph_format.keep_with_next = True

@@ -75,11 +75,15 @@ def returns_table(an: Analysis) -> TableData:
     rows = []
     for la in an.expected:
         status = an.not_usable.get(la)
-        text = ("Return used" if status is None else
-                f"{status.capitalize()}: figures left out")
+        text = "Return used" if status is None else f"{status.capitalize()}: figures left out"
         rows.append([Cell(la, bold=True), Cell(text, bold=status is not None)])
-    return TableData("Returns by local authority", [_h("Local authority", "Return")], rows,
-                     [2, 3], description="Whether each LA's return was used in this report.")
+    return TableData(
+        "Returns by local authority",
+        [_h("Local authority", "Return")],
+        rows,
+        [2, 3],
+        description="Whether each LA's return was used in this report.",
+    )
 
 
 def snapshot_a(an: Analysis, facts: dict) -> TableData:
@@ -94,8 +98,9 @@ def snapshot_a(an: Analysis, facts: dict) -> TableData:
     if len(pledge.get("Yes", [])) == n:
         pledge_text = f"Adopted by all {n} returning LAs as a baseline commitment."
     else:
-        pledge_text = listing(pledge, {"Yes": "Adopted", "In development": "In development",
-                                        "No": "Not adopted"})
+        pledge_text = listing(
+            pledge, {"Yes": "Adopted", "In development": "In development", "No": "Not adopted"}
+        )
     scwres = listing(f["scwres"], {"Yes": "Yes", "Planned for this year": "Planned", "No": "No"})
     edi_yes = f["edi"].get("Yes", [])
     edi = f"Present in {len(edi_yes)} of {n} LAs."
@@ -104,37 +109,57 @@ def snapshot_a(an: Analysis, facts: dict) -> TableData:
     if f["edi"].get("No"):
         edi += f" None: {names(f['edi']['No'])}."
     if facts["cs_titles"]:
-        edi += (" Children's Services-specific strategies or plans: "
-                + "; ".join(f"{la} ({t})" for la, t in facts["cs_titles"]) + ".")
+        edi += (
+            " Children's Services-specific strategies or plans: "
+            + "; ".join(f"{la} ({t})" for la, t in facts["cs_titles"])
+            + "."
+        )
     rows = [
         [Cell("Eastern Region Anti-Racist Pledge", bold=True), Cell(pledge_text)],
         [Cell("SC-WRES/WRES participation", bold=True), Cell(scwres)],
         [Cell("Corporate EDI strategies", bold=True), Cell(edi)],
     ]
-    return TableData("Foundational alignment and tools", [_h("Area", "Regional position")],
-                     rows, [1.3, 3.7],
-                     description="Pledge adoption, SC-WRES participation and EDI strategies "
-                     "across the returning LAs.")
+    return TableData(
+        "Foundational alignment and tools",
+        [_h("Area", "Regional position")],
+        rows,
+        [1.3, 3.7],
+        description="Pledge adoption, SC-WRES participation and EDI strategies "
+        "across the returning LAs.",
+    )
 
 
 def snapshot_b(an: Analysis) -> TableData:
     short = short_names(an)
-    rows = [[Cell(short[r.la], bold=True), Cell(str(r.induction_status or "No answer")),
-             Cell(str(r.induction_description or ""))] for r in an.foundations.itertuples()]
-    return TableData("Anti-racist induction status by local authority (pledge 3)",
-                     [_h("Authority", "Induction status", "What the LA told us")], rows,
-                     [1.2, 1.6, 3.2],
-                     description="One row per LA: its anti-racist induction status and its own "
-                     "description.")
+    rows = [
+        [
+            Cell(short[r.la], bold=True),
+            Cell(str(r.induction_status or "No answer")),
+            Cell(str(r.induction_description or "")),
+        ]
+        for r in an.foundations.itertuples()
+    ]
+    return TableData(
+        "Anti-racist induction status by local authority (pledge 3)",
+        [_h("Authority", "Induction status", "What the LA told us")],
+        rows,
+        [1.2, 1.6, 3.2],
+        description="One row per LA: its anti-racist induction status and its own description.",
+    )
 
 
 def snapshot_c(an: Analysis, facts: dict) -> TableData:
-    rows = [[Cell(level, bold=True), Cell(names(las) if las else "None")]
-            for level, las in facts["found"]["procurement"].items()]
-    return TableData("Procurement and partners: alignment with anti-racist standards (pledge 7)",
-                     [_h("Alignment level", "Authorities")], rows, [2, 3],
-                     description="Returning LAs grouped by how far procurement reflects "
-                     "anti-racist standards.")
+    rows = [
+        [Cell(level, bold=True), Cell(names(las) if las else "None")]
+        for level, las in facts["found"]["procurement"].items()
+    ]
+    return TableData(
+        "Procurement and partners: alignment with anti-racist standards (pledge 7)",
+        [_h("Alignment level", "Authorities")],
+        rows,
+        [2, 3],
+        description="Returning LAs grouped by how far procurement reflects anti-racist standards.",
+    )
 
 
 def score_cell(level: str, points: Any, max_points: Any) -> str:
@@ -145,8 +170,9 @@ def score_cell(level: str, points: Any, max_points: Any) -> str:
 def scores_table(an: Analysis) -> TableData:
     short = short_names(an)
     pledges = an.instrument.pledges
-    header = [[HeaderCell("Local authority")]
-              + [HeaderCell(f"{p.number}. {p.title}") for p in pledges]]
+    header = [
+        [HeaderCell("Local authority")] + [HeaderCell(f"{p.number}. {p.title}") for p in pledges]
+    ]
     rows = []
     s = an.scores.set_index(["la", "pledge"])
     notes = []
@@ -154,20 +180,33 @@ def scores_table(an: Analysis) -> TableData:
         row = [Cell(short[la], bold=True)]
         for p in pledges:
             r = s.loc[(la, p.number)]
-            row.append(Cell(score_cell(r["level"], r["points"], r["max_points"]),
-                            shade=LEVEL_SHADES.get(r["level"]), align="center"))
+            row.append(
+                Cell(
+                    score_cell(r["level"], r["points"], r["max_points"]),
+                    shade=LEVEL_SHADES.get(r["level"]),
+                    align="center",
+                )
+            )
             if r["note"]:
                 notes.append(f"{short[la]}, pledge {p.number}: {r['note']}")
         rows.append(row)
     ranges = list(dict.fromkeys(an.scores["ranges"]))
-    note = ("Each cell gives the level in words and the points scored out of the points "
-            "available. Levels from points: " + " / ".join(ranges) + ".")
+    note = (
+        "Each cell gives the level in words and the points scored out of the points "
+        "available. Levels from points: " + " / ".join(ranges) + "."
+    )
     if notes:
         note += " " + "; ".join(notes) + "."
-    return TableData("Level and points by local authority and pledge", header, rows,
-                     [2.2] + [1.6] * len(pledges), note=note, font_size=8,
-                     description="For each LA and pledge, the level reached (in words) and the "
-                     "points scored out of the maximum.")
+    return TableData(
+        "Level and points by local authority and pledge",
+        header,
+        rows,
+        [2.2] + [1.6] * len(pledges),
+        note=note,
+        font_size=8,
+        description="For each LA and pledge, the level reached (in words) and the "
+        "points scored out of the maximum.",
+    )
 
 
 def _stage_measures(an: Analysis, stage: str) -> dict[tuple[str, str], dict]:
@@ -200,22 +239,30 @@ def cf_stage_table(an: Analysis, stage: str) -> TableData | None:
             mr = measures.get((la, g), {})
             text = fmt.ratio(mr.get("representation_ratio"), mr.get("reason"))
             over = mr.get("over_represented") == "yes"
-            row.append(_num(text + ("*" if over else ""), bold=over,
-                            shade=OVER_SHADE if over else None))
+            row.append(
+                _num(text + ("*" if over else ""), bold=over, shade=OVER_SHADE if over else None)
+            )
         for g in unknown:
             row.append(_num(fmt.count(frame.loc[la, g])))
         rows.append(row)
-    note = (f"Ratio: representation ratio, the group's share of children at this stage ÷ its "
-            f"share of the population ({an.population_basis}). * over-represented: a ratio of "
-            f"{fmt.ratio(an.threshold)} or more (the threshold set for this round). "
-            f"{fmt.SYMBOLS_KEY}")
-    return TableData(f"{label}: children by ethnic group and representation ratio", [top, second],
-                     rows, [2.6, 1.35] + [1.15, 1.05] * len(known) + [1.3] * len(unknown),
-                     note=note, font_size=7.5,
-                     description=f"{label}: for each LA and all returning LAs, the number of "
-                     "children in each ethnic group and the representation ratio; "
-                     "over-represented ratios are marked with an asterisk.",
-                     meta={"stage": stage})
+    note = (
+        f"Ratio: representation ratio, the group's share of children at this stage ÷ its "
+        f"share of the population ({an.population_basis}). * over-represented: a ratio of "
+        f"{fmt.ratio(an.threshold)} or more (the threshold set for this round). "
+        f"{fmt.SYMBOLS_KEY}"
+    )
+    return TableData(
+        f"{label}: children by ethnic group and representation ratio",
+        [top, second],
+        rows,
+        [2.6, 1.35] + [1.15, 1.05] * len(known) + [1.3] * len(unknown),
+        note=note,
+        font_size=7.5,
+        description=f"{label}: for each LA and all returning LAs, the number of "
+        "children in each ethnic group and the representation ratio; "
+        "over-represented ratios are marked with an asterisk.",
+        meta={"stage": stage},
+    )
 
 
 def cf_over_table(an: Analysis) -> TableData:
@@ -228,17 +275,29 @@ def cf_over_table(an: Analysis) -> TableData:
         row = [Cell(g, bold=True)]
         for s, _ in stages:
             r = by.get((s, g))
-            row.append(_num(f"{r.n_over} of {r.n_with_data}" if r else fmt.NOT_AVAILABLE,
-                            bold=bool(r and r.n_with_data and r.n_over > r.n_with_data / 2)))
+            row.append(
+                _num(
+                    f"{r.n_over} of {r.n_with_data}" if r else fmt.NOT_AVAILABLE,
+                    bold=bool(r and r.n_with_data and r.n_over > r.n_with_data / 2),
+                )
+            )
         rows.append(row)
-    note = (f"Number of LAs in which the group's representation ratio is "
-            f"{fmt.ratio(an.threshold)} or more, out of the LAs with a ratio for that group and "
-            "stage. Bold: more than half of those LAs. Global majority groups: every group "
-            "other than White British and Other White.")
-    return TableData("Number of LAs where each ethnic group is over-represented, by stage",
-                     header, rows, [2.4] + [1.3] * len(stages), note=note, font_size=8,
-                     description="For each ethnic group and stage, in how many LAs the group is "
-                     "over-represented.")
+    note = (
+        f"Number of LAs in which the group's representation ratio is "
+        f"{fmt.ratio(an.threshold)} or more, out of the LAs with a ratio for that group and "
+        "stage. Bold: more than half of those LAs. Global majority groups: every group "
+        "other than White British and Other White."
+    )
+    return TableData(
+        "Number of LAs where each ethnic group is over-represented, by stage",
+        header,
+        rows,
+        [2.4] + [1.3] * len(stages),
+        note=note,
+        font_size=8,
+        description="For each ethnic group and stage, in how many LAs the group is "
+        "over-represented.",
+    )
 
 
 def cf_quality_table(an: Analysis) -> TableData:
@@ -260,19 +319,26 @@ def cf_quality_table(an: Analysis) -> TableData:
             pct = fmt.percent(r["percent"], reason)
             row.append(_num(f"{fmt.count(n)} ({pct}{'%' if pct[0].isdigit() else ''})"))
         rows.append(row)
-    return TableData("Children whose ethnicity was refused or not yet obtained, by stage",
-                     header, rows, [2.4] + [1.3] * len(stages),
-                     note="Count, and percentage of all children at the stage. "
-                     + fmt.SYMBOLS_KEY, font_size=8,
-                     description="Data quality: children with ethnicity refused or not yet "
-                     "obtained, by LA and stage.")
+    return TableData(
+        "Children whose ethnicity was refused or not yet obtained, by stage",
+        header,
+        rows,
+        [2.4] + [1.3] * len(stages),
+        note="Count, and percentage of all children at the stage. " + fmt.SYMBOLS_KEY,
+        font_size=8,
+        description="Data quality: children with ethnicity refused or not yet "
+        "obtained, by LA and stage.",
+    )
 
 
 def _wres_cell(r: dict | None) -> Cell:
     if r is None:
         return _num(fmt.NOT_AVAILABLE)
-    kind = "ratio" if r["measure"] == "relative likelihood" else (
-        "percent" if r["measure"].startswith("%") else "points")
+    kind = (
+        "ratio"
+        if r["measure"] == "relative likelihood"
+        else ("percent" if r["measure"].startswith("%") else "points")
+    )
     text = fmt.fmt(r["value"], kind, r["reason"])
     outside = r["in_band"] == "no"
     if outside:
@@ -302,27 +368,37 @@ def wres_table(an: Analysis) -> TableData | None:
     inds = wres_indicators(an)
     short = short_names(an)
     places = [p for p in dict.fromkeys(an.wres_published["la"]) if p != WRES_REGION]
-    header = [[HeaderCell("Local authority")] + [HeaderCell(f"{i}. {SHORT_INDICATOR[i]}")
-                                                 for i in inds]]
+    header = [
+        [HeaderCell("Local authority")] + [HeaderCell(f"{i}. {SHORT_INDICATOR[i]}") for i in inds]
+    ]
     rows = []
     for p in [*places, WRES_REGION]:
-        row = [Cell("Region (all returning LAs)" if p == WRES_REGION else short.get(p, p),
-                    bold=True)]
+        row = [
+            Cell("Region (all returning LAs)" if p == WRES_REGION else short.get(p, p), bold=True)
+        ]
         row += [_wres_cell(by.get((p, i))) for i in inds]
         rows.append(row)
     lo, hi = an.band
-    note = (f"Indicators 2, 3, 4, 5 and 8 are relative likelihoods, minority ethnic ÷ white: "
-            f"1.00 means equal; above 1.00, minority ethnic staff are more likely than white "
-            f"staff. Values outside the non-adverse band {fmt.band_text(an.band)} are marked "
-            f"'outside band'. Indicators 6, 7a and 7b are minority ethnic − white, in "
-            f"percentage points; indicator 9 is the senior managers' minority ethnic share − the "
-            f"whole workforce's. Regional figures for 6, 7a and 7b are not given because survey "
-            f"percentages cannot be added across councils. {fmt.SYMBOLS_KEY}")
+    note = (
+        f"Indicators 2, 3, 4, 5 and 8 are relative likelihoods, minority ethnic ÷ white: "
+        f"1.00 means equal; above 1.00, minority ethnic staff are more likely than white "
+        f"staff. Values outside the non-adverse band {fmt.band_text(an.band)} are marked "
+        f"'outside band'. Indicators 6, 7a and 7b are minority ethnic − white, in "
+        f"percentage points; indicator 9 is the senior managers' minority ethnic share − the "
+        f"whole workforce's. Regional figures for 6, 7a and 7b are not given because survey "
+        f"percentages cannot be added across councils. {fmt.SYMBOLS_KEY}"
+    )
     del lo, hi
-    return TableData("SC-WRES indicators by local authority", header, rows,
-                     [2.6] + [1.45] * len(inds), note=note, font_size=7.5,
-                     description="SC-WRES indicators for each LA and the region; relative "
-                     "likelihoods outside the non-adverse band are marked in words.")
+    return TableData(
+        "SC-WRES indicators by local authority",
+        header,
+        rows,
+        [2.6] + [1.45] * len(inds),
+        note=note,
+        font_size=7.5,
+        description="SC-WRES indicators for each LA and the region; relative "
+        "likelihoods outside the non-adverse band are marked in words.",
+    )
 
 
 def wres_region_table(an: Analysis) -> TableData | None:
@@ -334,22 +410,44 @@ def wres_region_table(an: Analysis) -> TableData | None:
         r = by.get((WRES_REGION, i))
         if r is None:
             continue
-        kind = "ratio" if r["measure"] == "relative likelihood" else (
-            "percent" if r["measure"].startswith("%") else "points")
+        kind = (
+            "ratio"
+            if r["measure"] == "relative likelihood"
+            else ("percent" if r["measure"].startswith("%") else "points")
+        )
         band = {"yes": "Within band", "no": "Outside band"}.get(r["in_band"], "")
-        rows.append([Cell(f"{i}. {r['indicator_name']}"), Cell(r["measure"]),
-                     _num(fmt.fmt(r["value"], kind, r["reason"]), bold=r["in_band"] == "no"),
-                     Cell(str(r["minority_ethnic"] or "")), Cell(str(r["white"] or "")),
-                     Cell(band, bold=r["in_band"] == "no"), Cell(str(r["direction"]))])
-    return TableData("SC-WRES indicators for the region, with the direction of each",
-                     [_h("Indicator", "Measure", "Value", "Minority ethnic", "White",
-                         f"Band {fmt.band_text(an.band)}", "Direction")], rows,
-                     [4.2, 1.6, 1.0, 1.3, 1.3, 1.3, 3.2], font_size=7.5,
-                     note="Minority ethnic and white: events of base (e.g. appointed of "
-                     "shortlisted) for relative likelihoods; shares for indicator 9. "
-                     + fmt.SYMBOLS_KEY,
-                     description="Regional SC-WRES indicators with their measure, value, the "
-                     "figures behind them, the band and the direction of the comparison.")
+        rows.append(
+            [
+                Cell(f"{i}. {r['indicator_name']}"),
+                Cell(r["measure"]),
+                _num(fmt.fmt(r["value"], kind, r["reason"]), bold=r["in_band"] == "no"),
+                Cell(str(r["minority_ethnic"] or "")),
+                Cell(str(r["white"] or "")),
+                Cell(band, bold=r["in_band"] == "no"),
+                Cell(str(r["direction"])),
+            ]
+        )
+    return TableData(
+        "SC-WRES indicators for the region, with the direction of each",
+        [
+            _h(
+                "Indicator",
+                "Measure",
+                "Value",
+                "Minority ethnic",
+                "White",
+                f"Band {fmt.band_text(an.band)}",
+                "Direction",
+            )
+        ],
+        rows,
+        [4.2, 1.6, 1.0, 1.3, 1.3, 1.3, 3.2],
+        font_size=7.5,
+        note="Minority ethnic and white: events of base (e.g. appointed of "
+        "shortlisted) for relative likelihoods; shares for indicator 9. " + fmt.SYMBOLS_KEY,
+        description="Regional SC-WRES indicators with their measure, value, the "
+        "figures behind them, the band and the direction of the comparison.",
+    )
 
 
 def _group_labels(an: Analysis) -> dict[str, str]:
@@ -369,15 +467,23 @@ def exit_region_table(an: Analysis) -> TableData | None:
         row = [Cell(str(part["question_label"].iloc[0]))]
         for g in groups:
             r = part[part["group"] == g].iloc[0]
-            row.append(_num(f"{fmt.count(r['yes'])} of {fmt.count(r['base'])}\n"
-                            f"({fmt.percent(r['share'], r['reason'])}%)"))
+            row.append(
+                _num(
+                    f"{fmt.count(r['yes'])} of {fmt.count(r['base'])}\n"
+                    f"({fmt.percent(r['share'], r['reason'])}%)"
+                )
+            )
         rows.append(row)
-    return TableData("Exit interviews, all returning LAs: leavers answering 'yes'",
-                     [[HeaderCell("Question")] + [HeaderCell(labels.get(g, g)) for g in groups]],
-                     rows, [4.0] + [1.6] * len(groups), font_size=8,
-                     note="Leavers answering 'yes' of leavers interviewed, and the percentage. "
-                     + fmt.SYMBOLS_KEY,
-                     description="Exit interview answers for the region by staff ethnic group.")
+    return TableData(
+        "Exit interviews, all returning LAs: leavers answering 'yes'",
+        [[HeaderCell("Question")] + [HeaderCell(labels.get(g, g)) for g in groups]],
+        rows,
+        [4.0] + [1.6] * len(groups),
+        font_size=8,
+        note="Leavers answering 'yes' of leavers interviewed, and the percentage. "
+        + fmt.SYMBOLS_KEY,
+        description="Exit interview answers for the region by staff ethnic group.",
+    )
 
 
 def exit_la_table(an: Analysis) -> TableData | None:
@@ -406,10 +512,15 @@ def exit_la_table(an: Analysis) -> TableData | None:
                 row.append(_num(fmt.percent(r["share"], r["reason"])))
         rows.append(row)
     n_cols = len(groups) * (1 + len(questions))
-    return TableData("Exit interviews by local authority: percentage of leavers answering 'yes'",
-                     [top, second], rows, [2.6] + [1.2] * n_cols, font_size=7.5,
-                     note="Percentages of leavers interviewed in each group. " + fmt.SYMBOLS_KEY,
-                     description="Exit interview answers by LA and staff ethnic group.")
+    return TableData(
+        "Exit interviews by local authority: percentage of leavers answering 'yes'",
+        [top, second],
+        rows,
+        [2.6] + [1.2] * n_cols,
+        font_size=7.5,
+        note="Percentages of leavers interviewed in each group. " + fmt.SYMBOLS_KEY,
+        description="Exit interview answers by LA and staff ethnic group.",
+    )
 
 
 def builders(an: Analysis, facts: dict) -> dict[str, Callable[[], TableData | None]]:
