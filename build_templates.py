@@ -1,6 +1,6 @@
 """Build this round's return workbooks.
 
-    python build_templates.py [--config FILE] [--out DIR] [--la NAME]
+python build_templates.py [--config FILE] [--out DIR] [--la NAME]
 """
 
 from collate.generate_cli import main

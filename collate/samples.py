@@ -281,8 +281,9 @@ def make_samples(
     return written
 
 
-def make_flawed(settings: RoundSettings, instrument: Instrument,
-                out: Path = SAMPLES / "flawed") -> dict[str, str]:
+def make_flawed(
+    settings: RoundSettings, instrument: Instrument, out: Path = SAMPLES / "flawed"
+) -> dict[str, str]:
     """A few realistic flawed returns (synthetic), to show the feedback a council would get.
 
     Returns file name → what is wrong with it.
@@ -327,10 +328,15 @@ def make_flawed(settings: RoundSettings, instrument: Instrument,
         )
         check = next(c for c in instrument.checks.checks if c.id == "WF07.not_known")
         name = "Suffolk anti-racist return.xlsx"
-        fill_workbook(blank_for(suffolk), out / name, a, {
-            check.explanation_name: "Most staff of unknown ethnicity were agency workers who "
-            "left when the service was restructured in the autumn.",
-        })
+        fill_workbook(
+            blank_for(suffolk),
+            out / name,
+            a,
+            {
+                check.explanation_name: "Most staff of unknown ethnicity were agency workers who "
+                "left when the service was restructured in the autumn.",
+            },
+        )
         made[name] = "one query, explained on the Checks sheet: accepted with queries"
         # 3. Last year's workbook, filled in again: must resubmit.
         bedford = by_name["Bedford"]
@@ -342,5 +348,6 @@ def make_flawed(settings: RoundSettings, instrument: Instrument,
         "# Flawed sample returns (synthetic)\n\nMade-up returns with realistic mistakes, to show "
         "the feedback a council gets. Try:\n\n    python -m collate sample_returns/flawed "
         "--out outputs/flawed\n\n" + "\n".join(f"- `{k}`: {v}" for k, v in made.items()) + "\n",
-        encoding="utf-8")
+        encoding="utf-8",
+    )
     return made

@@ -151,8 +151,11 @@ def render(layout: WorkbookLayout, password: str, properties: dict[str, str]) ->
             ws.autofilter(*sheet.autofilter)
         ws.protect(
             password,
-            {"select_locked_cells": True, "select_unlocked_cells": True,
-             "autofilter": bool(sheet.autofilter)},
+            {
+                "select_locked_cells": True,
+                "select_unlocked_cells": True,
+                "autofilter": bool(sheet.autofilter),
+            },
         )
         if sheet.hidden == "very_hidden":
             ws.very_hidden()
