@@ -279,6 +279,15 @@ class _Reader:
         if missing:
             self.file_finding("FILE09", detail="missing " + ", ".join(missing))
             return None
+        if "la_code" in disagree:
+            # Someone has changed whose return this is. Count it against no council, so an
+            # altered copy can never displace another council's good return.
+            self.file_finding(
+                "FILE09",
+                detail="its stored identities disagree on la_code "
+                f"({from_props['la_code']} and {from_sheet['la_code']})",
+            )
+            return None
         # Name the council as soon as its code is known, so that a return made from an old
         # template or last year's workbook is still counted against it ("must resubmit").
         self.record.la = self.settings.la_by_code(identity["la_code"])
@@ -344,7 +353,10 @@ class _Reader:
                         if key is not None:
                             got[key] = c["value"]
                 if protection is not None:
-                    protection[sheet] = bool(parser.protection and parser.protection.sheet)
+                    # openpyxl's parser only has `protection` when the sheet still carries a
+                    # <sheetProtection> element; unprotecting a sheet removes the element.
+                    prot = getattr(parser, "protection", None)
+                    protection[sheet] = bool(prot is not None and prot.sheet)
             out[sheet] = got
         return out
 
