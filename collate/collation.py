@@ -104,8 +104,14 @@ def collate_folder(
     files, skipped = list_returns(folder)
     layouts: dict = {}
     records = []
+    # Memory stays flat however many files there are: once a return has been read and checked,
+    # only its typed answers are needed, and only while it is its council's newest return. An
+    # older copy keeps its findings (it is still reported) but lets go of its answers.
+    newest: dict[str, ReturnRecord] = {}
     for path in files:
         record = read_return(path, instrument, settings, layouts)
+        record.raw = {}
+        record.cells = {}
         log.info(
             "read %s: %s, %d error(s), %d query(ies)",
             path.name,
@@ -114,6 +120,16 @@ def collate_folder(
             len(record.queries),
         )
         records.append(record)
+        if record.la is None:
+            record.values = {}
+        else:
+            current = newest.get(record.la.name)
+            if current is None or _saved_at(record) > _saved_at(current):
+                newest[record.la.name] = record
+                if current is not None:
+                    current.values = {}
+            else:
+                record.values = {}
         if progress:
             progress(path)
     for path in skipped:
@@ -133,7 +149,8 @@ def collate_folder(
         if not candidates:
             results[la.name] = LAResult(la, NOT_RECEIVED)
             continue
-        kept, *older = candidates
+        kept = newest[la.name]
+        older = [r for r in candidates if r is not kept]
         fc = instrument.checks.file_checks["FILE11"]
         for other in older:
             other.findings.append(
