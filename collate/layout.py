@@ -140,6 +140,20 @@ class WorkbookLayout:
                 yield s, i
 
 
+# What identifies a return: every key is written three ways (defined name, document property,
+# hidden Identity sheet) and the collator compares them.
+IDENTITY_KEYS = (
+    "la_name",
+    "la_code",
+    "dfe_number",
+    "round",
+    "instrument_id",
+    "instrument_version",
+    "fingerprint",
+    "sample",
+)
+
+
 def identity_for(
     instrument: Instrument, settings: RoundSettings, la: LocalAuthority, sample: bool
 ) -> dict[str, str]:

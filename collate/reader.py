@@ -28,22 +28,12 @@ from openpyxl.worksheet._reader import WorkSheetParser
 from collate.checks import as_text, is_blank
 from collate.findings import Finding
 from collate.instrument import Field, Instrument
-from collate.layout import IDENTITY_SHEET, META_PREFIX, WorkbookLayout, build_layout
+from collate.layout import IDENTITY_KEYS, IDENTITY_SHEET, META_PREFIX, WorkbookLayout, build_layout
 from collate.settings import LocalAuthority, RoundSettings
 
 ZIP_MAGIC = b"PK\x03\x04"
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 WORKBOOK_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".xlsb", ".ods", ".xltx", ".xltm"}
-IDENTITY_KEYS = (
-    "la_name",
-    "la_code",
-    "dfe_number",
-    "round",
-    "instrument_id",
-    "instrument_version",
-    "fingerprint",
-    "sample",
-)
 
 
 @dataclass
