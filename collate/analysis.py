@@ -82,6 +82,10 @@ class Analysis:
     cf_sentences: list[str] = field(default_factory=list)
     cf_over_counts: pd.DataFrame = field(default_factory=pd.DataFrame)
     cf_quality: pd.DataFrame = field(default_factory=pd.DataFrame)
+    # Children at each stage per 10,000 children aged 0-17 (all ethnicities), the rate the DfE
+    # publishes for each LA; only the 0-17 total is age-matched in the shipped reference table.
+    cf_rates: pd.DataFrame = field(default_factory=pd.DataFrame)
+    cf_rates_published: pd.DataFrame = field(default_factory=pd.DataFrame)
     stages: list[tuple[str, str, str]] = field(default_factory=list)
     groups: list[str] = field(default_factory=list)
     reference_group: str = "White British"
@@ -277,6 +281,7 @@ def _children(an: Analysis) -> None:
     an.population_basis = next(iter(pops.values())).basis if pops else ""
     opts = {"lower": s.analysis.suppress_from, "upper": s.analysis.suppress_to}
     measure_rows: dict[bool, list[dict]] = {True: [], False: []}
+    rate_rows: dict[bool, list[dict]] = {True: [], False: []}
     quality_rows = []
     results_by_la: dict[str, dict[str, m.StageDisproportionality]] = {}
     gm_results_by_la: dict[str, dict[str, m.StageDisproportionality]] = {}
@@ -360,6 +365,20 @@ def _children(an: Analysis) -> None:
                     population_basis=an.population_basis,
                     **opts,
                 )
+                rate, rate_reason = res.overall_rate_per_10000, res.overall_rate_reason
+                if publish and published.loc[la, "All children"] == m.SUPPRESSED:
+                    rate, rate_reason = None, m.SMALL_NUMBERS
+                rate_rows[publish].append(
+                    {
+                        "la": la,
+                        "stage": stage,
+                        "stage_label": label,
+                        "children": published.loc[la, "All children"] if publish else res.children,
+                        "children_aged_0_17": kids or None,
+                        "rate_per_10k": rate,
+                        "reason": rate_reason or "",
+                    }
+                )
                 if publish and la != REGION:
                     results_by_la.setdefault(la, {})[stage] = res
                     gm = m.disproportionality(
@@ -432,6 +451,17 @@ def _children(an: Analysis) -> None:
     an.cf_detail = _children_detail(an, pops)
     an.cf_measures = pd.DataFrame(measure_rows[False], columns=cols)
     an.cf_measures_published = pd.DataFrame(measure_rows[True], columns=cols)
+    rate_cols = [
+        "la",
+        "stage",
+        "stage_label",
+        "children",
+        "children_aged_0_17",
+        "rate_per_10k",
+        "reason",
+    ]
+    an.cf_rates = pd.DataFrame(rate_rows[False], columns=rate_cols)
+    an.cf_rates_published = pd.DataFrame(rate_rows[True], columns=rate_cols)
     an.cf_quality = pd.DataFrame(
         quality_rows,
         columns=["la", "stage", "stage_label", "children", "refused_or_not_obtained", "percent"],

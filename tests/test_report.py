@@ -226,6 +226,7 @@ def test_every_table_figure_equals_the_published_frames(doc, analysis):
     # children and families: counts and ratios per stage
     known = [g for g in an.groups if g not in an.instrument.ethnicity.not_known_groups]
     m = an.cf_measures_published.set_index(["la", "stage", "group"])
+    rates = an.cf_rates_published.set_index(["la", "stage"])
     checked = 0
     for stage, label, _ in an.stages:
         if stage not in an.cf_published:
@@ -235,12 +236,14 @@ def test_every_table_figure_equals_the_published_frames(doc, analysis):
         for la in frame.index:
             row = rows["All returning LAs" if la == REGION else short[la]]
             assert row[1] == fmt.count(frame.loc[la, "All children"])
+            rate = rates.loc[(la, stage)]
+            assert row[2] == fmt.rate(rate["rate_per_10k"], rate["reason"])
             for k, g in enumerate(known):
-                assert row[2 + 2 * k] == fmt.count(frame.loc[la, g])
+                assert row[3 + 2 * k] == fmt.count(frame.loc[la, g])
                 mr = m.loc[(la, stage, g)]
                 expected = fmt.ratio(mr["representation_ratio"], mr["reason"])
-                assert row[3 + 2 * k].rstrip("*") == expected
-                assert row[3 + 2 * k].endswith("*") == (mr["over_represented"] == "yes")
+                assert row[4 + 2 * k].rstrip("*") == expected
+                assert row[4 + 2 * k].endswith("*") == (mr["over_represented"] == "yes")
                 checked += 1
     assert checked > 100
     # no cell shows a count from 1 to 5 on its own
@@ -327,3 +330,20 @@ def test_report_from_collated_workbook_has_the_same_figures(analysis, doc, tmp_p
     assert len(scores) == len(analysis.scores) > 0
     for r in scores.itertuples():
         assert rows[short[r.la]][r.pledge] == score_cell(r.level, r.points, r.max_points)
+
+
+def test_rate_per_10000_uses_the_census_child_population(analysis):
+    """Children in need per 10,000 children aged 0-17: Southend-on-Sea had 38,173 residents aged
+    0 to 17 in Census 2021 (ONS TS007), so its rate is its count ÷ 38,173 × 10,000."""
+    rates = analysis.cf_rates.set_index(["la", "stage"])
+    southend = rates.loc[("Southend-on-Sea", "cin")]
+    children = int(analysis.cf_counts["cin"].loc["Southend-on-Sea", "All children"])
+    assert southend["children_aged_0_17"] == 38173
+    assert southend["rate_per_10k"] == pytest.approx(children / 38173 * 10000)
+    # The region's rate pools every returning LA's children and child population.
+    region = rates.loc[(REGION, "cin")]
+    pooled = rates.drop(index=REGION, level="la").xs("cin", level="stage")
+    assert region["children_aged_0_17"] == pooled["children_aged_0_17"].sum()
+    assert region["rate_per_10k"] == pytest.approx(
+        pooled["children"].sum() / pooled["children_aged_0_17"].sum() * 10000
+    )

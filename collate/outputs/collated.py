@@ -88,6 +88,19 @@ def write_collated(
         title="Children and families, as published (counts 1 to 5 suppressed)",
     )
     w.table(
+        "C&F rates per 10,000",
+        an.cf_rates,
+        banners=banners,
+        title="Children at each stage per 10,000 children aged 0 to 17 (all ethnic groups; "
+        "Census 2021)",
+    )
+    w.table(
+        "C&F rates published",
+        an.cf_rates_published,
+        banners=banners,
+        title="Children at each stage per 10,000 children aged 0 to 17, as published",
+    )
+    w.table(
         "C&F detailed categories",
         an.cf_detail,
         banners=banners,

@@ -10,7 +10,7 @@ from typing import Any
 
 import pandas as pd
 
-from collate.analysis import Analysis
+from collate.analysis import REGION, Analysis
 
 IN_PLACE = ("Established", "Leading")
 NOT_IN_PLACE = ("Not yet in place", "Developing", "")
@@ -257,7 +257,32 @@ def cf_facts(an: Analysis) -> dict[str, Any]:
         for r in oc.itertuples()
         if r.group == gm and r.n_with_data
     ]
+    # Rate per 10,000 children aged 0-17 at each stage: the region's, and the lowest and highest
+    # LA (only figures that are published, i.e. not withheld).
+    rates = []
+    rp = an.cf_rates_published
+    for s in stages:
+        part = rp[(rp["stage"] == s["id"])] if not rp.empty else rp
+        shown = part[pd.to_numeric(part["rate_per_10k"], errors="coerce").notna()]
+        region = shown[shown["la"] == REGION]
+        las = shown[shown["la"] != REGION].sort_values("rate_per_10k", kind="stable")
+        if region.empty:
+            continue
+        rates.append(
+            {
+                "stage": s["id"],
+                "label": s["label"],
+                "region": float(region["rate_per_10k"].iloc[0]),
+                "lowest": (las["la"].iloc[0], float(las["rate_per_10k"].iloc[0]))
+                if len(las) > 1
+                else None,
+                "highest": (las["la"].iloc[-1], float(las["rate_per_10k"].iloc[-1]))
+                if len(las) > 1
+                else None,
+            }
+        )
     return {
+        "rates": rates,
         "gm_stages": gm_stages,
         "stages": stages,
         "stages_with_data": [s for s in stages if s["has_data"]],

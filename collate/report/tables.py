@@ -221,19 +221,30 @@ def cf_stage_table(an: Analysis, stage: str) -> TableData | None:
     label = next(lbl for s, lbl, _ in an.stages if s == stage)
     frame = an.cf_published[stage]
     measures = _stage_measures(an, stage)
+    rates = an.cf_rates_published
+    rates = (
+        {r["la"]: r for r in rates[rates["stage"] == stage].to_dict("records")}
+        if not rates.empty
+        else {}
+    )
     known = [g for g in an.groups if g not in an.instrument.ethnicity.not_known_groups]
     unknown = [g for g in an.groups if g in an.instrument.ethnicity.not_known_groups]
     short = short_names(an)
-    top = [HeaderCell("Local authority"), HeaderCell("All children")]
+    top = [HeaderCell("Local authority"), HeaderCell("All children", span=2)]
     top += [HeaderCell(g, span=2) for g in known] + [HeaderCell(g) for g in unknown]
-    second = [HeaderCell(None), HeaderCell(None)]
+    second = [HeaderCell(None), HeaderCell("Count"), HeaderCell("Per 10,000")]
     for _ in known:
         second += [HeaderCell("Count"), HeaderCell("Ratio")]
     second += [HeaderCell(None) for _ in unknown]
     rows = []
     for la in frame.index:
         name = "All returning LAs" if la == REGION else short.get(la, la)
-        row = [Cell(name, bold=True), _num(fmt.count(frame.loc[la, "All children"]))]
+        rate = rates.get(la, {})
+        row = [
+            Cell(name, bold=True),
+            _num(fmt.count(frame.loc[la, "All children"])),
+            _num(fmt.rate(rate.get("rate_per_10k"), rate.get("reason"))),
+        ]
         for g in known:
             row.append(_num(fmt.count(frame.loc[la, g])))
             mr = measures.get((la, g), {})
@@ -246,6 +257,8 @@ def cf_stage_table(an: Analysis, stage: str) -> TableData | None:
             row.append(_num(fmt.count(frame.loc[la, g])))
         rows.append(row)
     note = (
+        "Per 10,000: children at this stage per 10,000 children aged 0 to 17 in the LA "
+        "(Census 2021, all ethnic groups). "
         f"Ratio: representation ratio, the group's share of children at this stage ÷ its "
         f"share of the population ({an.population_basis}). * over-represented: a ratio of "
         f"{fmt.ratio(an.threshold)} or more (the threshold set for this round). "
@@ -255,11 +268,12 @@ def cf_stage_table(an: Analysis, stage: str) -> TableData | None:
         f"{label}: children by ethnic group and representation ratio",
         [top, second],
         rows,
-        [2.6, 1.35] + [1.15, 1.05] * len(known) + [1.3] * len(unknown),
+        [2.6, 1.35, 1.35] + [1.15, 1.05] * len(known) + [1.3] * len(unknown),
         note=note,
         font_size=7.5,
-        description=f"{label}: for each LA and all returning LAs, the number of "
-        "children in each ethnic group and the representation ratio; "
+        description=f"{label}: for each LA and all returning LAs, the number of children, "
+        "the rate per 10,000 children aged 0 to 17, the number in each ethnic group and "
+        "the representation ratio; "
         "over-represented ratios are marked with an asterisk.",
         meta={"stage": stage},
     )
