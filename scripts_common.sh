@@ -24,4 +24,14 @@ if [ ! -x .venv/bin/python ]; then
   "$PYTHON" -m venv .venv 2>/dev/null || { apt_install python3-venv; rm -rf .venv; "$PYTHON" -m venv .venv; }
 fi
 VENV_PY=.venv/bin/python
-"$VENV_PY" -m pip install -q --upgrade pip >/dev/null
+
+pip_install() {
+  # pip's own chatter goes to .venv/pip.log; it is shown only if the install fails.
+  "$VENV_PY" -m pip install -q "$@" >.venv/pip.log 2>&1 || {
+    cat .venv/pip.log >&2
+    echo "Installing the Python packages failed (messages above)." >&2
+    exit 1
+  }
+}
+
+pip_install --upgrade pip

@@ -4,7 +4,8 @@
 source "$(dirname "$0")/scripts_common.sh"
 command -v soffice >/dev/null 2>&1 && command -v pdftoppm >/dev/null 2>&1 || \
   apt_install libreoffice-calc libreoffice-writer poppler-utils fonts-liberation
-"$VENV_PY" -m pip install -q -e ".[test]" >/dev/null
+echo "Installing the toolkit and its test tools into .venv/..."
+pip_install -e ".[test]"
 .venv/bin/ruff check .
 .venv/bin/ruff format --check .
 .venv/bin/python -m pytest -q "$@"
