@@ -26,7 +26,7 @@ if TYPE_CHECKING:
     from collate.instrument import Instrument
 
 Severity = Literal["error", "query"]
-Status = Literal["ok", "fail", "waiting"]
+Status = Literal["ok", "fail", "waiting", "not_needed"]
 RULE_TYPES = ("required", "valid_value", "required_if", "not_more_than", "equals", "share_at_most")
 VALUE_KINDS = (
     "not_a_number",
@@ -91,6 +91,7 @@ class StatusWords(_Strict):
     error: str
     query: str
     waiting: str
+    not_needed: str
 
 
 class CatalogueSpec(_Strict):
@@ -231,7 +232,9 @@ class Check:
             ctx["when_value"] = as_text(when)
             ctx["value"] = as_text(values.get(self.field or ""))
             if is_blank(when):
-                return Verdict("waiting", ctx)
+                # The condition is unanswered, so the check does not apply (yet): an unused
+                # optional example must not read as something still to do.
+                return Verdict("not_needed", ctx)
             applies = self.when_answered or (self.when_in is not None and when in self.when_in)
             if applies and is_blank(values.get(self.field or "")):
                 return Verdict("fail", ctx)
@@ -268,6 +271,7 @@ class Check:
         """Excel formula giving the same status word as `evaluate`; `name_of` maps id → name."""
         fail = _excel_text(words.error if self.severity == "error" else words.query)
         ok, waiting = _excel_text(words.ok), _excel_text(words.waiting)
+        not_needed = _excel_text(words.not_needed)
         if self.rule.type == "required_if":
             when, target = name_of(self.when_field), name_of(self.field)
             if self.when_answered:
@@ -277,7 +281,7 @@ class Check:
                     "OR(" + ",".join(f"{when}={_excel_text(v)}" for v in self.when_in or ()) + ")"
                 )
             return (
-                f"IF(LEN(TRIM({when}))=0,{waiting},"
+                f"IF(LEN(TRIM({when}))=0,{not_needed},"
                 f"IF(AND({cond},LEN(TRIM({target}))=0),{fail},{ok}))"
             )
         refs = [name_of(r) for r in (*self.left, *self.right)]
@@ -311,9 +315,8 @@ class Check:
                 parts.append(name_of(self.field))
             else:
                 parts.append(_excel_text(self.labels.get(name, "")))
-        ok_or_wait = (
-            f"OR({status_cell}={_excel_text(words.ok)},{status_cell}={_excel_text(words.waiting)})"
-        )
+        quiet = (words.ok, words.waiting, words.not_needed)
+        ok_or_wait = "OR(" + ",".join(f"{status_cell}={_excel_text(w)}" for w in quiet) + ")"
         return f'IF({ok_or_wait},"",{"&".join(parts) or chr(34) * 2})'
 
 

@@ -584,16 +584,14 @@ class _Builder:
 
         for check in check_list:
             verdict = check.evaluate(empty_values)
-            status_word = {"ok": words.ok, "waiting": words.waiting}.get(
-                verdict.status, words.error if check.severity == "error" else words.query
-            )
+            status_word = _status_word(check, verdict, words)
             sh.add(check.code, "text")
             sh.add("Must fix" if check.severity == "error" else "Fix or explain", "text", col=1)
             sh.add(sheet_of[check.section], "text", col=2)
             status = sh.add(
                 status_word, "status", col=3, formula=check.status_formula(name_of, words)
             )
-            message = "" if verdict.status in ("ok", "waiting") else check.message(verdict)
+            message = "" if verdict.status != "fail" else check.message(verdict)
             sh.add(
                 message,
                 "text_wrap",
@@ -675,6 +673,8 @@ def _status_word(check: Check, verdict, words) -> str:
         return words.ok
     if verdict.status == "waiting":
         return words.waiting
+    if verdict.status == "not_needed":
+        return words.not_needed
     return words.error if check.severity == "error" else words.query
 
 

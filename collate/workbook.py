@@ -55,7 +55,7 @@ STYLES: dict[str, dict[str, Any]] = {
     "total_label": {"bold": True, "border": 1},
     "total": {"bold": True, "border": 1, "num_format": "0", "bg_color": "#EDEDED"},
     "number": {"num_format": "0"},
-    "status": {"bold": True},
+    "status": {"bold": True, "align": "left", "indent": 1},
     "descriptor": {"text_wrap": True, "font_size": 9, "border": 1},
     "answer_example": {"bg_color": INPUT_FILL, "border": 4, "border_color": INPUT_BORDER},
     "required_example": {

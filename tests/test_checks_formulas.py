@@ -31,6 +31,8 @@ def status_word(check, verdict, words) -> str:
         return words.ok
     if verdict.status == "waiting":
         return words.waiting
+    if verdict.status == "not_needed":
+        return words.not_needed
     return words.error if check.severity == "error" else words.query
 
 
@@ -119,7 +121,12 @@ def assert_checks_sheet_agrees(ws, instrument, values, raw) -> dict[str, str]:
 
 def test_fresh_workbook_caches_the_results_of_an_empty_return(instrument, essex_values_wb):
     seen = assert_checks_sheet_agrees(essex_values_wb["Checks"], instrument, {}, {})
-    assert set(seen.values()) == {instrument.checks.status_words.waiting}
+    words = instrument.checks.status_words
+    assert set(seen.values()) == {words.waiting, words.not_needed}
+    # Only conditional checks (required_if) are "not needed" while their condition is empty.
+    for check in instrument.checks.workbook_checks():
+        expected = words.not_needed if check.rule.type == "required_if" else words.waiting
+        assert seen[check.id] == expected, check.id
     assert len(seen) == len(instrument.checks.workbook_checks()) > 100
 
 
