@@ -69,19 +69,16 @@ def write_feedback(collation: Collation, out: Path, today: dt.date | None = None
         wb = xlsxwriter.Workbook(path)
         writer = SheetWriter(wb)
         ws = wb.add_worksheet("Verdict")
-        ws.set_column(0, 0, 28)
-        ws.set_column(1, 1, 90)
-        ws.write(
-            0,
-            0,
-            f"Feedback on {la.name}'s return, {settings.programme} {settings.round}",
-            writer.title,
-        )
-        row = 2
+        ws.set_column(0, 0, 26)
+        ws.set_column(1, 1, 64)
+        ws.write(0, 0, f"Feedback on {la.name}'s return", writer.title)
+        ws.write(1, 0, f"{settings.programme}, round {settings.round}")
+        row = 3
         if result.record and result.record.is_sample:
-            ws.write(
-                1, 0, "SYNTHETIC SAMPLE DATA: this feedback is on a made-up return.", writer.banner
+            ws.merge_range(
+                2, 0, 2, 1, "SYNTHETIC SAMPLE DATA: this feedback is on a made-up return.", writer.banner
             )
+            row = 4
         facts = [
             ("Verdict", VERDICT_TEXT[result.status]),
             ("File checked", result.record.file_name if result.record else "(none received)"),
@@ -95,19 +92,34 @@ def write_feedback(collation: Collation, out: Path, today: dt.date | None = None
             ws.write(row, 0, label, writer.header)
             ws.write(row, 1, value, writer.wrap)
             row += 1
-        ws.write(
+        ws.merge_range(
             row + 1,
             0,
+            row + 1,
+            1,
             "The sheet 'What to fix' lists every problem with its sheet and cell in your workbook.",
             writer.wrap,
         )
+        ws.set_paper(9)  # A4, portrait, one page wide
+        ws.fit_to_pages(1, 0)
+        ws.print_area(0, 0, row + 1, 1)
         frame = feedback_frame(result)
         writer.table(
             "What to fix",
             frame,
             title=f"What to fix in {la.name}'s return",
-            widths={"Problem and what to do": 80, "Question or figure": 40, "Your explanation": 40},
-            wrap=["Problem and what to do", "Question or figure", "Your explanation"],
+            widths={
+                "What to do": 14,
+                "Sheet": 16,
+                "Cell": 7,
+                "Question or figure": 32,
+                "Value found": 14,
+                "Problem and what to do": 56,
+                "Your explanation": 28,
+                "Code": 7,
+                "File": 24,
+            },
+            wrap=["Problem and what to do", "Question or figure", "Your explanation", "File"],
         )
         wb.close()
         written.append(path)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from typing import Any
 
@@ -53,6 +54,7 @@ class SheetWriter:
             row += 1
         if banners or title:
             row += 1
+        col_widths: dict[int, float] = {}
         for j, col in enumerate(df.columns):
             ws.write(row, j, str(col), self.header)
             width = (widths or {}).get(col)
@@ -60,16 +62,34 @@ class SheetWriter:
                 lengths = [len(str(v)) for v in df[col].head(200)]
                 typical = sorted(lengths)[int(len(lengths) * 0.9)] if lengths else 10
                 width = min(60, max(10, len(str(col)) + 2, typical))
-            ws.set_column(j, j, width, self.wrap if col in wrap else None)
+            col_widths[j] = width
+            ws.set_column(j, j, width, self.wrap if col in wrap else self.plain)
         header_row = row
+        cell_formats = [self.wrap if col in wrap else self.plain for col in df.columns]
+        wrapped = [j for j, col in enumerate(df.columns) if col in wrap]
         for i, record in enumerate(df.itertuples(index=False), start=row + 1):
             for j, value in enumerate(record):
-                ws.write(i, j, _cell(value))
+                ws.write(i, j, _cell(value), cell_formats[j])
+            # Neither Excel nor LibreOffice grows a row to fit wrapped text written by a
+            # program, so give each row the height its longest wrapped cell needs.
+            lines = max(
+                (text_lines(str(_cell(record[j])), col_widths[j]) for j in wrapped), default=1
+            )
+            if lines > 1:
+                ws.set_row(i, 15 * lines)
         if len(df.columns):
             ws.autofilter(header_row, 0, header_row + max(len(df), 1), len(df.columns) - 1)
         ws.freeze_panes(header_row + 1, 0)
         ws.set_landscape()
+        ws.set_paper(9)  # A4
         ws.fit_to_pages(1, 0)
+        ws.repeat_rows(header_row)
+
+
+def text_lines(text: str, width: float) -> int:
+    """Roughly how many lines `text` wraps to in a column `width` characters wide."""
+    per_line = max(1.0, width * 1.1)  # ordinary text is narrower than the width unit's "0"
+    return sum(max(1, math.ceil(len(part) / per_line)) for part in text.split("\n"))
 
 
 def _cell(value: Any) -> Any:
