@@ -416,6 +416,13 @@ def _children(an: Analysis) -> None:
                             else ("yes" if g.over_represented else "no"),
                             "threshold": an.threshold,
                             "reason": "; ".join(dict.fromkeys(reasons)),
+                            # Why a rate or relative rate is blank (e.g. no 0-17 population
+                            # by ethnic group was supplied).
+                            "rate_reason": "; ".join(
+                                dict.fromkeys(
+                                    r for r in (g.rate_reason, g.relative_rate_reason) if r
+                                )
+                            ),
                         }
                     )
                 if publish:
@@ -447,6 +454,7 @@ def _children(an: Analysis) -> None:
         "over_represented",
         "threshold",
         "reason",
+        "rate_reason",
     ]
     an.cf_detail = _children_detail(an, pops)
     an.cf_measures = pd.DataFrame(measure_rows[False], columns=cols)
