@@ -34,6 +34,12 @@ from collate.settings import LocalAuthority, RoundSettings
 ZIP_MAGIC = b"PK\x03\x04"
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 WORKBOOK_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".xlsb", ".ods", ".xltx", ".xltm"}
+# A return is about 0.1 MB on disk and unpacks to a few MB. Anything hundreds of times bigger has
+# had something pasted into it (or is a "zip bomb") and is refused before it is unpacked, so that
+# one such file cannot exhaust the programme manager's laptop.
+MAX_FILE_BYTES = 50 * 1024 * 1024
+MAX_UNPACKED_BYTES = 250 * 1024 * 1024
+MB = 1024 * 1024
 
 
 @dataclass
@@ -99,8 +105,12 @@ class _Reader:
         self.ins = instrument
         self.settings = settings
         self.layouts = layouts
-        self.data = path.read_bytes()
-        self.record = ReturnRecord(path, hashlib.sha256(self.data).hexdigest(), len(self.data))
+        size = path.stat().st_size
+        with path.open("rb") as fh:
+            digest = hashlib.file_digest(fh, "sha256").hexdigest()
+        self.too_large = size > MAX_FILE_BYTES
+        self.data = b"" if self.too_large else path.read_bytes()
+        self.record = ReturnRecord(path, digest, size)
 
     # -- findings -----------------------------------------------------------------------------
 
@@ -150,6 +160,11 @@ class _Reader:
 
     def sniff(self) -> bool:
         """Refuse what is not an .xlsx workbook, saying what it is instead."""
+        if self.too_large:
+            self.file_finding(
+                "FILE17", detail=f"{self.record.size / MB:,.0f} MB on disk, against about 0.1 MB"
+            )
+            return False
         head = self.data[:8]
         suffix = self.path.suffix.lower()
         if head.startswith(OLE_MAGIC):
@@ -174,6 +189,13 @@ class _Reader:
         try:
             zf = zipfile.ZipFile(io.BytesIO(self.data))
             names = set(zf.namelist())
+            unpacked = sum(info.file_size for info in zf.infolist())
+            if unpacked > MAX_UNPACKED_BYTES:
+                self.file_finding(
+                    "FILE17",
+                    detail=f"it unpacks to {unpacked / MB:,.0f} MB, against a few MB for a return",
+                )
+                return False
             bad = zf.testzip()
         except (zipfile.BadZipFile, OSError, EOFError, ValueError) as exc:
             self.file_finding("FILE02", detail=str(exc) or "the zip package is broken")

@@ -29,6 +29,7 @@ Cases and how each file is broken:
     FILE14  a sheet added
     FILE15  last round's workbook
     FILE16  an answer cell's name deleted
+    FILE17  a return with 300 MB of zeros packed inside it (a "zip bomb")
     VAL01-07, REQ01, WF02, CF01, DIA01 (+ QRY01): one bad answer each
     DIA01 explained: the query's explanation typed beside it on the Checks sheet
 
@@ -106,6 +107,7 @@ EXPECTED = {
     "sheet added.xlsx": "FILE14",
     "last round.xlsx": "FILE15",
     "answer name deleted.xlsx": "FILE16",
+    "huge inside.xlsx": "FILE17",
     "VAL01 words in a count.xlsx": "VAL01",
     "VAL02 a negative count.xlsx": "VAL02",
     "VAL03 half a person.xlsx": "VAL03",
@@ -453,6 +455,15 @@ class _Maker:
             "answer name deleted.xlsx",
             BrokenCase("FILE16", "a defined name deleted", la=la.name, field_id=fid),
         )
+
+        # FILE17: a good return with 300 MB of zeros packed inside (a few hundred KB on disk).
+        path = self.fill("huge inside.xlsx", self.next_la())
+        with zipfile.ZipFile(path, "a", zipfile.ZIP_DEFLATED) as z:
+            with z.open("xl/media/padding.bin", "w", force_zip64=True) as member:
+                chunk = bytes(1024 * 1024)
+                for _ in range(300):
+                    member.write(chunk)
+        self.add("huge inside.xlsx", BrokenCase("FILE17", "300 MB of zeros inside"))
 
     # -- value cases ----------------------------------------------------------------------
 
