@@ -327,13 +327,18 @@ def _children(an: Analysis) -> None:
             for code, n in counts.items():
                 region_counts[code] = region_counts.get(code, 0) + n
         region_pop: dict[str, int] = {}
-        region_children = 0
+        region_children: int | None = 0
         for la in counts_by_la:
             p = pops.get(la)
             if p:
                 for g, n in p.by_group.items():
                     region_pop[g] = region_pop.get(g, 0) + n
-                region_children += p.children_total or 0
+            # The region's rate pools children and child population over the same LAs: one LA
+            # without a 0-17 total would overstate it, so then there is no regional rate.
+            if p is None or p.children_total is None or region_children is None:
+                region_children = None
+            else:
+                region_children += p.children_total
         for publish in (False, True):
             rows_for = [*counts_by_la, REGION]
             for i, la in enumerate(rows_for):

@@ -347,3 +347,24 @@ def test_rate_per_10000_uses_the_census_child_population(analysis):
     assert region["rate_per_10k"] == pytest.approx(
         pooled["children"].sum() / pooled["children_aged_0_17"].sum() * 10000
     )
+
+
+def test_no_regional_rate_when_an_la_has_no_child_population(analysis, settings, tmp_path):
+    """Pooling children over 11 LAs against the child population of 10 would overstate the
+    region's rate, so without Luton's 0-17 total there is no regional rate (Luton's own is x)."""
+    table = pd.read_csv(settings.population_path)
+    drop = (table["gss_code"] == "E06000032") & (table["age_band"] == "0-17")
+    assert drop.sum() == 1
+    table[~drop].to_csv(tmp_path / "population.csv", index=False)
+    changed = settings.model_copy(
+        update={
+            "analysis": settings.analysis.model_copy(
+                update={"population_file": str(tmp_path / "population.csv")}
+            )
+        }
+    )
+    an = analyse(analysis.values, changed, analysis.instrument, {}, True, analysis.today)
+    rates = an.cf_rates_published.set_index(["la", "stage"])
+    assert pd.isna(rates.loc[("Luton", "cin"), "rate_per_10k"])
+    assert pd.isna(rates.loc[(REGION, "cin"), "rate_per_10k"])
+    assert not pd.isna(rates.loc[("Bedford", "cin"), "rate_per_10k"])
