@@ -368,7 +368,7 @@ class _Builder:
     # -- sheets -------------------------------------------------------------------------------
 
     def cover(self, section) -> SheetLayout:
-        sh = SheetLayout(section.sheet, widths=FORM_WIDTHS, landscape=False)
+        sh = SheetLayout(section.sheet, widths=FORM_WIDTHS)
         s = self.settings
         self.header(sh, f"{self.ins.title} {s.round}", HELP_COL)
         facts = [
