@@ -106,10 +106,14 @@ class _Reader:
         self.settings = settings
         self.layouts = layouts
         size = path.stat().st_size
-        with path.open("rb") as fh:
-            digest = hashlib.file_digest(fh, "sha256").hexdigest()
         self.too_large = size > MAX_FILE_BYTES
-        self.data = b"" if self.too_large else path.read_bytes()
+        if self.too_large:  # fingerprint it without holding it in memory
+            self.data = b""
+            with path.open("rb") as fh:
+                digest = hashlib.file_digest(fh, "sha256").hexdigest()
+        else:
+            self.data = path.read_bytes()
+            digest = hashlib.sha256(self.data).hexdigest()
         self.record = ReturnRecord(path, digest, size)
 
     # -- findings -----------------------------------------------------------------------------

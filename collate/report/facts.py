@@ -262,7 +262,7 @@ def cf_facts(an: Analysis) -> dict[str, Any]:
     rates = []
     rp = an.cf_rates_published
     for s in stages:
-        part = rp[(rp["stage"] == s["id"])] if not rp.empty else rp
+        part = rp[rp["stage"] == s["id"]]
         shown = part[pd.to_numeric(part["rate_per_10k"], errors="coerce").notna()]
         region = shown[shown["la"] == REGION]
         las = shown[shown["la"] != REGION].sort_values("rate_per_10k", kind="stable")
