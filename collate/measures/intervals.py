@@ -34,7 +34,7 @@ NO_EVENTS = "no interval: one of the two groups has none"
 
 @dataclass(frozen=True)
 class RatioInterval:
-    """A ratio of two proportions with its 95% confidence interval (``low``/``high`` may be None)."""
+    """A ratio of two proportions with its 95% confidence interval (bounds may be None)."""
 
     ratio: float
     low: float | None
