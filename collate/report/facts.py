@@ -289,6 +289,7 @@ def cf_facts(an: Analysis) -> dict[str, Any]:
         "sentences": list(an.cf_sentences),
         "basis": an.population_basis,
         "note": an.population_note,
+        "grouping": an.instrument.ethnicity.grouping_statement,
         "source": an.population_source,
         "threshold": an.threshold,
         "reference_group": an.reference_group,
