@@ -285,7 +285,7 @@ def test_intruder_reading_the_report_pins_no_withheld_count(analysis, settings, 
     views = views_from_docx(report, analysis)
     assert len(views) >= 4
     withheld = sum(
-        _number(t) is None for v in views.values() for t in v.counts.values() if t == "c"
+        _number(t) is None for v in views.values() for t in v.counts.values() if t == fmt.WITHHELD
     )
     assert withheld > 10  # the samples do withhold counts: the attack has work to do
     assert pinned(views, settings) == []

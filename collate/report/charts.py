@@ -178,7 +178,10 @@ def likelihoods(
 
     rows: dicts with la, indicator, value, in_band (published); places: LAs then "Region".
     """
-    rows = [r for r in rows if r.get("value") is not None]
+    # Only computed values are drawn; a withheld or missing one is named in the description with
+    # its reason, never as a value "outside the band".
+    missing = [r for r in rows if fmt.is_missing(r.get("value"))]
+    rows = [r for r in rows if not fmt.is_missing(r.get("value"))]
     if not rows:
         return None
     inds = [(i, n) for i, n in indicators if any(r["indicator"] == i for r in rows)]
@@ -274,6 +277,11 @@ def likelihoods(
             for p in places
             if (p, ind) in by
         ]
+        for r in missing:
+            if r["indicator"] == ind and r["la"] in places:
+                symbol = fmt.missing_symbol(r.get("reason"))
+                why = "withheld (small numbers)" if symbol == fmt.WITHHELD else "not available"
+                vals.append(f"{r['la']} {why}")
         parts.append(f"{name}: " + ", ".join(vals))
     desc = (
         f"Dot plots of relative likelihoods (minority ethnic ÷ white) for each LA and the "

@@ -490,7 +490,7 @@ def exit_region_table(an: Analysis) -> TableData | None:
         for g in groups:
             r = part[part["group"] == g].iloc[0]
             share = fmt.percent(r["share"], r["reason"])
-            # A withheld share is shown as the marker alone: "(c)", never "(c%)".
+            # A withheld share is shown as the marker alone: "([c])", never "([c]%)".
             share = f"({share})" if share in (fmt.WITHHELD, fmt.NOT_AVAILABLE) else f"({share}%)"
             row.append(_num(f"{fmt.count(r['yes'])} of {fmt.count(r['base'])}\n{share}"))
         rows.append(row)
