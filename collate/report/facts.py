@@ -255,7 +255,7 @@ def cf_facts(an: Analysis) -> dict[str, Any]:
             "n_with_data": r.n_with_data,
         }
         for r in oc.itertuples()
-        if r.group == gm and r.n_with_data
+        if r.group == gm and r.n_with_data and r.n_over
     ]
     # Rate per 10,000 children aged 0-17 at each stage: the region's, and the lowest and highest
     # LA (only figures that are published, i.e. not withheld).
