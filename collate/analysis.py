@@ -23,6 +23,8 @@ from collate.settings import RoundSettings
 
 REGION = "All returning LAs"
 WRES_REGION = "Region"
+#: Who was asked an exit question that is not a follow-on: everyone interviewed.
+EXIT_ALL_ASKED = "leavers interviewed"
 WRES_NAMES = {
     "1": "Minority ethnic share of staff in each pay band against the whole workforce",
     "2": "Relative likelihood of being appointed from shortlisting",
@@ -806,10 +808,36 @@ def _pct_text(x: float | None) -> str:
     return "" if x is None else f"{m.round_half_up(x, 1):.1f}%"
 
 
+def exit_follow_ons(instrument: Instrument) -> dict[str, str]:
+    """Follow-on exit questions and the earlier question each is asked after (its base).
+
+    Read from the regional question set's ``asked_if`` (exit_question_set.yaml), for the questions
+    the return counts.
+    """
+    from collate.instrument import QuestionSetBlock
+    from collate.measures.exit_interviews import asked_if_parent
+
+    counted = {r.id for r in instrument.table("exit_interviews", "results").rows}
+    out = {}
+    for block in instrument.section("exit_interviews").blocks:
+        if isinstance(block, QuestionSetBlock):
+            for q in block.questions:
+                if q.asked_if and q.id in counted:
+                    parent = asked_if_parent(q.asked_if)
+                    if parent in counted:
+                        out[q.id] = parent
+    return out
+
+
+def _lower_first(text: str) -> str:
+    return text[:1].lower() + text[1:]
+
+
 def _exit(an: Analysis) -> None:
     table = an.instrument.table("exit_interviews", "results")
     questions = [r for r in table.rows if r.id != "interviewed"]
     labels = {r.id: r.label for r in questions}
+    follow_ons = exit_follow_ons(an.instrument)
     per_la: dict[str, tuple[dict[str, int], dict[str, dict[str, int]]]] = {}
     for la in an.las:
         v = an.values[la]
@@ -826,8 +854,13 @@ def _exit(an: Analysis) -> None:
         for publish in (False, True):
             opts = {"suppress": publish, "lower": an.suppress_from, "upper": an.suppress_to}
             for la, (interviewed, yes) in items:
-                summary = m.exit_interview_summary(interviewed, yes, **opts)
+                summary = m.exit_interview_summary(interviewed, yes, asked_after=follow_ons, **opts)
                 for qs in summary.questions:
+                    asked = (
+                        f"leavers who {_lower_first(labels[qs.asked_after])}"
+                        if qs.asked_after
+                        else EXIT_ALL_ASKED
+                    )
                     for g in summary.groups:
                         share = qs.shares[g]
                         n_yes = qs.yes[g]
@@ -837,13 +870,14 @@ def _exit(an: Analysis) -> None:
                                 "group": g,
                                 "question": qs.question,
                                 "question_label": labels[qs.question],
+                                "asked": asked,
                                 "yes": _count_text(n_yes, opts) if publish else n_yes,
                                 "base": _count_text(qs.base[g], opts) if publish else qs.base[g],
                                 "share": share.percent,
                                 "reason": share.reason or "",
                             }
                         )
-    cols = ["la", "group", "question", "question_label", "yes", "base", "share", "reason"]
+    cols = ["la", "group", "question", "question_label", "asked", "yes", "base", "share", "reason"]
     an.exit = pd.DataFrame(out[False], columns=cols)
     an.exit_published = pd.DataFrame(out[True], columns=cols)
 

@@ -10,7 +10,7 @@ from typing import Any
 
 import pandas as pd
 
-from collate.analysis import REGION, Analysis
+from collate.analysis import REGION, Analysis, exit_follow_ons
 
 IN_PLACE = ("Established", "Leading")
 NOT_IN_PLACE = ("Not yet in place", "Developing", "")
@@ -333,12 +333,29 @@ def exit_facts(an: Analysis, short: dict[str, str]) -> dict[str, Any]:
         adoption.setdefault(str(a or "No answer"), []).append(short[la])
     e = an.exit_published
     las = [la for la in dict.fromkeys(e["la"]) if la != "Region"] if not e.empty else []
+    labels = {r.id: r.label for r in an.instrument.table("exit_interviews", "results").rows}
+    follow_ons: dict[str, list[str]] = {}
+    for q, after in exit_follow_ons(an.instrument).items():
+        if not e.empty and q in set(e["question"]):
+            follow_ons.setdefault(answer_phrase(labels[after]), []).append(
+                f"'{answer_phrase(labels[q])}'"
+            )
     return {
         "adoption": adoption,
         "las": las,
         "n_las": len(las),
+        "follow_ons": [{"after": k, "questions": v} for k, v in follow_ons.items()],
         "question_labels": list(dict.fromkeys(e["question_label"])) if not e.empty else [],
     }
+
+
+def answer_phrase(label: str) -> str:
+    """An exit result row's label as a phrase: "Said they reported racism" → "reported racism"."""
+    text = label.strip()
+    for prefix in ("Said they ", "said they "):
+        if text.startswith(prefix):
+            return text[len(prefix) :]
+    return text[:1].lower() + text[1:]
 
 
 def sharing_facts(an: Analysis, short: dict[str, str]) -> list[dict[str, Any]]:

@@ -14,7 +14,7 @@ from typing import Any
 
 import pandas as pd
 
-from collate.analysis import REGION, WRES_REGION, Analysis
+from collate.analysis import EXIT_ALL_ASKED, REGION, WRES_REGION, Analysis
 from collate.report import numbers as fmt
 from collate.report.facts import names, short_names
 
@@ -468,6 +468,15 @@ def _group_labels(an: Analysis) -> dict[str, str]:
     return {g.id: g.label for g in an.instrument.ethnicity.workforce_groups}
 
 
+def _exit_note() -> str:
+    """What the exit tables' follow-on percentages are of, and what "x" means there."""
+    return (
+        "Follow-on questions were asked only of leavers who said yes to an earlier question "
+        "(see the text), so their percentages are of those asked. "
+        f"{fmt.NOT_AVAILABLE}: nobody in the group was asked the question. "
+    )
+
+
 def exit_region_table(an: Analysis) -> TableData | None:
     e = an.exit_published
     if e.empty:
@@ -492,9 +501,11 @@ def exit_region_table(an: Analysis) -> TableData | None:
         rows,
         [4.0] + [1.6] * len(groups),
         font_size=8,
-        note="Leavers answering 'yes' of leavers interviewed, and the percentage. "
+        note="Leavers answering 'yes' of the leavers asked the question, and the percentage. "
+        + _exit_note()
         + fmt.SYMBOLS_KEY,
-        description="Exit interview answers for the region by staff ethnic group.",
+        description="Exit interview answers for the region by staff ethnic group, each as "
+        "leavers answering 'yes' of those asked.",
     )
 
 
@@ -507,6 +518,7 @@ def exit_la_table(an: Analysis) -> TableData | None:
     groups = [g for g in ("minority_ethnic", "white") if g in set(e["group"])]
     questions = list(dict.fromkeys(e["question"]))
     qlabels = dict(zip(e["question"], e["question_label"], strict=False))
+    asked_all = [q for q in questions if (e[e["question"] == q]["asked"] == EXIT_ALL_ASKED).all()]
     top = [HeaderCell("Local authority"), HeaderCell("Leavers interviewed", span=len(groups))]
     top += [HeaderCell(qlabels[q] + " (%)", span=len(groups)) for q in questions]
     second = [HeaderCell(None)] + [HeaderCell(labels[g]) for g in groups] * (1 + len(questions))
@@ -516,7 +528,7 @@ def exit_la_table(an: Analysis) -> TableData | None:
         name = "Region (all returning LAs)" if la == WRES_REGION else short.get(la, la)
         row = [Cell(name, bold=True)]
         for g in groups:
-            r = by[(la, questions[0], g)]
+            r = by[(la, (asked_all or questions)[0], g)]
             row.append(_num(fmt.count(r["base"])))
         for q in questions:
             for g in groups:
@@ -530,8 +542,11 @@ def exit_la_table(an: Analysis) -> TableData | None:
         rows,
         [2.6] + [1.2] * n_cols,
         font_size=7.5,
-        note="Percentages of leavers interviewed in each group. " + fmt.SYMBOLS_KEY,
-        description="Exit interview answers by LA and staff ethnic group.",
+        note="Percentages of the leavers in each group who were asked the question. "
+        + _exit_note()
+        + fmt.SYMBOLS_KEY,
+        description="Exit interview answers by LA and staff ethnic group, as percentages "
+        "of those asked each question.",
     )
 
 
