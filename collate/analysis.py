@@ -18,6 +18,7 @@ import pandas as pd
 from collate import measures as m
 from collate.collation import Collation
 from collate.instrument import Instrument
+from collate.measures.workforce import survey_likelihood
 from collate.population import ATTRIBUTION, LAPopulation, load_population
 from collate.settings import RoundSettings
 
@@ -674,6 +675,10 @@ def _workforce(an: Analysis) -> None:
         "indicator_name",
         "measure",
         "value",
+        "low",
+        "high",
+        "interval_reason",
+        "finding",
         "minority_ethnic",
         "white",
         "in_band",
@@ -744,6 +749,7 @@ def _wres_rows(la: str, d: dict[str, Any], an: Analysis, opts: dict) -> list[dic
                 "indicator_name": WRES_NAMES[ind],
                 "measure": "relative likelihood",
                 "value": rl.value,
+                **_interval_columns(rl),
                 "minority_ethnic": _rate_text(
                     events["minority_ethnic"], base["minority_ethnic"], opts
                 ),
@@ -767,6 +773,22 @@ def _wres_rows(la: str, d: dict[str, Any], an: Analysis, opts: dict) -> list[dic
         if not pct:
             continue
         sd = m.survey_difference(pct, resp or None, indicator=ind, **opts)
+        rl = survey_likelihood(pct, resp or None, indicator=ind, band=an.band, **opts)
+        rows.append(
+            {
+                "la": la,
+                "indicator": ind,
+                "indicator_name": WRES_NAMES[ind],
+                "measure": "relative likelihood",
+                "value": rl.value,
+                **_interval_columns(rl),
+                "minority_ethnic": _pct_text(sd.percent_minority_ethnic),
+                "white": _pct_text(sd.percent_white),
+                "in_band": "" if rl.in_band is None else ("yes" if rl.in_band else "no"),
+                "reason": rl.reason or "",
+                "direction": rl.direction,
+            }
+        )
         rows.append(
             {
                 "la": la,
@@ -798,6 +820,16 @@ def _wres_rows(la: str, d: dict[str, Any], an: Analysis, opts: dict) -> list[dic
         }
     )
     return rows
+
+
+def _interval_columns(rl: Any) -> dict[str, Any]:
+    """A relative likelihood's 95% interval, why there is none, and what it shows."""
+    return {
+        "low": rl.low,
+        "high": rl.high,
+        "interval_reason": "" if rl.low is not None else (rl.interval_reason or rl.reason or ""),
+        "finding": rl.finding or "",
+    }
 
 
 def _count_text(n: int, opts: dict) -> str:
