@@ -281,7 +281,16 @@ def test_every_table_figure_equals_the_published_frames(doc, analysis):
             cell = rows[name][col]
         lines = cell.split("\n")
         assert lines[0] == fmt.fmt(r.value, kind, r.reason)
-        assert ("outside band" in cell) == (r.in_band == "no")
+        # Outside the band: "clearly higher" or "clearly lower", or "outside band" alone when
+        # the interval includes 1.00.
+        marked = {"clearly higher", "clearly lower", "outside band"} & set(lines)
+        assert bool(marked) == (r.in_band == "no")
+        if marked:
+            assert marked == {
+                {"clearly higher": "clearly higher", "clearly lower": "clearly lower"}.get(
+                    r.finding, "outside band"
+                )
+            }
         if r.measure == "relative likelihood" and not fmt.is_missing(r.value):
             # The 95% interval is on the next line, or why there is none.
             if fmt.is_missing(r.low):

@@ -40,12 +40,17 @@ SHORT_INDICATOR = {
     "7b": "Harassment from managers",
 }
 RELATIVE = ("2", "3", "4", "5", "8")
+INTERVAL_NOTE = (
+    "In brackets: the 95% confidence interval. 'Clearly higher' or 'clearly lower': outside the "
+    "band, with the whole interval above or below 1.00. 'Outside band' alone: outside the band, "
+    "but the interval includes 1.00, so there are too few staff to be sure. "
+)
 SURVEY = ("6", "7a", "7b")
 #: How each finding of a relative likelihood reads in a table cell (None: nothing added).
 FINDING_WORDS = {
-    CLEARLY_HIGHER: "outside band:\nclearly higher",
-    CLEARLY_LOWER: "outside band:\nclearly lower",
-    TOO_FEW_TO_BE_SURE: "outside band:\ntoo few to be sure",
+    CLEARLY_HIGHER: "clearly higher",
+    CLEARLY_LOWER: "clearly lower",
+    TOO_FEW_TO_BE_SURE: "outside band",
 }
 
 
@@ -407,16 +412,6 @@ def _places(an: Analysis) -> list[str]:
     return [p for p in dict.fromkeys(an.wres_published["la"]) if p != WRES_REGION]
 
 
-def _interval_note(an: Analysis) -> str:
-    return (
-        "In brackets: the 95% confidence interval, the range the likelihood could plausibly "
-        "take given how many staff it rests on (see notes on method). 'Clearly higher' or "
-        f"'clearly lower': outside the band {fmt.band_text(an.band)} with the whole interval "
-        "above or below 1.00. 'Too few to be sure': outside the band, but the interval "
-        "includes 1.00. "
-    )
-
-
 def wres_table(an: Analysis) -> TableData | None:
     if an.wres_published.empty:
         return None
@@ -435,12 +430,11 @@ def wres_table(an: Analysis) -> TableData | None:
         row += [_wres_cell(by.get((p, i))) for i in inds]
         rows.append(row)
     note = (
-        f"Indicators 2, 3, 4, 5 and 8 are relative likelihoods, minority ethnic ÷ white: "
-        f"1.00 means equal; above 1.00, minority ethnic staff are more likely than white "
-        f"staff. Values outside the non-adverse band {fmt.band_text(an.band)} are marked "
-        f"'outside band'. {_interval_note(an)}Indicator 9 is the senior managers' minority "
-        f"ethnic share − the whole workforce's, in percentage points. Indicators 6 and 7 are in "
-        f"the next table. {fmt.SYMBOLS_KEY}"
+        f"Indicators 2, 3, 4, 5 and 8: relative likelihoods, minority ethnic ÷ white (above "
+        f"1.00, minority ethnic staff are more likely); the non-adverse band is "
+        f"{fmt.band_text(an.band)}. {INTERVAL_NOTE}Indicator 9: "
+        f"senior managers' minority ethnic share − the whole workforce's, in percentage points. "
+        f"Indicators 6 and 7 are in a later table. {fmt.SYMBOLS_KEY}"
     )
     return TableData(
         "SC-WRES indicators by local authority",
@@ -484,7 +478,7 @@ def wres_survey_table(an: Analysis) -> TableData | None:
         "abuse in the last 12 months. Relative likelihood: the minority ethnic percentage ÷ the "
         "white percentage, as Skills for Care's SC-WRES reports give indicators 6 and 7; above "
         "1.00, minority ethnic staff were more likely to say so. Gap: minority ethnic − white, "
-        f"in percentage points. {_interval_note(an)}Councils' surveys differ, so there is no "
+        f"in percentage points. {INTERVAL_NOTE}Councils' surveys differ, so there is no "
         f"regional figure. {fmt.SYMBOLS_KEY}"
     )
     return TableData(
@@ -551,7 +545,7 @@ def wres_region_table(an: Analysis) -> TableData | None:
         font_size=7.5,
         note="Minority ethnic and white: events of base (e.g. appointed of "
         "shortlisted) for relative likelihoods; shares for indicator 9. "
-        + _interval_note(an)
+        + INTERVAL_NOTE
         + fmt.SYMBOLS_KEY,
         description="Regional SC-WRES indicators with their measure, value and 95% confidence "
         "interval, the figures behind them, whether each is within the band (and, outside it, "
