@@ -846,6 +846,7 @@ def exit_follow_ons(instrument: Instrument) -> dict[str, str]:
     Read from the regional question set's ``asked_if`` (exit_question_set.yaml), for the questions
     the return counts.
     """
+    from collate.errors import InstrumentError
     from collate.instrument import QuestionSetBlock
     from collate.measures.exit_interviews import asked_if_parent
 
@@ -854,10 +855,19 @@ def exit_follow_ons(instrument: Instrument) -> dict[str, str]:
     for block in instrument.section("exit_interviews").blocks:
         if isinstance(block, QuestionSetBlock):
             for q in block.questions:
-                if q.asked_if and q.id in counted:
+                if not q.asked_if or q.id not in counted:
+                    continue
+                try:
                     parent = asked_if_parent(q.asked_if)
-                    if parent in counted:
-                        out[q.id] = parent
+                except ValueError as exc:
+                    raise InstrumentError(f"{block.title}, question {q.id}: {exc}") from None
+                if parent not in counted:
+                    raise InstrumentError(
+                        f"{block.title}, question {q.id}: it is asked after '{parent}', but the "
+                        "exit interview results do not count 'Yes' answers to that question, so "
+                        "there is no number of leavers asked to count its answers against"
+                    )
+                out[q.id] = parent
     return out
 
 

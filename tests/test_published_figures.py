@@ -155,3 +155,36 @@ def test_grouping_statement_names_the_grouping_used(doc):
     assert "Office for National Statistics (ONS) Census 2021 classification" in text
     assert "Chinese is counted under Asian or Asian British, as in the Census" in text
     assert "White British is shown apart from Other White" in text
+
+
+def test_a_follow_on_needs_a_counted_yes_question(instrument):
+    import dataclasses
+
+    from collate.errors import InstrumentError
+    from collate.instrument import QuestionSetBlock
+
+    section = instrument.section("exit_interviews")
+
+    def with_asked_if(value):
+        blocks = tuple(
+            dataclasses.replace(
+                b,
+                questions=tuple(
+                    q.model_copy(update={"asked_if": value}) if q.id == "able_to_report" else q
+                    for q in b.questions
+                ),
+            )
+            if isinstance(b, QuestionSetBlock)
+            else b
+            for b in section.blocks
+        )
+        changed = dataclasses.replace(section, blocks=blocks)
+        return dataclasses.replace(
+            instrument,
+            sections=tuple(changed if s.id == section.id else s for s in instrument.sections),
+        )
+
+    with pytest.raises(InstrumentError, match="experienced_racism = No"):
+        exit_follow_ons(with_asked_if("experienced_racism = No"))
+    with pytest.raises(InstrumentError, match="do not count 'Yes' answers"):
+        exit_follow_ons(with_asked_if("q6 = Yes"))
