@@ -188,3 +188,20 @@ def test_a_follow_on_needs_a_counted_yes_question(instrument):
         exit_follow_ons(with_asked_if("experienced_racism = No"))
     with pytest.raises(InstrumentError, match="do not count 'Yes' answers"):
         exit_follow_ons(with_asked_if("q6 = Yes"))
+
+
+def test_wres_chart_description_gives_intervals_and_says_why_a_value_is_missing(doc):
+    from docx.oxml.ns import qn
+
+    descriptions = [
+        el.get("descr") or ""
+        for el in doc.element.body.iter(qn("wp:docPr"))
+        if "relative likelihoods (minority ethnic ÷ white)" in (el.get("descr") or "")
+    ]
+    assert len(descriptions) == 1
+    desc = descriptions[0]
+    # A withheld value names no band; a computed one gives its interval and finding.
+    assert "x (outside the band)" not in desc and "c (outside the band)" not in desc
+    assert "Central Bedfordshire withheld (small numbers)" in desc
+    assert "Region 2.14 (95% interval 1.41 to 3.26), clearly higher" in desc
+    assert "Luton 0.72 (95% interval 0.38 to 1.39), outside the band but too few to be sure" in desc
