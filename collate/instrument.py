@@ -214,7 +214,6 @@ class WorkforceGroupSpec(_Strict):
 
 
 class EthnicitySpec(_Strict):
-    grouping_statement: str = ""
     reference_group: str
     not_known_groups: list[str]
     white_groups: list[str] = []
