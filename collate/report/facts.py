@@ -19,6 +19,7 @@ from collate.measures.workforce import (
     WITHIN_BAND,
 )
 from collate.report import numbers as fmt
+from collate.report.summary import executive_summary, pledge_paragraph
 
 IN_PLACE = ("Established", "Leading")
 NOT_IN_PLACE = ("Not yet in place", "Developing", "")
@@ -46,6 +47,7 @@ class PledgeFacts:
     not_in_place: list[dict[str, Any]]
     gaps: list[dict[str, Any]]
     criteria: list[dict[str, Any]] = field(default_factory=list)
+    paragraph: str = ""  # practice in place, written from the criteria (report/summary.py)
 
 
 def short_names(an: Analysis) -> dict[str, str]:
@@ -154,6 +156,9 @@ def build_facts(an: Analysis) -> dict[str, Any]:
         "suppress_from": an.suppress_from,
         "suppress_to": an.suppress_to,
     }
+    facts["summary"] = executive_summary(an, facts)
+    for pledge in facts["pledges"]:
+        pledge.paragraph = pledge_paragraph(an, pledge)
     return facts
 
 
@@ -203,6 +208,13 @@ def pledge_facts(an: Analysis, short: dict[str, str]) -> list[PledgeFacts]:
             item = {
                 "ref": c.ref,
                 "text": c.text,
+                "gap": c.gap or "",
+                "practice": c.practice or "",
+                "in_place": [
+                    short[la]
+                    for la, x in zip(rows["la"], rows["level"], strict=True)
+                    if (x or "") in IN_PLACE
+                ],
                 "n_weak": weak,
                 "n": n,
                 "not_yet": levels["Not yet in place"],
