@@ -14,6 +14,7 @@ from pathlib import Path
 import click
 
 from collate.errors import ToolkitError
+from collate.outputs.folder import OutputError
 from collate.settings import ROOT, load_settings
 
 DEFAULT_OUT = ROOT / "outputs"
@@ -51,6 +52,12 @@ def main() -> None:
     """Collate the councils' returns, check them, score them and write the report."""
 
 
+def _refuse(exc: OutputError) -> None:
+    """The outputs could not be written: say why plainly (no usage text) and exit 2."""
+    click.echo(f"Error: {exc}", err=True)
+    sys.exit(2)
+
+
 @main.command()
 @returns_argument
 @click.option(
@@ -86,6 +93,8 @@ def run(returns_dir: Path, out: Path, config: Path | None, no_report: bool) -> N
                 progress=lambda _p: bar.update(1),
                 report=not no_report,
             )
+    except OutputError as exc:
+        _refuse(exc)
     except ToolkitError as exc:
         raise click.UsageError(str(exc)) from None
     collation = result.collation
@@ -153,6 +162,8 @@ def rules(config: Path | None, fmt: str, out: Path | None) -> None:
     """Print or export the check catalogue: code, severity, message and fields."""
     import pandas as pd
 
+    from collate.outputs.safe import export_table
+
     try:
         _, instrument = _load(config)
     except ToolkitError as exc:
@@ -165,10 +176,7 @@ def rules(config: Path | None, fmt: str, out: Path | None) -> None:
             click.echo(f"        applies to: {row.fields} ({row.where})")
         return
     target = out or Path(f"check_catalogue.{fmt}")
-    if fmt == "csv":
-        df.to_csv(target, index=False, encoding="utf-8-sig")
-    else:
-        df.to_excel(target, index=False, sheet_name="Checks")
+    export_table(df, target, "Checks", fmt)
     click.echo(f"Wrote {len(df)} checks to {target}")
 
 
@@ -195,6 +203,8 @@ def report(collated: Path, out: Path, config: Path | None) -> None:
     try:
         settings, instrument = _load(config)
         path = write_report_from_collated(collated, out, settings, instrument)
+    except OutputError as exc:
+        _refuse(exc)
     except ToolkitError as exc:
         raise click.UsageError(str(exc)) from None
     click.echo(f"Wrote {path}")

@@ -7,10 +7,10 @@ import datetime as dt
 from pathlib import Path
 
 import pandas as pd
-import xlsxwriter
 
 from collate.collation import Collation, LAResult
 from collate.emails import draft_email, render_text
+from collate.outputs.safe import safe_workbook
 from collate.outputs.sheets import SheetWriter
 
 VERDICT_TEXT = {
@@ -66,7 +66,7 @@ def write_feedback(collation: Collation, out: Path, today: dt.date | None = None
     for result in collation.results.values():
         la = result.la
         path = folder / f"{la.slug}.xlsx"
-        wb = xlsxwriter.Workbook(path)
+        wb = safe_workbook(path)
         writer = SheetWriter(wb)
         ws = wb.add_worksheet("Verdict")
         ws.set_column(0, 0, 26)
