@@ -26,6 +26,7 @@ from openpyxl.utils.cell import column_index_from_string, coordinate_from_string
 from openpyxl.worksheet._reader import WorkSheetParser
 
 from collate.checks import as_text, is_blank
+from collate.cleaning import clean_text
 from collate.findings import Finding
 from collate.instrument import Field, Instrument
 from collate.layout import IDENTITY_KEYS, IDENTITY_SHEET, META_PREFIX, WorkbookLayout, build_layout
@@ -280,7 +281,9 @@ class _Reader:
             if IDENTITY_SHEET in wb.sheetnames
             else {}
         )
-        from_sheet = {key: as_text(v) for key, v in found.get(IDENTITY_SHEET, {}).items()}
+        from_sheet = {
+            key: clean_text(as_text(v)).text for key, v in found.get(IDENTITY_SHEET, {}).items()
+        }
         identity = {**from_props, **from_sheet}
         self.record.identity = identity
         if identity.get("instrument_id") != self.ins.id:
@@ -441,7 +444,7 @@ class _Reader:
                 if kind == "f":
                     rec.raw[ident] = value
                 elif kind == "x" and not is_blank(value):
-                    rec.explanations[ident] = as_text(value).strip()
+                    rec.explanations[ident] = clean_text(as_text(value)).text
             for (r, c), text in static.get(sheet, {}).items():
                 value = values.get(f"s:{r},{c}")
                 if _norm(value) != _norm(text) and changed < 3:
@@ -461,6 +464,14 @@ class _Reader:
     def type_value(self, f: Field, raw: Any) -> None:
         """Turn a raw cell value into a typed answer, or report why it cannot be used."""
         rec = self.record
+        if isinstance(raw, str):
+            # Cleaned first, so that every check below sees what a person sees in the cell.
+            cleaned = clean_text(raw)
+            if cleaned.hidden:
+                self.value_finding(
+                    "hidden_characters", f, cleaned.text, hidden=cleaned.hidden_names
+                )
+            raw = cleaned.text
         if isinstance(raw, str) and raw.startswith("="):
             self.value_finding("formula", f, raw)
             return
@@ -584,7 +595,7 @@ def _a1(row: int, col: int) -> str:
 
 
 def _norm(value: Any) -> str:
-    return re.sub(r"\s+", " ", as_text(value)).strip()
+    return re.sub(r"\s+", " ", clean_text(as_text(value)).text)
 
 
 def _short(text: str, n: int = 80) -> str:
@@ -622,7 +633,10 @@ def read_return(
     path: Path, instrument: Instrument, settings: RoundSettings, layouts: dict | None = None
 ) -> ReturnRecord:
     """Read and check one returned file. Never raises for a bad file: problems become findings."""
-    reader = _Reader(path, instrument, settings, layouts if layouts is not None else {})
+    try:
+        reader = _Reader(path, instrument, settings, layouts if layouts is not None else {})
+    except OSError as exc:  # the file vanished, or this computer may not read it
+        return unreadable_record(path, instrument, exc)
     try:
         if not reader.sniff():
             return reader.record
@@ -641,3 +655,21 @@ def read_return(
     except Exception as exc:  # noqa: BLE001 - one bad file must never stop the others
         reader.file_finding("FILE02", detail=f"{type(exc).__name__}: {exc}"[:200])
     return reader.record
+
+
+def unreadable_record(path: Path, instrument: Instrument, exc: OSError) -> ReturnRecord:
+    """A file in the returns folder that could not be read from the disk at all."""
+    record = ReturnRecord(path, "", 0)
+    fc = instrument.checks.file_checks["FILE18"]
+    detail = exc.strerror or type(exc).__name__
+    record.findings.append(
+        Finding(
+            file=path.name,
+            la="",
+            severity=fc.severity,
+            code=fc.code,
+            title=fc.title,
+            message=fc.text(detail=detail),
+        )
+    )
+    return record

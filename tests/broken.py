@@ -30,7 +30,8 @@ Cases and how each file is broken:
     FILE15  last round's workbook
     FILE16  an answer cell's name deleted
     FILE17  a return with 300 MB of zeros packed inside it (a "zip bomb")
-    VAL01-07, REQ01, WF02, CF01, DIA01 (+ QRY01): one bad answer each
+    VAL01-07, VAL09, REQ01, WF02, CF01, DIA01 (+ QRY01): one bad answer each (VAL07 twice: a
+            formula, and a formula behind a tab; VAL09: a zero-width space after a valid answer)
     DIA01 explained: the query's explanation typed beside it on the Checks sheet
 
 Lock files (~$...) and hidden files (.…) are put in the folder too and must be skipped silently.
@@ -115,6 +116,8 @@ EXPECTED = {
     "VAL05 text over the limit.xlsx": "VAL05",
     "VAL06 not a date.xlsx": "VAL06",
     "VAL07 a formula in an answer cell.xlsx": "VAL07",
+    "VAL07 a tab before a formula.xlsx": "VAL07",
+    "VAL09 an invisible space in an answer.xlsx": "VAL09",
     "REQ01 a required answer left out.xlsx": "REQ01",
     "WF02 more appointed than shortlisted.xlsx": "WF02",
     "CF01 rows add to more than the total.xlsx": "CF01",
@@ -553,6 +556,23 @@ class _Maker:
             "=10+2",
             "=10+2",
             "a formula in an answer cell",
+        )
+        # Text is cleaned before it is checked: a tab in front of a formula does not hide it.
+        self.value_case(
+            "VAL07",
+            "cover.respondent_role",
+            '\t=HYPERLINK("http://evil.example","click")',
+            '=HYPERLINK("http://evil.example","click")',
+            "a tab before a formula",
+        )
+        # A zero-width space copied in after a valid answer: read as the answer, and named.
+        la = self.la(BROKEN_LAS[self._turn % len(BROKEN_LAS)])
+        self.value_case(
+            "VAL09",
+            "workforce.scope",
+            self.answers(la)["workforce.scope"] + "\u200b",
+            "zero width space (U+200B)",
+            "an invisible space in an answer",
         )
         self.value_case("REQ01", "cover.respondent_role", None, "", "a required answer left out")
 

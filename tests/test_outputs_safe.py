@@ -164,3 +164,17 @@ def test_the_check_catalogue_exports_are_safe(tmp_path):
 def test_defined_name_helper_is_the_fillers(instrument):
     # The hostile run types into cells by the instrument's names; make sure they exist.
     assert defined_name("cover.signed_off_by").startswith("ie_")
+
+
+def test_text_is_cleaned_before_it_is_checked():
+    from collate.cleaning import clean_text
+
+    assert clean_text("Yes\u200b").text == "Yes"
+    assert clean_text("Yes\u200b").hidden == ("zero width space (U+200B)",)
+    assert clean_text(' \t=HYPERLINK("x")\r\n').text == '=HYPERLINK("x")'
+    assert clean_text("e\u0301te\u0301").text == "\u00e9t\u00e9"  # NFC
+    assert clean_text("\u202eevil\x07").hidden == (
+        "right-to-left override (U+202E)",
+        "control character (U+0007)",
+    )
+    assert clean_text("first line\nsecond\tline").text == "first line\nsecond\tline"
