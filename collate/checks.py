@@ -38,6 +38,7 @@ VALUE_KINDS = (
     "formula",
     "number_as_text",
     "hidden_characters",
+    "percentage",
 )
 
 

@@ -41,6 +41,10 @@ WORKBOOK_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".xlsb", ".ods", ".xltx", ".xltm"
 MAX_FILE_BYTES = 50 * 1024 * 1024
 MAX_UNPACKED_BYTES = 250 * 1024 * 1024
 MB = 1024 * 1024
+TEXT_SUFFIXES = {".csv", ".txt", ".tsv"}
+# Excel's "Strict Open XML Spreadsheet" uses these namespaces in place of the usual ones.
+STRICT_NAMESPACE = b"http://purl.oclc.org/ooxml/spreadsheetml/main"
+SINGLE_CELL = re.compile(r"\$?[A-Z]{1,3}\$?[0-9]+")
 
 
 @dataclass
@@ -116,6 +120,7 @@ class _Reader:
             self.data = path.read_bytes()
             digest = hashlib.sha256(self.data).hexdigest()
         self.record = ReturnRecord(path, digest, size)
+        self.percent_cells: set[str] = set()  # answers in cells formatted as a percentage
 
     # -- findings -----------------------------------------------------------------------------
 
@@ -182,10 +187,22 @@ class _Reader:
                 self.file_finding("FILE03")
             elif "workbook" in streams or "book" in streams:
                 self.file_finding("FILE04")
+            elif "worddocument" in streams:
+                self.file_finding("FILE20", detail="an old-style Word document (.doc)")
             else:
                 self.file_finding("FILE01")
             return False
         if not head.startswith(ZIP_MAGIC):
+            if self.data.lstrip()[:5] == b"%PDF-":
+                self.file_finding("FILE19")
+                return False
+            kind = _text_kind(self.data)
+            if kind in ("a web page (HTML)", "an Excel 2003 XML spreadsheet"):
+                self.file_finding("FILE21", detail=kind)
+                return False
+            if kind == "csv" and (suffix in WORKBOOK_SUFFIXES or suffix in TEXT_SUFFIXES):
+                self.file_finding("FILE22")
+                return False
             if suffix in WORKBOOK_SUFFIXES:
                 self.file_finding("FILE02", detail="it does not start like a workbook file")
             else:
@@ -214,10 +231,28 @@ class _Reader:
         if "xl/workbook.xml" not in names:
             if "[Content_Types].xml" in names and "xl/workbook.bin" in names:
                 self.file_finding("FILE04")  # .xlsb: same fix, save as .xlsx
+            elif "word/document.xml" in names:
+                self.file_finding("FILE20", detail="a Word document")
+            elif "[Content_Types].xml" not in names and "mimetype" not in names:
+                inside = sorted(n for n in names if not n.endswith("/"))
+                shown = ", ".join(inside[:5]) + (
+                    f" and {len(inside) - 5} more" if len(inside) > 5 else ""
+                )
+                self.file_finding(
+                    "FILE23", detail=f"{len(inside)} file(s): {shown}" if inside else "nothing"
+                )
             elif suffix in WORKBOOK_SUFFIXES:
                 self.file_finding("FILE02", detail="it has no workbook part")
             else:
                 self.file_finding("FILE01")
+            return False
+        try:
+            workbook_xml = zf.read("xl/workbook.xml")
+        except (zipfile.BadZipFile, OSError, EOFError, ValueError) as exc:
+            self.file_finding("FILE02", detail=str(exc) or "the zip package is broken")
+            return False
+        if STRICT_NAMESPACE in workbook_xml[:4096]:
+            self.file_finding("FILE24")
             return False
         content_types = zf.read("[Content_Types].xml") if "[Content_Types].xml" in names else b""
         if "xl/vbaProject.bin" in names or b"macroEnabled" in content_types:
@@ -343,6 +378,7 @@ class _Reader:
         wb,
         wanted: dict[str, dict[tuple[int, int], str]],
         protection: dict[str, bool] | None = None,
+        styles: dict[str, int] | None = None,
     ) -> dict[str, dict[str, Any]]:
         """Stream each sheet once; return {sheet: {key: value}} for the (row, col) asked for."""
         out: dict[str, dict[str, Any]] = {}
@@ -371,6 +407,8 @@ class _Reader:
                         key = cells.get((idx, c["column"]))
                         if key is not None:
                             got[key] = c["value"]
+                            if styles is not None and c.get("style_id") is not None:
+                                styles[key] = c["style_id"]
                 if protection is not None:
                     # openpyxl's parser only has `protection` when the sheet still carries a
                     # <sheetProtection> element; unprotecting a sheet removes the element.
@@ -401,17 +439,35 @@ class _Reader:
         names = wb.defined_names
         for f in self.ins.fields:
             dn = names.get(f.name)
-            dest = list(dn.destinations) if dn is not None else []
-            if len(dest) != 1 or dest[0][0] not in wanted:
+            if dn is None:
                 self.file_finding(
-                    "FILE16",
-                    field_label=f.label,
-                    detail=f"the name {f.name} is missing or does not point at a single cell",
+                    "FILE16", field_label=f.label, detail=f"the name {f.name} is missing"
+                )
+                continue
+            dest = list(dn.destinations)
+            if len(dest) != 1 or dest[0][0] not in wanted or not SINGLE_CELL.fullmatch(dest[0][1]):
+                self.file_finding(
+                    "FILE25", field_label=f.label, name=f.name, found=dn.attr_text or "nothing"
                 )
                 continue
             sheet, ref = dest[0]
+            rc = _rc(ref)
+            taken = wanted[sheet].get(rc, "")
+            if taken.startswith("f:"):
+                # Two answers' names point at one cell: neither can be trusted.
+                other = self.ins.field(taken[2:])
+                rec.cells.pop(other.id, None)
+                del wanted[sheet][rc]
+                self.file_finding(
+                    "FILE26",
+                    sheet=sheet,
+                    cell=ref.replace("$", ""),
+                    field_label=f.label,
+                    other_label=other.label,
+                )
+                continue
             rec.cells[f.id] = (sheet, ref.replace("$", ""))
-            wanted[sheet][_rc(ref)] = "f:" + f.id
+            wanted[sheet][rc] = "f:" + f.id
         for check in self.ins.checks.workbook_checks():
             if check.severity != "query":
                 continue
@@ -431,9 +487,13 @@ class _Reader:
                     wanted[s.name][key] = "s:" + f"{r + 1},{c + 1}"
                     static[s.name][key] = text
         protection: dict[str, bool] = {}
+        styles: dict[str, int] = {}
         found = self.read_cells(
-            wb, {k: v for k, v in wanted.items() if k != IDENTITY_SHEET}, protection
+            wb, {k: v for k, v in wanted.items() if k != IDENTITY_SHEET}, protection, styles
         )
+        self.percent_cells = {
+            key[2:] for key, sid in styles.items() if key.startswith("f:") and _is_percent(wb, sid)
+        }
         for sheet, ok in protection.items():
             if not ok:
                 self.file_finding("FILE12", sheet=sheet)
@@ -484,6 +544,10 @@ class _Reader:
             number = _as_number(raw)
             if number is None:
                 self.value_finding("not_a_number", f, raw)
+                return
+            if f.id in self.percent_cells and not isinstance(raw, str):
+                # "45%" typed into the cell: Excel and LibreOffice store 0.45 and show 45%.
+                self.value_finding("percentage", f, raw, shown=f"{number * 100:g}%")
                 return
             if isinstance(raw, str):
                 # Unambiguous, so used as the figure; but the LA should know and retype it.
@@ -576,6 +640,44 @@ class _Reader:
             )
         if unexplained:
             self.file_finding("QRY01", sheet="Checks", count=unexplained)
+
+
+def _is_percent(wb, style_id: int) -> bool:
+    """Whether a cell's number format shows it as a percentage."""
+    from openpyxl.styles.numbers import BUILTIN_FORMATS
+
+    try:
+        fmt_id = wb._cell_styles[int(style_id)].numFmtId
+        code = BUILTIN_FORMATS.get(fmt_id) or wb._number_formats[fmt_id - 164]
+    except (IndexError, KeyError, TypeError, ValueError, AttributeError):
+        return False
+    return "%" in re.sub(r'"[^"]*"|\\.', "", code or "")
+
+
+def _text_kind(data: bytes) -> str:
+    """What a file that is not a zip or compound file looks like, from its first 8 KB."""
+    head = data[:8192]
+    for bom in (b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff"):
+        if head.startswith(bom):
+            codec = {3: "utf-8"}.get(len(bom), "utf-16")
+            text = head.decode(codec, errors="replace")
+            break
+    else:
+        if b"\x00" in head:
+            return ""
+        text = head.decode("utf-8", errors="replace")
+    low = text.lstrip().lower()
+    if "<html" in low[:2048] or low.startswith("<!doctype html"):
+        return "a web page (HTML)"
+    if low.startswith("<?xml") and "urn:schemas-microsoft-com:office:spreadsheet" in low:
+        return "an Excel 2003 XML spreadsheet"
+    lines = [line for line in text.splitlines()[:20] if line.strip()]
+    if len(lines) >= 2 and not low.startswith("<"):
+        for sep in (",", ";", "\t"):
+            counts = {line.count(sep) for line in lines[:-1]}  # the last may be cut short
+            if counts and min(counts) >= 1:
+                return "csv"
+    return ""
 
 
 class _Blank(dict):
