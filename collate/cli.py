@@ -41,6 +41,12 @@ config_option = click.option(
     type=click.Path(dir_okay=False, path_type=Path),
     help="Round settings file (default: templates/round.yaml).",
 )
+manifest_option = click.option(
+    "--manifest",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="The manifest.csv written when the workbooks were built: a return must then carry "
+    "the mark of a workbook issued to the council it names.",
+)
 returns_argument = click.argument(
     "returns_dir", type=click.Path(exists=True, file_okay=False, path_type=Path)
 )
@@ -68,19 +74,24 @@ def _refuse(exc: OutputError) -> None:
     help="Folder to write the outputs to.",
 )
 @config_option
+@manifest_option
 @click.option("--no-report", is_flag=True, help="Skip the Word report.")
-def run(returns_dir: Path, out: Path, config: Path | None, no_report: bool) -> None:
+def run(
+    returns_dir: Path, out: Path, config: Path | None, manifest: Path | None, no_report: bool
+) -> None:
     """Read every return in RETURNS_DIR, check it and write the outputs.
 
     Exit status: 0 when every council's return is accepted (queries allowed), 1 when any is
     missing or must be resubmitted (all outputs are still written), 2 for a usage error.
     """
     from collate.collation import list_returns
-    from collate.outputs.returns_table import summary_line
+    from collate.manifest import load_manifest
+    from collate.outputs.returns_table import attention_lines, summary_line
     from collate.run import run_collation
 
     try:
         settings, instrument = _load(config)
+        issued = load_manifest(manifest) if manifest else None
         files, _ = list_returns(returns_dir)
         with click.progressbar(
             length=len(files), label="Reading returns", show_pos=True, file=sys.stderr
@@ -92,6 +103,7 @@ def run(returns_dir: Path, out: Path, config: Path | None, no_report: bool) -> N
                 instrument,
                 progress=lambda _p: bar.update(1),
                 report=not no_report,
+                manifest=issued,
             )
     except OutputError as exc:
         _refuse(exc)
@@ -102,11 +114,8 @@ def run(returns_dir: Path, out: Path, config: Path | None, no_report: bool) -> N
     for la_result in collation.results.values():
         if not la_result.usable:
             click.echo(f"  {la_result.la.name}: {la_result.status}")
-    if collation.unidentified:
-        click.echo(
-            f"  {len(collation.unidentified)} file(s) could not be matched to a council: "
-            "see validation.xlsx"
-        )
+    for line in attention_lines(collation):
+        click.secho(line, fg="red" if line.startswith("ATTENTION") else None, bold=True)
     click.echo("Written:")
     for name, path in result.outputs.items():
         click.echo(f"  {name}: {path}")
@@ -118,14 +127,17 @@ def run(returns_dir: Path, out: Path, config: Path | None, no_report: bool) -> N
 @main.command()
 @returns_argument
 @config_option
-def status(returns_dir: Path, config: Path | None) -> None:
+@manifest_option
+def status(returns_dir: Path, config: Path | None, manifest: Path | None) -> None:
     """Show who has returned, who has not and who must resubmit, without writing anything."""
     from collate.collation import collate_folder
-    from collate.outputs.returns_table import summary_line
+    from collate.manifest import load_manifest
+    from collate.outputs.returns_table import attention_lines, summary_line
 
     try:
         settings, instrument = _load(config)
-        collation = collate_folder(returns_dir, settings, instrument)
+        issued = load_manifest(manifest) if manifest else None
+        collation = collate_folder(returns_dir, settings, instrument, manifest=issued)
     except ToolkitError as exc:
         raise click.UsageError(str(exc)) from None
     width = max(len(n) for n in collation.results) + 2
@@ -141,6 +153,8 @@ def status(returns_dir: Path, config: Path | None) -> None:
             f"{len(rec.errors):>7}{len(rec.queries):>9}  {rec.file_name}"
         )
     click.echo(summary_line(collation))
+    for line in attention_lines(collation):
+        click.secho(line, fg="red" if line.startswith("ATTENTION") else None, bold=True)
 
 
 @main.command()

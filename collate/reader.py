@@ -29,7 +29,15 @@ from collate.checks import as_text, is_blank
 from collate.cleaning import clean_text
 from collate.findings import Finding
 from collate.instrument import Field, Instrument
-from collate.layout import IDENTITY_KEYS, IDENTITY_SHEET, META_PREFIX, WorkbookLayout, build_layout
+from collate.layout import (
+    IDENTITY_KEYS,
+    IDENTITY_SHEET,
+    ISSUE_TOKEN,
+    META_PREFIX,
+    WorkbookLayout,
+    build_layout,
+)
+from collate.manifest import IssuedWorkbook
 from collate.settings import LocalAuthority, RoundSettings
 
 ZIP_MAGIC = b"PK\x03\x04"
@@ -65,10 +73,13 @@ class ReturnRecord:
     explanations: dict[str, str] = field(default_factory=dict)  # check id → explanation
     findings: list[Finding] = field(default_factory=list)
     readable: bool = False  # answers could be read (the file is one of our workbooks)
+    token: str = ""  # the issue token inside it (see collate.manifest)
+    identity_doubt: str = ""  # why its claim to be this council's return is not trusted
+    name: str = ""  # as shown: the path within the returns folder (file name if at its top)
 
     @property
     def file_name(self) -> str:
-        return self.path.name
+        return self.name or self.path.name
 
     @property
     def la_name(self) -> str:
@@ -105,8 +116,11 @@ class _Reader:
         instrument: Instrument,
         settings: RoundSettings,
         layouts: dict[tuple[str, bool], WorkbookLayout],
+        manifest: dict[str, IssuedWorkbook] | None = None,
+        name: str = "",
     ):
         self.path = path
+        self.manifest = manifest
         self.ins = instrument
         self.settings = settings
         self.layouts = layouts
@@ -119,7 +133,7 @@ class _Reader:
         else:
             self.data = path.read_bytes()
             digest = hashlib.sha256(self.data).hexdigest()
-        self.record = ReturnRecord(path, digest, size)
+        self.record = ReturnRecord(path, digest, size, name=name)
         self.percent_cells: set[str] = set()  # answers in cells formatted as a percentage
 
     # -- findings -----------------------------------------------------------------------------
@@ -133,7 +147,7 @@ class _Reader:
         context.setdefault("value", as_text(value))
         self.record.findings.append(
             Finding(
-                file=self.path.name,
+                file=self.record.file_name,
                 la=self.record.la_name,
                 severity=fc.severity,
                 code=code,
@@ -152,7 +166,7 @@ class _Reader:
         message = rule.message.format_map(_Blank({k: as_text(v) for k, v in ctx.items()}))
         self.record.findings.append(
             Finding(
-                file=self.path.name,
+                file=self.record.file_name,
                 la=self.record.la_name,
                 severity=rule.severity,
                 code=rule.code,
@@ -290,7 +304,9 @@ class _Reader:
         from_props: dict[str, str] = {}
         for p in getattr(wb.custom_doc_props, "props", []) or []:
             if p.name.startswith("ie_"):
-                from_props[p.name[3:]] = as_text(p.value)
+                from_props[p.name[3:]] = clean_text(as_text(p.value)).text
+            elif p.name == ISSUE_TOKEN:
+                self.record.token = clean_text(as_text(p.value)).text
         from_names: dict[str, tuple[str, str]] = {}
         for key in IDENTITY_KEYS:
             dn = wb.defined_names.get(META_PREFIX + key)
@@ -368,10 +384,26 @@ class _Reader:
             self.file_finding("FILE09", detail=detail)
             return None
         sample = identity.get("sample", "no") != "no"
+        if self.manifest is not None and not sample:
+            self.check_token(la)
         key = (la.gss_code, sample)
         if key not in self.layouts:
             self.layouts[key] = build_layout(self.ins, self.settings, la, sample)
         return self.layouts[key]
+
+    def check_token(self, la: LocalAuthority) -> None:
+        """Is this one of the workbooks issued, and issued to the council it names?"""
+        rec = self.record
+        issued = self.manifest.get(rec.token) if rec.token and self.manifest else None
+        if issued is None:
+            rec.identity_doubt = "it is not one of the workbooks issued this round"
+            self.file_finding(
+                "FILE27",
+                detail="it has no issue mark" if not rec.token else "its issue mark is unknown",
+            )
+        elif issued.gss_code != la.gss_code:
+            rec.identity_doubt = f"it was issued to {issued.la}, not {la.name}"
+            self.file_finding("FILE28", issued_to=issued.la, claims=la.name)
 
     def read_cells(
         self,
@@ -596,7 +628,7 @@ class _Reader:
         sheet, cell = self.record.cells.get(f.id, (f.sheet, ""))
         self.record.findings.append(
             Finding(
-                file=self.path.name,
+                file=self.record.file_name,
                 la=self.record.la_name,
                 severity=rule.severity,
                 code=rule.code,
@@ -623,7 +655,7 @@ class _Reader:
                 unexplained += 1
             rec.findings.append(
                 Finding(
-                    file=self.path.name,
+                    file=self.record.file_name,
                     la=rec.la_name,
                     severity=check.severity,
                     code=check.code,
@@ -732,13 +764,23 @@ def _as_date(raw: Any) -> dt.date | None:
 
 
 def read_return(
-    path: Path, instrument: Instrument, settings: RoundSettings, layouts: dict | None = None
+    path: Path,
+    instrument: Instrument,
+    settings: RoundSettings,
+    layouts: dict | None = None,
+    manifest: dict[str, IssuedWorkbook] | None = None,
+    name: str = "",
 ) -> ReturnRecord:
-    """Read and check one returned file. Never raises for a bad file: problems become findings."""
+    """Read and check one returned file. Never raises for a bad file: problems become findings.
+
+    With `manifest` (from the build's manifest.csv), a return must carry the issue token of a
+    workbook issued to the council it names."""
     try:
-        reader = _Reader(path, instrument, settings, layouts if layouts is not None else {})
+        reader = _Reader(
+            path, instrument, settings, layouts if layouts is not None else {}, manifest, name
+        )
     except OSError as exc:  # the file vanished, or this computer may not read it
-        return unreadable_record(path, instrument, exc)
+        return unreadable_record(path, instrument, exc, name)
     try:
         if not reader.sniff():
             return reader.record
@@ -759,14 +801,16 @@ def read_return(
     return reader.record
 
 
-def unreadable_record(path: Path, instrument: Instrument, exc: OSError) -> ReturnRecord:
+def unreadable_record(
+    path: Path, instrument: Instrument, exc: OSError, name: str = ""
+) -> ReturnRecord:
     """A file in the returns folder that could not be read from the disk at all."""
-    record = ReturnRecord(path, "", 0)
+    record = ReturnRecord(path, "", 0, name=name)
     fc = instrument.checks.file_checks["FILE18"]
     detail = exc.strerror or type(exc).__name__
     record.findings.append(
         Finding(
-            file=path.name,
+            file=record.file_name,
             la="",
             severity=fc.severity,
             code=fc.code,

@@ -12,6 +12,7 @@ from pathlib import Path
 
 from collate.collation import Collation, collate_folder
 from collate.instrument import Instrument
+from collate.manifest import IssuedWorkbook
 from collate.outputs.feedback import write_feedback
 from collate.outputs.folder import locked, recover, staged
 from collate.outputs.returns_table import returns_table
@@ -94,6 +95,7 @@ def run_collation(
     instrument: Instrument,
     progress: Callable[[Path], None] | None = None,
     report: bool = True,
+    manifest: dict[str, IssuedWorkbook] | None = None,
 ) -> RunResult:
     """Collate `folder` into `out`, whole or not at all (see collate.outputs.folder).
 
@@ -109,7 +111,9 @@ def run_collation(
                 shutil.copyfile(previous_log, stage / LOG_NAME)
             handler = start_log(stage)
             try:
-                result = _collate_into(stage, folder, settings, instrument, progress, report)
+                result = _collate_into(
+                    stage, folder, settings, instrument, progress, report, manifest
+                )
                 result.outputs["log"] = stage / LOG_NAME
             finally:
                 log.removeHandler(handler)
@@ -130,6 +134,7 @@ def _collate_into(
     instrument: Instrument,
     progress: Callable[[Path], None] | None,
     report: bool,
+    manifest: dict[str, IssuedWorkbook] | None = None,
 ) -> RunResult:
     log.info(
         "collating %s for round %s (instrument version %s)",
@@ -137,7 +142,7 @@ def _collate_into(
         settings.round,
         instrument.version,
     )
-    collation = collate_folder(folder, settings, instrument, progress)
+    collation = collate_folder(folder, settings, instrument, progress, manifest)
     result = RunResult(collation)
     steps: list[tuple[str, Callable[[], dict[str, Path]]]] = [
         ("returns table", lambda: _returns(collation, out)),

@@ -24,6 +24,7 @@ Cases and how each file is broken:
     FILE09  identity tampered: the Identity sheet names another council's code
     FILE10  a council not in this round (built with settings that include Rutland)
     FILE11  two returns from one council: the older one is set aside
+    FILE29  the same file twice: the copy is a duplicate
     FILE12  protection removed from one sheet
     FILE13  fixed wording changed
     FILE14  a sheet added
@@ -110,6 +111,7 @@ LEVELS_NEEDING_EVIDENCE = ("Developing", "Established", "Leading")
 # made exactly these, so tests can be parametrised before the corpus exists).
 EXPECTED = {
     "Essex return (first go).xlsx": "FILE11",
+    "Cambridgeshire return (copy).xlsx": "FILE29",
     "return notes.pdf": "FILE01",
     "covering letter.docx": "FILE20",
     "printed to PDF.xlsx": "FILE19",
@@ -306,6 +308,16 @@ class _Maker:
         self.add(
             older.name,
             BrokenCase("FILE11", "an older second return from Essex", la="Essex", value=newer.name),
+        )
+        # Cambridgeshire sent the same file twice: a duplicate, counted once. copy2 keeps the
+        # file's time, so the tie is settled by name and the original is the one kept.
+        original = self.folder / "Cambridgeshire return.xlsx"
+        copy = self.folder / "Cambridgeshire return (copy).xlsx"
+        shutil.copy2(original, copy)
+        self.set_aside[copy.name] = original.name
+        self.add(
+            copy.name,
+            BrokenCase("FILE29", "an identical copy", la="Cambridgeshire", value=original.name),
         )
 
     # -- file cases -----------------------------------------------------------------------
