@@ -10,10 +10,12 @@
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from dataclasses import dataclass
 
 _KEPT_INSIDE = {"\n", "\t"}
+_ASCII_HIDDEN = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
 @dataclass(frozen=True)
@@ -43,9 +45,14 @@ def is_hidden(ch: str) -> bool:
 
 def clean_text(value: str) -> CleanText:
     """`value` as a check should see it, and the invisible characters taken out of it."""
-    text = unicodedata.normalize("NFC", value)
+    if value.isascii():  # the usual case, made quick: only control characters can hide here
+        text = value
+        suspect = _ASCII_HIDDEN.search(text) is not None
+    else:
+        text = unicodedata.normalize("NFC", value)
+        suspect = any(map(is_hidden, text))
     hidden: list[str] = []
-    if any(is_hidden(ch) for ch in text):
+    if suspect:
         kept = []
         for ch in text:
             if is_hidden(ch):

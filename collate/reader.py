@@ -13,6 +13,7 @@ import datetime as dt
 import hashlib
 import io
 import re
+import time
 import warnings
 import zipfile
 from dataclasses import dataclass, field
@@ -43,11 +44,8 @@ from collate.settings import LocalAuthority, RoundSettings
 ZIP_MAGIC = b"PK\x03\x04"
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 WORKBOOK_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".xlsb", ".ods", ".xltx", ".xltm"}
-# A return is about 0.1 MB on disk and unpacks to a few MB. Anything hundreds of times bigger has
-# had something pasted into it (or is a "zip bomb") and is refused before it is unpacked, so that
-# one such file cannot exhaust the programme manager's laptop.
-MAX_FILE_BYTES = 50 * 1024 * 1024
-MAX_UNPACKED_BYTES = 250 * 1024 * 1024
+# Limits on file size, unpacked size, parts, cells and time are in the round's settings
+# (RoundSettings.intake, templates/round.yaml).
 MB = 1024 * 1024
 TEXT_SUFFIXES = {".csv", ".txt", ".tsv"}
 # Excel's "Strict Open XML Spreadsheet" uses these namespaces in place of the usual ones.
@@ -124,8 +122,11 @@ class _Reader:
         self.ins = instrument
         self.settings = settings
         self.layouts = layouts
+        self.limits = settings.intake
+        self.deadline = time.monotonic() + self.limits.max_seconds_per_file
+        self.cells_read = 0
         size = path.stat().st_size
-        self.too_large = size > MAX_FILE_BYTES
+        self.too_large = size > self.limits.max_file_mb * MB
         if self.too_large:  # fingerprint it without holding it in memory
             self.data = b""
             with path.open("rb") as fh:
@@ -225,8 +226,15 @@ class _Reader:
         try:
             zf = zipfile.ZipFile(io.BytesIO(self.data))
             names = set(zf.namelist())
-            unpacked = sum(info.file_size for info in zf.infolist())
-            if unpacked > MAX_UNPACKED_BYTES:
+            members = zf.infolist()
+            if len(members) > self.limits.max_zip_members:
+                self.file_finding(
+                    "FILE17",
+                    detail=f"it holds {len(members):,} parts, against about 20 for a return",
+                )
+                return False
+            unpacked = sum(info.file_size for info in members)
+            if unpacked > self.limits.max_unpacked_mb * MB:
                 self.file_finding(
                     "FILE17",
                     detail=f"it unpacks to {unpacked / MB:,.0f} MB, against a few MB for a return",
@@ -431,6 +439,13 @@ class _Reader:
                     timedelta_formats=wb._timedelta_formats,
                 )
                 for idx, row in parser.parse():
+                    self.cells_read += len(row)
+                    if self.cells_read > self.limits.max_cells:
+                        raise _TooMuch(f"more than {self.limits.max_cells:,} cells")
+                    if time.monotonic() > self.deadline:
+                        raise _TooMuch(
+                            f"more than {self.limits.max_seconds_per_file:g} seconds to read"
+                        )
                     if idx not in rows_needed:
                         if idx > last_row and protection is None:
                             break
@@ -712,6 +727,10 @@ def _text_kind(data: bytes) -> str:
     return ""
 
 
+class _TooMuch(Exception):
+    """Reading a file went past a limit in the round's intake settings."""
+
+
 class _Blank(dict):
     def __missing__(self, key: str) -> str:
         return ""
@@ -796,6 +815,10 @@ def read_return(
             wb.close()
         if reader.record.readable:
             reader.run_checks()
+    except _TooMuch as exc:
+        reader.record.readable = False
+        reader.record.values = {}
+        reader.file_finding("FILE30", detail=str(exc))
     except Exception as exc:  # noqa: BLE001 - one bad file must never stop the others
         reader.file_finding("FILE02", detail=f"{type(exc).__name__}: {exc}"[:200])
     return reader.record

@@ -292,3 +292,44 @@ def test_council_names_are_found_in_file_names_as_whole_words(settings):
     assert named("Bedford final.docx") == ["Bedford"]
     assert named("southend-on-sea.csv") == ["Southend-on-Sea"]
     assert named("our figures.pdf") == []
+
+
+# ---------------------------------------------------------------------------------------------
+# Limits are settings
+
+
+def test_limits_are_settings_with_documented_defaults(settings):
+    from collate.settings import IntakeSettings
+
+    assert settings.intake == IntakeSettings(
+        max_file_mb=50,
+        max_unpacked_mb=250,
+        max_zip_members=1000,
+        max_cells=1_000_000,
+        max_seconds_per_file=60,
+    )
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    for key in IntakeSettings.model_fields:
+        assert f"`{key}`" in readme, key
+
+
+def test_each_limit_stops_a_file_with_a_coded_finding(settings, instrument, tmp_path):
+    from collate.reader import read_return
+    from collate.settings import IntakeSettings
+
+    path = tmp_path / "Essex.xlsx"
+    shutil.copyfile(_sample("Essex"), path)
+    cases = {
+        "max_file_mb": (0.01, "FILE17", "MB on disk"),
+        "max_unpacked_mb": (0.2, "FILE17", "unpacks to"),
+        "max_zip_members": (5, "FILE17", "parts"),
+        "max_cells": (100, "FILE30", "more than 100 cells"),
+        "max_seconds_per_file": (1e-9, "FILE30", "seconds to read"),
+    }
+    for key, (limit, code, words) in cases.items():
+        tight = settings.model_copy(update={"intake": IntakeSettings(**{key: limit})})
+        record = read_return(path, instrument, tight)
+        codes = [f.code for f in record.findings]
+        assert codes == [code], (key, codes)
+        assert words in record.findings[0].message, (key, record.findings[0].message)
+        assert not record.values
