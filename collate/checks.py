@@ -37,6 +37,8 @@ VALUE_KINDS = (
     "not_a_date",
     "formula",
     "number_as_text",
+    "hidden_characters",
+    "percentage",
 )
 
 
