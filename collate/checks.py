@@ -77,6 +77,8 @@ class RuleSpec(_Strict):
     left_label: str | None = None
     right_label: str | None = None
     share: float | None = None
+    # A message per field type, where the general one would mislead (e.g. "enter 0" on text).
+    message_by_type: dict[str, str] = {}
 
 
 class FileCheckSpec(_Strict):
@@ -84,6 +86,8 @@ class FileCheckSpec(_Strict):
     severity: Severity
     title: str
     message: str
+    # The fix is to use a fresh copy of this round's workbook, so the feedback email attaches one.
+    fresh_workbook: bool = False
 
 
 class StatusWords(_Strict):
@@ -170,6 +174,11 @@ class Rule:
     message: str
     workbook: bool
     kind: str | None = None
+    message_by_type: tuple[tuple[str, str], ...] = ()
+
+    def message_for(self, field_type: str) -> str:
+        """The message for a field of this type: its own wording if it has one."""
+        return dict(self.message_by_type).get(field_type, self.message)
 
 
 @dataclass(frozen=True)
@@ -331,6 +340,7 @@ class FileCheck:
     severity: Severity
     title: str
     message: str
+    fresh_workbook: bool = False
 
     def text(self, **context: Any) -> str:
         return self.message.format_map(_Missing({k: as_text(v) for k, v in context.items()}))
@@ -449,7 +459,16 @@ def load_catalogue(raw: Any, path: Path, instrument: Instrument) -> Catalogue:
         where = f"{path}: rule {rs.code}"
         if rs.type not in RULE_TYPES:
             raise InstrumentError(f"{where}: unknown type '{rs.type}' (one of {RULE_TYPES})")
-        rule = Rule(rs.code, rs.severity, rs.type, rs.title, rs.message, rs.workbook, rs.kind)
+        rule = Rule(
+            rs.code,
+            rs.severity,
+            rs.type,
+            rs.title,
+            rs.message,
+            rs.workbook,
+            rs.kind,
+            tuple(rs.message_by_type.items()),
+        )
         rules.append(rule)
         if rs.type == "required":
             required_rule = rule
@@ -470,7 +489,8 @@ def load_catalogue(raw: Any, path: Path, instrument: Instrument) -> Catalogue:
     if len(ids) != len(set(ids)):
         raise InstrumentError(f"{path}: two checks expand to the same id")
     file_checks = {
-        f.code: FileCheck(f.code, f.severity, f.title, f.message) for f in spec.file_checks
+        f.code: FileCheck(f.code, f.severity, f.title, f.message, f.fresh_workbook)
+        for f in spec.file_checks
     }
     return Catalogue(
         spec.status_words, tuple(rules), tuple(checks), file_checks, value_rules, required_rule

@@ -526,7 +526,7 @@ class _Reader:
                 severity=rule.severity,
                 code=rule.code,
                 title=rule.title,
-                message=rule.message,
+                message=rule.message_for(f.type),
                 sheet=sheet,
                 cell=cell,
                 field=f.label,
@@ -557,7 +557,8 @@ class _Reader:
                     sheet=sheet,
                     cell=cell,
                     field=self.ins.field(target).label,
-                    value=verdict.context.get("left_value") or as_text(rec.values.get(target, "")),
+                    # Exactly what the cell holds: a sum the check worked out is in the message.
+                    value=as_text(rec.raw.get(target, rec.values.get(target, ""))),
                     explanation=explanation,
                     check_id=check.id,
                     field_id=target,
