@@ -67,6 +67,8 @@ class RuleSpec(_Strict):
     type: str
     title: str
     message: str
+    # What the check looks at, in words that read right while it passes (the Checks sheet).
+    description: str | None = None
     workbook: bool = True
     kind: str | None = None
     for_each: dict[str, str | SetSpec] | None = None
@@ -98,8 +100,30 @@ class StatusWords(_Strict):
     not_needed: str
 
 
+class VerdictWords(_Strict):
+    """The words of the Checks sheet's verdict and its summary (see checks.yaml)."""
+
+    label: str
+    ready: str
+    ready_explained: str
+    not_ready: str
+    must_fix: tuple[str, str]
+    fix_or_explain: tuple[str, str]
+    remain: tuple[str, str]
+    must_fix_label: str
+    to_explain_label: str
+    explained_label: str
+    waiting_label: str
+    problems_heading: str
+    fix_it: str
+    fix_or_explain_it: str
+    more_before: str
+    more_after: str
+
+
 class CatalogueSpec(_Strict):
     status_words: StatusWords
+    verdict: VerdictWords
     rules: list[RuleSpec]
     file_checks: list[FileCheckSpec]
 
@@ -175,6 +199,7 @@ class Rule:
     workbook: bool
     kind: str | None = None
     message_by_type: tuple[tuple[str, str], ...] = ()
+    description: str | None = None
 
     def message_for(self, field_type: str) -> str:
         """The message for a field of this type: its own wording if it has one."""
@@ -268,6 +293,11 @@ class Check:
     def message(self, verdict: Verdict) -> str:
         return self.rule.message.format_map(_Missing(verdict.context))
 
+    @property
+    def description(self) -> str:
+        """What this check looks at, in words (shown beside it whether it passes or fails)."""
+        return (self.rule.description or self.rule.title).format_map(_Missing(self.labels))
+
     # -- Excel -------------------------------------------------------------------------------
 
     def _sum(self, refs: Sequence[str], name_of) -> str:
@@ -351,6 +381,7 @@ class Catalogue:
     """Every rule and file check, and the rules expanded into checks over real fields."""
 
     status_words: StatusWords
+    verdict: VerdictWords
     rules: tuple[Rule, ...]
     checks: tuple[Check, ...]
     file_checks: dict[str, FileCheck]
@@ -402,6 +433,42 @@ class Catalogue:
                 }
             )
         return rows
+
+
+# ---------------------------------------------------------------------------------------------
+# The verdict at the top of the Checks sheet: the same sentence in Python and in Excel.
+# ---------------------------------------------------------------------------------------------
+
+
+def verdict_text(words: VerdictWords, must_fix: int, to_explain: int, explained: int) -> str:
+    """'Ready to send', or how many must-fix and fix-or-explain problems remain."""
+    if must_fix + to_explain == 0:
+        return words.ready_explained if explained else words.ready
+    parts = []
+    if must_fix:
+        parts.append(f"{must_fix} {words.must_fix[0 if must_fix == 1 else 1]}")
+    if to_explain:
+        parts.append(f"{to_explain} {words.fix_or_explain[0 if to_explain == 1 else 1]}")
+    remain = words.remain[0 if must_fix + to_explain == 1 else 1]
+    return f"{words.not_ready}: {' and '.join(parts)} {remain}"
+
+
+def verdict_formula(words: VerdictWords, must_fix: str, to_explain: str, explained: str) -> str:
+    """The Excel formula for `verdict_text`, over the cells holding the three counts."""
+    e, u, x = must_fix, to_explain, explained
+
+    def word(n: str, pair: tuple[str, str]) -> str:
+        return f"IF({n}=1,{_excel_text(pair[0])},{_excel_text(pair[1])})"
+
+    return (
+        f"IF({e}+{u}=0,IF({x}>0,{_excel_text(words.ready_explained)},"
+        f"{_excel_text(words.ready)}),"
+        f"{_excel_text(words.not_ready + ': ')}"
+        f'&IF({e}>0,{e}&" "&{word(e, words.must_fix)},"")'
+        f'&IF(AND({e}>0,{u}>0)," and ","")'
+        f'&IF({u}>0,{u}&" "&{word(u, words.fix_or_explain)},"")'
+        f'&" "&IF({e}+{u}=1,{_excel_text(words.remain[0])},{_excel_text(words.remain[1])}))'
+    )
 
 
 # ---------------------------------------------------------------------------------------------
@@ -468,6 +535,7 @@ def load_catalogue(raw: Any, path: Path, instrument: Instrument) -> Catalogue:
             rs.workbook,
             rs.kind,
             tuple(rs.message_by_type.items()),
+            rs.description,
         )
         rules.append(rule)
         if rs.type == "required":
@@ -493,7 +561,13 @@ def load_catalogue(raw: Any, path: Path, instrument: Instrument) -> Catalogue:
         for f in spec.file_checks
     }
     return Catalogue(
-        spec.status_words, tuple(rules), tuple(checks), file_checks, value_rules, required_rule
+        spec.status_words,
+        spec.verdict,
+        tuple(rules),
+        tuple(checks),
+        file_checks,
+        value_rules,
+        required_rule,
     )
 
 
@@ -578,5 +652,8 @@ def _expand(rs: RuleSpec, rule: Rule, sets, field_ids, instrument, where: str) -
         unknown = [p for p in placeholders(rs.message) if p not in known]
         if unknown:
             raise InstrumentError(f"{where}: message uses unknown placeholder(s) {unknown}")
+        unknown = [p for p in placeholders(rs.description or "") if p not in labels]
+        if unknown:
+            raise InstrumentError(f"{where}: description uses unknown placeholder(s) {unknown}")
         out.append(check)
     return out

@@ -56,6 +56,17 @@ STYLES: dict[str, dict[str, Any]] = {
     "total": {"bold": True, "border": 1, "num_format": "0", "bg_color": "#EDEDED"},
     "number": {"num_format": "0"},
     "status": {"bold": True, "align": "left", "indent": 1},
+    "link": {"font_color": "#0563C1", "underline": 1, "text_wrap": True},
+    "count": {"bold": True, "num_format": "0", "align": "left", "indent": 1},
+    "verdict_label": {"bold": True, "font_size": 14, "valign": "vcenter", "border": 2},
+    "verdict": {
+        "bold": True,
+        "font_size": 14,
+        "text_wrap": True,
+        "valign": "vcenter",
+        "indent": 1,
+        "border": 2,
+    },
     "descriptor": {"text_wrap": True, "font_size": 9, "border": 1},
     "answer_example": {"bg_color": INPUT_FILL, "border": 4, "border_color": INPUT_BORDER},
     "required_example": {
@@ -123,13 +134,17 @@ def render(layout: WorkbookLayout, password: str, properties: dict[str, str]) ->
         ws = wb.add_worksheet(sheet.name, worksheet_class=_Worksheet)
         for j, width in enumerate(sheet.widths):
             ws.set_column(j, j, width)
+        for j, width in sheet.hidden_cols.items():
+            ws.set_column(j, j, width, None, {"hidden": True})
         for row, height in sheet.heights.items():
             ws.set_row(row, height)
         for cell in sheet.cells:
             fmt = formats[cell.style]
             if cell.merge_to_col is not None and cell.merge_to_col > cell.col:
-                value = "" if cell.value is None else cell.value
+                value = "" if cell.value is None or cell.formula else cell.value
                 ws.merge_range(cell.row, cell.col, cell.row, cell.merge_to_col, value, fmt)
+                if cell.formula is not None:
+                    ws.write_formula(cell.row, cell.col, "=" + cell.formula, fmt, cell.value)
             elif cell.formula is not None:
                 ws.write_formula(cell.row, cell.col, "=" + cell.formula, fmt, cell.value)
             elif cell.value is None:
@@ -168,6 +183,16 @@ def render(layout: WorkbookLayout, password: str, properties: dict[str, str]) ->
                         rng.replace("$", ""),
                         {"type": "cell", "criteria": "==", "value": f'"{word}"', "format": fmt},
                     )
+        for rng, text, colour in sheet.begins_with:
+            ws.conditional_format(
+                rng.replace("$", ""),
+                {
+                    "type": "text",
+                    "criteria": "begins with",
+                    "value": text,
+                    "format": status_formats.get(colour, required_format),
+                },
+            )
         if sheet.autofilter:
             ws.autofilter(*sheet.autofilter)
         ws.protect(
@@ -191,6 +216,10 @@ def render(layout: WorkbookLayout, password: str, properties: dict[str, str]) ->
             last_row = max([c.row for c in sheet.cells] + [i.row for i in sheet.inputs])
             ws.print_area(0, 0, last_row, len(sheet.widths) - 1)
             ws.set_footer(f"&L{layout.identity['la_name']}: {sheet.name}&RPage &P of &N")
+            if sheet.repeat_rows:
+                ws.repeat_rows(*sheet.repeat_rows)
+            if sheet.freeze_row:
+                ws.freeze_panes(sheet.freeze_row, 0)
     for name, choices in layout.lists.items():
         col = sorted(layout.lists).index(name)
         ref = f"{cell_ref(1, col, True)}:{cell_ref(len(choices), col, True)}"

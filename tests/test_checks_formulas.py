@@ -17,8 +17,8 @@ from collate.filler import fill_workbook
 from collate.libreoffice import resave_xlsx
 from collate.reader import read_return
 
-HEADER = ["Code", "Severity", "Sheet", "Status", "Message"]
-STATUS_COL, MESSAGE_COL = 4, 5
+HEADER = ["Code", "Status", "Where (click to go there)", "What it checks", "Problem"]
+STATUS_COL, MESSAGE_COL = 2, 5
 
 
 # ---------------------------------------------------------------------------------------------
@@ -50,31 +50,25 @@ def check_rows(ws, checks) -> dict[str, int]:
     return rows
 
 
-def completion_rows(ws, instrument) -> dict[str, tuple[int, int, str]]:
-    """Sheet name → (required answers, still empty, status) from the completion table."""
+def completion_rows(ws, instrument) -> dict[str, tuple[int, int]]:
+    """Sheet name → (required answers, still empty) from the table of sheets."""
     names = set(instrument.sheet_names)
     out = {}
     for r in range(1, ws.max_row + 1):
-        if ws.cell(r, 1).value in names and isinstance(ws.cell(r, 2).value, int):
-            out[ws.cell(r, 1).value] = (
-                ws.cell(r, 2).value,
-                ws.cell(r, 3).value,
-                ws.cell(r, 4).value,
-            )
+        if ws.cell(r, 1).value in names and isinstance(ws.cell(r, 3).value, int):
+            out[ws.cell(r, 1).value] = (ws.cell(r, 3).value, ws.cell(r, 4).value)
     return out
 
 
-def summary_counts(ws, words) -> dict[str, int]:
-    out = {}
-    for r in range(1, ws.max_row + 1):
-        label = ws.cell(r, 1).value
-        if label in (words.error, words.query, words.waiting) and ws.cell(r, 2).value is None:
-            out[label] = ws.cell(r, 3).value
-    return out
-
-
-def to_do(n: int) -> str:
-    return "Complete" if n == 0 else f"{n} to do"
+def summary_counts(ws, instrument) -> dict[str, int]:
+    """The counts under the verdict, by their label."""
+    v = instrument.checks.verdict
+    labels = (v.must_fix_label, v.to_explain_label, v.explained_label, v.waiting_label)
+    return {
+        ws.cell(r, 1).value: ws.cell(r, 3).value
+        for r in range(1, 40)
+        if ws.cell(r, 1).value in labels
+    }
 
 
 def assert_checks_sheet_agrees(ws, instrument, values, raw) -> dict[str, str]:
@@ -102,15 +96,16 @@ def assert_checks_sheet_agrees(ws, instrument, values, raw) -> dict[str, str]:
     # Required answers still empty, by sheet.
     required_sections = [s for s in instrument.sections if any(f.required for f in s.fields())]
     completion = completion_rows(ws, instrument)
-    assert list(completion) == [s.sheet for s in required_sections]
+    assert [s for s in completion if completion[s][0]] == [s.sheet for s in required_sections]
     for s in required_sections:
         required = [f for f in s.fields() if f.required]
         empty = sum(1 for f in required if is_blank(raw.get(f.id)))
-        assert completion[s.sheet] == (len(required), empty, to_do(empty)), s.sheet
+        assert completion[s.sheet] == (len(required), empty), s.sheet
 
-    # The counts above the checks table.
-    counts = {w: list(seen.values()).count(w) for w in (words.error, words.query, words.waiting)}
-    assert summary_counts(ws, words) == counts
+    # The counts under the verdict.
+    v = instrument.checks.verdict
+    counts = summary_counts(ws, instrument)
+    assert counts[v.waiting_label] == list(seen.values()).count(words.waiting)
     return seen
 
 
