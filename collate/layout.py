@@ -43,8 +43,13 @@ MAX_FORMULA = 3000  # rows of the "what still needs doing" list at the top of th
 # Columns (0-based) of the form layout: label, answer (merged across ANSWER_SPAN), marker, help.
 LABEL_COL, ANSWER_COL, ANSWER_SPAN = 0, 1, 4
 MARKER_COL, HELP_COL = 5, 6
-FORM_WIDTHS = [58, 16, 16, 16, 16, 16, 50]
-DIAG_WIDTHS = [6, 34, 30, 30, 30, 18, 55]
+# Widths (characters) chosen so that a sheet one A4 landscape page wide prints at about 90%:
+# body text stays above 8 pt on paper.
+FORM_WIDTHS = [46, 13, 13, 13, 13, 12, 40]
+# Ref, criterion, three descriptors, your level, the word "Required", your evidence.
+DIAG_WIDTHS = [5, 26, 22, 22, 22, 15, 10, 34]
+DIAG_LEVEL_COL, DIAG_MARKER_COL, DIAG_EVIDENCE_COL = 5, 6, 7
+LINE = 13  # points per line of 10-point text
 
 
 def col_letter(col: int) -> str:
@@ -194,6 +199,18 @@ def identity_for(
 # ---------------------------------------------------------------------------------------------
 
 
+def asked_if_words(asked_if: str | None, questions) -> str:
+    """A follow-on question's condition in words: "experienced_racism = Yes" reads as "Only if
+    the answer to question 7 is 'Yes'", never as the question's internal id."""
+    if not asked_if:
+        return ""
+    qid, _, answer = (part.strip() for part in asked_if.partition("="))
+    for n, q in enumerate(questions, start=1):
+        if q.id == qid:
+            return f"Only if the answer to question {n} is '{answer}'"
+    return f"Only if the earlier answer is '{answer}'"
+
+
 def list_name_for(instrument: Instrument, f: Field) -> str:
     """Defined name of the dropdown source for a choice field (a reduced list gets its own)."""
     full = tuple(c.value for c in instrument.lists[f.list_name or ""])
@@ -307,21 +324,27 @@ class _Builder:
         if self.sample:
             sh.add(SAMPLE_BANNER, "banner", merge_to_col=last_col)
             sh.next(20)
+        # The title rows stay in view on screen and head every printed page.
+        sh.freeze_row = sh.row
+        sh.repeat_rows = (0, sh.row - 1)
         sh.next()
 
     def paragraph(self, sh: SheetLayout, text: str, last_col: int, style: str = "intro") -> None:
-        lines = max(1, len(text) // 150 + 1)
+        lines = text_lines(text, sum(sh.widths[: last_col + 1]))
         sh.add(text, style, merge_to_col=last_col)
-        sh.next(15 * lines + 4)
+        sh.next(LINE * lines + 4)
 
     def question(self, sh: SheetLayout, f: Field) -> None:
         sh.add(f.label, "label")
-        height = 60 if f.type == "long_text" else (30 if len(f.label) > 60 else None)
-        self._input(sh, f, sh.row, ANSWER_COL, merge_to=ANSWER_COL + ANSWER_SPAN - 1)
-        sh.add("Required" if f.required else "Optional", "marker", col=MARKER_COL)
+        lines = text_lines(f.label, sh.widths[LABEL_COL])
         if f.help:
             sh.add(f.help, "help", col=HELP_COL)
-            height = max(height or 0, 15 * (len(f.help) // 55 + 1))
+            lines = max(lines, text_lines(f.help, sh.widths[HELP_COL]))
+        height = LINE * lines + 4 if lines > 1 else None
+        if f.type == "long_text":
+            height = max(height or 0, 60)
+        self._input(sh, f, sh.row, ANSWER_COL, merge_to=ANSWER_COL + ANSWER_SPAN - 1)
+        sh.add("Required" if f.required else "Optional", "marker", col=MARKER_COL)
         sh.next(height)
 
     def _input(
@@ -379,7 +402,8 @@ class _Builder:
             if t.total_column:
                 a, b = cell_ref(sh.row, 1), cell_ref(sh.row, len(t.columns))
                 sh.add(0, "total", col=1 + len(t.columns), formula=f"SUM({a}:{b})")
-            sh.next(30 if len(r.label) > 58 else None)
+            lines = text_lines(r.label, sh.widths[0])
+            sh.next(LINE * lines + 4 if lines > 1 else None)
         last = sh.row - 1
         if t.total_row:
             sh.add("Total", "total_label")
@@ -492,9 +516,15 @@ class _Builder:
                     merge_to_col=ANSWER_COL + ANSWER_SPAN - 1,
                 )
                 sh.add("Yes" if q.race_specific else "No", "text", col=MARKER_COL)
-                if q.asked_if:
-                    sh.add(q.asked_if, "help", col=HELP_COL)
-                sh.next(15 * (len(q.text) // 55 + 1) + 4)
+                asked_if = asked_if_words(q.asked_if, block.questions)
+                if asked_if:
+                    sh.add(asked_if, "help", col=HELP_COL)
+                lines = max(
+                    text_lines(f"{n}. {q.text}", sh.widths[LABEL_COL]),
+                    text_lines(q.answers, sum(sh.widths[ANSWER_COL : ANSWER_COL + ANSWER_SPAN])),
+                    text_lines(asked_if, sh.widths[HELP_COL]),
+                )
+                sh.next(LINE * lines + 4)
 
     def form(self, section) -> SheetLayout:
         sh = SheetLayout(section.sheet, widths=FORM_WIDTHS)
@@ -519,7 +549,7 @@ class _Builder:
             sh.add(f"Pledge {p.number}: {p.title}", "heading", merge_to_col=last)
             sh.next(20)
             self.paragraph(sh, p.wording, last, "help")
-            heads = ["Ref", "Criterion", *levels[1:], "Your level", "Your evidence"]
+            heads = ["Ref", "Criterion", *levels[1:], "Your level", "", "Your evidence"]
             for j, h in enumerate(heads):
                 sh.add(h, "header", col=j)
             sh.next()
@@ -532,16 +562,23 @@ class _Builder:
                         "descriptor",
                         col=2 + j,
                     )
-                self._input(sh, c.level, sh.row, 5)
-                self._input(sh, c.evidence, sh.row, 6)
-                longest = max(len(t) for t in [c.text, *c.descriptors.values()])
-                sh.next(max(60, 13 * (longest // 34 + 2)))
+                self._input(sh, c.level, sh.row, DIAG_LEVEL_COL)
+                sh.add(
+                    "Required" if c.level.required else "Optional", "marker", col=DIAG_MARKER_COL
+                )
+                self._input(sh, c.evidence, sh.row, DIAG_EVIDENCE_COL)
+                lines = max(
+                    [text_lines(c.text, sh.widths[1])]
+                    + [text_lines(t, sh.widths[2]) for t in c.descriptors.values()]
+                )
+                sh.next(max(60, 12 * lines + 8))
             for f, label in (
                 (p.working, "What is working for this pledge"),
                 (p.gaps, "Gaps and next steps for this pledge"),
             ):
-                sh.add(f"{label} (required)", "label_bold", col=1, merge_to_col=5)
-                self._input(sh, f, sh.row, 6)
+                sh.add(label, "label_bold", col=1, merge_to_col=DIAG_LEVEL_COL)
+                sh.add("Required" if f.required else "Optional", "marker", col=DIAG_MARKER_COL)
+                self._input(sh, f, sh.row, DIAG_EVIDENCE_COL)
                 sh.next(60)
         return sh
 
@@ -646,16 +683,16 @@ class _Builder:
                 formula=f'HYPERLINK("#{quote_sheet(section.sheet)}!A1",'
                 f"{_excel_text(section.sheet)})",
             )
-            sh.add(len(cells), "number", col=2)
+            sh.add(len(cells), "count_centre", col=2)
             # Spaces alone are no answer (as for the collator), so count by trimmed length.
             empty = "+".join(f"SUMPRODUCT(--(LEN(TRIM({r}))=0))" for r in _runs(cells)) or "0"
             errors, as_text = self._value_problems(section.id)
-            sh.add(len(cells), "number", col=3, formula=empty)
+            sh.add(len(cells), "count_centre", col=3, formula=empty)
             helper = HELPER_COL
             for col, terms in ((4, errors), (5, as_text)):
                 chunks = _chunks(terms)
                 if len(chunks) == 1:
-                    sh.add(0, "number", col=col, formula=chunks[0])
+                    sh.add(0, "count_centre", col=col, formula=chunks[0])
                     continue
                 # Excel refuses a formula over 8,192 characters: add up parts in hidden cells.
                 refs = []
@@ -664,7 +701,7 @@ class _Builder:
                     sh.hidden_cols[helper] = 8
                     refs.append(cell_ref(sh.row, helper))
                     helper += 1
-                sh.add(0, "number", col=col, formula="+".join(refs))
+                sh.add(0, "count_centre", col=col, formula="+".join(refs))
             sheet_rows.append(sh.row)
             sh.next()
         sh.next()
@@ -848,7 +885,8 @@ class _Builder:
                 "",
                 "link",
                 col=5,
-                formula=f'IFERROR(IF({pick(8)}="",{_excel_text(verdict_words.fix_it)},'
+                formula=f'IFERROR(IF({pick(8)}="",'
+                f"HYPERLINK({pick(7)},{_excel_text(verdict_words.fix_it)}),"
                 f'HYPERLINK({pick(8)},{_excel_text(verdict_words.fix_or_explain_it)})),"")',
             )
             sh.next(44)

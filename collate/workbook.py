@@ -58,6 +58,7 @@ STYLES: dict[str, dict[str, Any]] = {
     "status": {"bold": True, "align": "left", "indent": 1},
     "link": {"font_color": "#0563C1", "underline": 1, "text_wrap": True},
     "count": {"bold": True, "num_format": "0", "align": "left", "indent": 1},
+    "count_centre": {"num_format": "0", "align": "center"},
     "verdict_label": {"bold": True, "font_size": 14, "valign": "vcenter", "border": 2},
     "verdict": {
         "bold": True,
@@ -122,6 +123,11 @@ def render(layout: WorkbookLayout, password: str, properties: dict[str, str]) ->
     wb.set_properties({**properties, "created": FIXED_DATE})
     for key, value in layout.identity.items():
         wb.set_custom_property(f"ie_{key}", value)
+    # The workbook's default font sets the width of a column unit. Arial (Liberation Sans where
+    # Arial is missing) has the same metrics everywhere; Calibri is often missing outside
+    # Windows, and its stand-in is wider, which shrinks every printed page.
+    wb.formats[0].set_font_name(_BASE["font_name"])
+    wb.formats[0].set_font_size(_BASE["font_size"])
     formats = {name: wb.add_format({**_BASE, **spec}) for name, spec in STYLES.items()}
     required_format = wb.add_format({"bg_color": REQUIRED_EMPTY_FILL})
     status_formats = {

@@ -168,3 +168,48 @@ def test_the_checks_table_header_repeats_on_every_printed_page(essex_wb):
 )
 def test_verdict_wording(instrument, counts, text):
     assert verdict_text(instrument.checks.verdict, *counts) == text
+
+
+INTERNAL = re.compile(r"\b[a-z0-9]+(?:_[a-z0-9]+)+\b|\bie_|[{}]")
+
+
+def visible_texts(wb):
+    for ws in wb.worksheets:
+        if ws.sheet_state != "visible":
+            continue
+        for row in ws.iter_rows():
+            for cell in row:
+                if isinstance(cell.value, str) and not cell.value.startswith("="):
+                    yield ws.title, cell.coordinate, cell.value
+
+
+def test_no_visible_cell_of_a_blank_workbook_holds_an_internal_id(essex_values_wb):
+    found = [t for t in visible_texts(essex_values_wb) if INTERNAL.search(t[2])]
+    assert found == []
+
+
+@pytest.mark.libreoffice
+def test_no_visible_cell_of_a_recalculated_return_holds_an_internal_id(recalculated, open_xlsx):
+    for path in recalculated.values():
+        wb = open_xlsx(path, data_only=True)
+        found = [t for t in visible_texts(wb) if INTERNAL.search(t[2])]
+        assert found == [], path.name
+
+
+def test_follow_on_questions_say_when_they_are_asked_in_words(essex_values_wb):
+    ws = essex_values_wb["Exit interviews"]
+    texts = [c.value for row in ws.iter_rows() for c in row if isinstance(c.value, str)]
+    asked = [t for t in texts if t.startswith("Only if")]
+    assert asked == [
+        "Only if the answer to question 7 is 'Yes'",
+        "Only if the answer to question 7 is 'Yes'",
+        "Only if the answer to question 9 is 'Yes'",
+    ]
+
+
+def test_required_is_written_beside_every_level_on_the_diagnostic(essex_wb, instrument):
+    ws = essex_wb["Diagnostic"]
+    for criterion in instrument.criteria:
+        ((_, ref),) = list(essex_wb.defined_names[criterion.level.name].destinations)
+        cell = ws[ref.replace("$", "")]
+        assert ws.cell(cell.row, cell.column + 1).value == "Required", criterion.ref

@@ -27,7 +27,7 @@ from collate.collation import (
 )
 from collate.emails import draft_email, render_text
 from collate.findings import Finding
-from collate.outputs.sheets import text_lines
+from collate.layout import text_lines
 
 # The finding that only counts the unexplained queries: not a problem of its own.
 SUMMARY_CODES = ("QRY01",)
@@ -164,7 +164,7 @@ def _page(ws, la_name: str, landscape: bool) -> None:
 
 def _row_height(texts: list[tuple[str, float]]) -> float:
     lines = max((text_lines(text, width) for text, width in texts), default=1)
-    return max(15.0, 13.5 * lines + 3)
+    return max(15.0, 13.0 * lines + 4)
 
 
 def write_feedback_workbook(
@@ -174,6 +174,9 @@ def write_feedback_workbook(
     la = result.la
     n = counts(result)
     wb = xlsxwriter.Workbook(path, {"strings_to_formulas": False, "strings_to_urls": False})
+    # Arial as the default font keeps column widths the same wherever Calibri is missing.
+    wb.formats[0].set_font_name("Arial")
+    wb.formats[0].set_font_size(10)
     fmt = _Formats(wb)
     ws = wb.add_worksheet("Verdict")
     widths = (28, 60)
