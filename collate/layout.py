@@ -344,7 +344,7 @@ class _Builder:
         if f.type == "long_text":
             height = max(height or 0, 60)
         self._input(sh, f, sh.row, ANSWER_COL, merge_to=ANSWER_COL + ANSWER_SPAN - 1)
-        sh.add("Required" if f.required else "Optional", "marker", col=MARKER_COL)
+        sh.add("Required" if self.settings.requires(f) else "Optional", "marker", col=MARKER_COL)
         sh.next(height)
 
     def _input(
@@ -365,13 +365,13 @@ class _Builder:
                 style or input_style(f),
                 merge_to_col=merge_to if merge_to and merge_to > col else None,
                 validation=validation_for(self.ins, f),
-                required=f.required,
+                required=self.settings.requires(f),
                 label=f.label,
             )
         )
         self.address[f.id] = (sh.name, row, col)
         self.section_inputs.setdefault(f.section, []).append((f, sh.name, row, col))
-        if f.required:
+        if self.settings.requires(f):
             self.required_cells.setdefault(f.section, []).append((sh.name, row, col))
 
     def table(self, sh: SheetLayout, t: Table) -> None:

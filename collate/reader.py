@@ -465,7 +465,7 @@ class _Reader:
             self.value_finding("formula", f, raw)
             return
         if is_blank(raw):
-            if f.required:
+            if self.settings.requires(f):
                 self.required_missing(f)
             return
         value: Any = raw

@@ -91,6 +91,9 @@ class RoundSettings(_Strict):
     contact: Contact
     report: ReportSettings
     sheet_password: str
+    # The sign-off on the Cover (who approved the return, and the declaration) is required for
+    # a return to be accepted; set to false to make it optional for a round.
+    certification_required: bool = True
     analysis: AnalysisSettings
     local_authorities: list[LocalAuthority] = Field(min_length=1)
     # Where the file was read from, so that relative paths resolve against it.
@@ -120,6 +123,10 @@ class RoundSettings(_Strict):
     @property
     def population_path(self) -> Path:
         return self.templates_folder / self.analysis.population_file
+
+    def requires(self, f: Any) -> bool:
+        """Whether an answer is required this round (sign-off answers only with certification)."""
+        return bool(f.required) and (self.certification_required or not f.certification)
 
     def placeholders(self) -> list[str]:
         """What is still a placeholder and must be set before a real round: each as a sentence

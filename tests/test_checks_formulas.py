@@ -152,6 +152,10 @@ def answers_with_passes_and_failures(instrument) -> dict:
         "cover.respondent_role": "Anti-racist practice lead",
         "cover.respondent_email": "test.respondent@example.org",
         "cover.date_completed": dt.date(2027, 1, 10),
+        "cover.signed_off_by": "Test Director",
+        "cover.signed_off_role": "Director of Children's Services",
+        "cover.signed_off_date": dt.date(2027, 1, 11),
+        "cover.declaration": "Yes, I confirm",
         # FND01 fails (strategy but no name); FND02 passes.
         "foundations.edi_strategy": "Yes",
         "foundations.cs_strategy": "No",

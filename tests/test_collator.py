@@ -211,7 +211,7 @@ def test_the_collated_workbook_holds_every_accepted_answer(good_round):
         assert set(rows["field_id"]) == set(typed_answers), name
 
 
-def test_returns_table_has_one_row_per_council(good_round, settings):
+def test_returns_table_has_one_row_per_council(good_round, settings, instrument):
     _folder, out, answers, result, _before = good_round
     table = pd.read_csv(out / "returns.csv", dtype=str, keep_default_na=False)
     assert list(table["la"]) == [la.name for la in settings.local_authorities]
@@ -222,7 +222,7 @@ def test_returns_table_has_one_row_per_council(good_round, settings):
         assert row["received"] == "yes"
         assert row["file"] == record.file_name
         assert row["sha256"] == hashlib.sha256(record.path.read_bytes()).hexdigest()
-        assert row["template_version"] == "1.0"
+        assert row["template_version"] == instrument.version
         assert int(row["errors"]) == len(record.errors)
         assert int(row["queries"]) == len(record.queries)
         assert row["status"] == (MUST_RESUBMIT if name == NEVER_OPENED else ACCEPTED)
