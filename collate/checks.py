@@ -115,6 +115,7 @@ class VerdictWords(_Strict):
     explained_label: str
     waiting_label: str
     problems_heading: str
+    problems_note: str
     fix_it: str
     fix_or_explain_it: str
     more_before: str

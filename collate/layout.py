@@ -709,7 +709,7 @@ class _Builder:
         # -- every check (laid out first, so the summary above can refer to it) ----------------
         problems_row = sh.row
         n_problems = PROBLEM_ROWS
-        sh.next(n=n_problems + 4)
+        sh.next(n=n_problems + 5)
         sh.add("Every check", "heading", merge_to_col=last)
         sh.next(20)
         heads = [
@@ -848,7 +848,8 @@ class _Builder:
             sh.add(label, "label_bold", merge_to_col=1)
             cell = sh.add(cached, "count", col=2, formula=formula, name=name)
             refs.append(cell_ref(cell.row, 2))
-            sh.next()
+            lines = text_lines(label, sum(sh.widths[:2]))
+            sh.next(LINE * lines + 3 if lines > 1 else None)
         sh.row = verdict_row
         sh.add(verdict_words.label, "verdict_label", merge_to_col=1)
         v = sh.add(
@@ -866,6 +867,8 @@ class _Builder:
         sh.row = problems_row
         sh.add(verdict_words.problems_heading, "heading", merge_to_col=last)
         sh.next(20)
+        sh.add(verdict_words.problems_note, "help", merge_to_col=last)
+        sh.next(LINE * text_lines(verdict_words.problems_note, sum(sh.widths)) + 2)
         for j, h in enumerate(["Code", "Status", "Where (click to go there)", "Problem"]):
             sh.add(h, "header", col=j, merge_to_col=4 if j == 3 else None)
         sh.add("What to do", "header", col=5)
@@ -890,7 +893,7 @@ class _Builder:
                 f'HYPERLINK({pick(8)},{_excel_text(verdict_words.fix_or_explain_it)})),"")',
             )
             sh.next(44)
-        top_first, top_last = problems_row + 2, problems_row + 1 + n_problems
+        top_first, top_last = problems_row + 3, problems_row + 2 + n_problems
         top = f"{cell_ref(top_first, 1, True)}:{cell_ref(top_last, 1, True)}"
         sh.conditional.append((top, "status"))
         more = f"MAX({rank_range})-{n_problems}"

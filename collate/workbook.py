@@ -48,7 +48,7 @@ STYLES: dict[str, dict[str, Any]] = {
     "label_bold": {"bold": True, "text_wrap": True},
     "fact": {"bold": True},
     "help": {"italic": True, "font_color": "#404040", "text_wrap": True, "font_size": 9},
-    "marker": {"bold": True},
+    "marker": {"bold": True, "align": "left", "indent": 1},
     "marker_note": {"bold": True, "text_wrap": True},
     "header": {"bold": True, "text_wrap": True, "bg_color": "#D9D9D9", "border": 1},
     "row_label": {"text_wrap": True, "border": 1},

@@ -98,7 +98,7 @@ def test_problems_are_listed_first_must_fix_first(recalculated, instrument, open
     ws = open_xlsx(recalculated[luton.name], data_only=True)["Checks"]
     words = instrument.checks.status_words
     heading = instrument.checks.verdict.problems_heading
-    top = next(r for r in range(1, 60) if ws.cell(r, 1).value == heading) + 2
+    top = next(r for r in range(1, 60) if ws.cell(r, 1).value == heading) + 3
     listed = [
         (ws.cell(r, 1).value, ws.cell(r, 2).value, ws.cell(r, 3).value, ws.cell(r, 4).value)
         for r in range(top, top + PROBLEM_ROWS)

@@ -41,6 +41,7 @@ VERDICT_TEXT = {
     NOT_USABLE: "Not usable: the file could not be read. See the sheet 'What to fix'.",
     NOT_RECEIVED: "Not received: please send your return.",
 }
+ALL_EXPLAINED = "Accepted with queries, each one already explained: nothing more to do."
 TEMPLATES = {
     ACCEPTED: "feedback_accepted.txt.j2",
     ACCEPTED_WITH_QUERIES: "feedback_accepted_with_queries.txt.j2",
@@ -51,10 +52,10 @@ TEMPLATES = {
 COLUMNS = {  # heading → width (characters); they fit a landscape A4 page at about 100%
     "What to do": 15,
     "Where": 20,
-    "Question or figure": 28,
+    "Question or figure": 26,
     "Value found": 11,
-    "Problem and what to do": 42,
-    "Your explanation": 20,
+    "Problem and what to do": 40,
+    "Your explanation": 24,
     "Code": 7,
 }
 FILE_COLUMN = ("File", 18)
@@ -164,7 +165,7 @@ def _page(ws, la_name: str, landscape: bool) -> None:
 
 def _row_height(texts: list[tuple[str, float]]) -> float:
     lines = max((text_lines(text, width) for text, width in texts), default=1)
-    return max(15.0, 13.0 * lines + 4)
+    return max(15.0, 13.0 * lines + 6)
 
 
 def write_feedback_workbook(
@@ -191,8 +192,11 @@ def write_feedback_workbook(
             2, 0, 2, 1, "SYNTHETIC SAMPLE DATA: this feedback is on a made-up return.", fmt.banner
         )
         row = 4
+    verdict = VERDICT_TEXT[situation(result)]
+    if situation(result) == ACCEPTED_WITH_QUERIES and n.unexplained == 0:
+        verdict = ALL_EXPLAINED
     facts = [
-        ("Verdict", VERDICT_TEXT[situation(result)]),
+        ("Verdict", verdict),
         ("File checked", result.record.file_name if result.record else "(none received)"),
         ("Problems to fix", str(n.errors)),
         ("Queries to fix or explain", str(n.queries)),
