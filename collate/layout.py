@@ -442,11 +442,14 @@ class _Builder:
             "Dropdown cells show a list when you select them; each answer cell shows a short "
             "hint.",
             "3. Enter 0 for a count of none. Do not leave a required count empty.",
-            "4. Open the Checks sheet before you send the workbook. It shows, for each sheet, how "
-            "many required answers are still empty, and any figures that do not agree. Fix "
-            "anything marked 'Must fix'. For anything marked 'Fix or explain', fix it or type a "
-            "short explanation in the cell beside it.",
-            "5. Save the workbook as an Excel workbook (.xlsx), keeping its name, and email it "
+            "4. Open the Checks sheet before you send the workbook. Its verdict, at the top, says "
+            f"'{self.ins.checks.verdict.ready}' or what still needs doing: required answers still "
+            "empty, sheet by sheet, and any figures that do not agree, each with a link to the "
+            "cell. Fix anything marked 'Must fix'. For anything marked 'Fix or explain', fix it or "
+            "type a short explanation in the cell beside it.",
+            "5. Ask the director or assistant director who approves the return to check it, and "
+            "fill in the sign-off at the bottom of this sheet.",
+            "6. Save the workbook as an Excel workbook (.xlsx), keeping its name, and email it "
             f"to {s.contact.email} by {s.deadline.strftime('%d %B %Y').lstrip('0')}.",
             "This workbook holds information about children and staff. Keep it on your council's "
             "systems and send it only to the address above.",

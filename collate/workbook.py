@@ -182,6 +182,33 @@ def render(layout: WorkbookLayout, password: str, properties: dict[str, str]) ->
                 required[0].split(":")[0],
                 {"type": "blanks", "format": required_format, "multi_range": " ".join(required)},
             )
+        # A number cell holding words (pasted past its validation) is shaded red: the collator
+        # cannot use it, and the Checks sheet counts it under "Answers to correct".
+        columns: dict[int, list[int]] = {}
+        for inp in sheet.inputs:
+            if inp.field is not None and inp.field.is_number:
+                columns.setdefault(inp.col, []).append(inp.row)
+        for col, rows in columns.items():
+            rows.sort()
+            start = prev = rows[0]
+            for r in [*rows[1:], None]:
+                if r is not None and r == prev + 1:
+                    prev = r
+                    continue
+                top = cell_ref(start, col)
+                ws.conditional_format(
+                    start,
+                    col,
+                    prev,
+                    col,
+                    {
+                        "type": "formula",
+                        "criteria": f"=AND(LEN(TRIM({top}))>0,ISERROR(--TRIM({top})))",
+                        "format": status_formats["Must fix"],
+                    },
+                )
+                if r is not None:
+                    start = prev = r
         for rng, kind in sheet.conditional:
             if kind == "status":
                 for word, fmt in status_formats.items():

@@ -223,3 +223,39 @@ def test_must_resubmit_wording(settings, errors, queries, wanted):
 def test_no_email_thanks_for_a_return_that_did_not_come(settings):
     _, body = render(settings, "not received")
     assert "Thank you" not in body and "not yet received" in body
+
+
+# ---------------------------------------------------------------------------------------------
+# Item 3: nothing cut off or running together
+
+
+def test_feedback_text_wraps_in_rows_tall_enough_for_it(feedback):
+    from openpyxl.utils import get_column_letter
+
+    from collate.layout import text_lines
+
+    _, folder = feedback
+    checked = 0
+    for path in folder.glob("*.xlsx"):
+        wb = openpyxl.load_workbook(path)
+        for ws in wb.worksheets:
+            merged = {c for rng in ws.merged_cells.ranges for c in rng.cells}
+            for row in ws.iter_rows(min_row=2):
+                for cell in row:
+                    if not isinstance(cell.value, str) or (cell.row, cell.column) in merged:
+                        continue
+                    width = ws.column_dimensions[get_column_letter(cell.column)].width
+                    assert cell.alignment.wrap_text, (path.name, ws.title, cell.coordinate)
+                    lines = text_lines(cell.value, width)
+                    height = ws.row_dimensions[cell.row].height or 15
+                    assert height >= 12 * lines, (path.name, ws.title, cell.coordinate)
+                    checked += 1
+            assert ws.page_setup.paperSize == 9
+            assert ws.print_title_rows or ws.title == "Verdict"
+    assert checked > 50
+
+
+def test_where_is_one_readable_phrase(feedback):
+    _, folder = feedback
+    wheres = [r["Where"] for r in what_to_fix(folder / "Luton.xlsx")]
+    assert "Children and families, cell C40" in wheres
