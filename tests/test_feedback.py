@@ -259,3 +259,21 @@ def test_where_is_one_readable_phrase(feedback):
     _, folder = feedback
     wheres = [r["Where"] for r in what_to_fix(folder / "Luton.xlsx")]
     assert "Children and families, cell C40" in wheres
+
+
+def test_every_situation_has_its_verdict_words(feedback):
+    from collate.outputs.feedback import ALL_EXPLAINED, load_words
+
+    collation, folder = feedback
+    words = load_words(collation)
+    assert set(words["verdict"]) == set(TEMPLATES) | {ALL_EXPLAINED}
+    verdicts = {}
+    for name in ("Luton", "Suffolk", "Bedford", "Essex"):
+        ws = openpyxl.load_workbook(folder / f"{name}.xlsx")["Verdict"]
+        verdicts[name] = next(r[1] for r in ws.iter_rows(values_only=True) if r[0] == "Verdict")
+    assert verdicts == {
+        "Luton": words["verdict"]["must resubmit"],
+        "Suffolk": words["verdict"][ALL_EXPLAINED],
+        "Bedford": words["verdict"]["not usable"],
+        "Essex": words["verdict"]["accepted"],
+    }

@@ -178,6 +178,9 @@ def test_each_council_gets_an_email_with_its_own_workbook_attached(settings, bui
         assert b.la.name in body
         assert deadline in body and deadline in msg["Subject"]
         assert settings.contact.email in body
+        # To the council's contact in round.yaml, with the programme mailbox in copy.
+        assert b.la.email and msg["To"] == b.la.email
+        assert msg["Cc"] == settings.contact.email
         attachments = list(msg.iter_attachments())
         assert len(attachments) == 1
         (attachment,) = attachments

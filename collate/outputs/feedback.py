@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pandas as pd
 import xlsxwriter
+import yaml
 
 from collate.collation import (
     ACCEPTED,
@@ -33,15 +34,8 @@ from collate.layout import text_lines
 SUMMARY_CODES = ("QRY01",)
 NOT_USABLE = "not usable"
 
-VERDICT_TEXT = {
-    ACCEPTED: "Accepted: nothing more to do.",
-    ACCEPTED_WITH_QUERIES: "Accepted with queries: see each query on the sheet 'What to fix'.",
-    MUST_RESUBMIT: "Must resubmit: fix every problem on the sheet 'What to fix' and send the "
-    "workbook again.",
-    NOT_USABLE: "Not usable: the file could not be read. See the sheet 'What to fix'.",
-    NOT_RECEIVED: "Not received: please send your return.",
-}
-ALL_EXPLAINED = "Accepted with queries, each one already explained: nothing more to do."
+ALL_EXPLAINED = "all queries explained"
+WORDS_FILE = "feedback_words.yaml"
 TEMPLATES = {
     ACCEPTED: "feedback_accepted.txt.j2",
     ACCEPTED_WITH_QUERIES: "feedback_accepted_with_queries.txt.j2",
@@ -113,7 +107,18 @@ def where(f: Finding) -> str:
     return f.sheet or "The whole file"
 
 
-def feedback_frame(result: LAResult) -> pd.DataFrame:
+def load_words(collation: Collation) -> dict:
+    """The feedback workbook's words (templates/email/feedback_words.yaml), with the status
+    words of the check catalogue."""
+    path = collation.settings.templates_folder / "email" / WORDS_FILE
+    words = yaml.safe_load(path.read_text(encoding="utf-8"))
+    status = collation.instrument.checks.status_words
+    words["error"], words["query"] = status.error, status.query
+    return words
+
+
+def feedback_frame(result: LAResult, words: dict | None = None) -> pd.DataFrame:
+    words = words or {"error": "Must fix", "query": "Fix or explain", "explained": "Explained"}
     rows = []
     records = ([result.record] if result.record else []) + result.set_aside
     several_files = len(records) > 1
@@ -121,9 +126,9 @@ def feedback_frame(result: LAResult) -> pd.DataFrame:
         found = [f for f in record.findings if f.code not in SUMMARY_CODES]
         for f in sorted(found, key=lambda f: (f.severity != "error", f.sheet, f.cell, f.code)):
             row = {
-                "What to do": "Must fix"
+                "What to do": words["error"]
                 if f.severity == "error"
-                else ("Explained: no action needed" if f.explanation else "Fix or explain"),
+                else (words["explained"] if f.explanation else words["query"]),
                 "Where": where(f),
                 "Question or figure": f.field,
                 "Value found": f.value,
@@ -179,6 +184,7 @@ def write_feedback_workbook(
     wb.formats[0].set_font_name("Arial")
     wb.formats[0].set_font_size(10)
     fmt = _Formats(wb)
+    words = load_words(collation)
     ws = wb.add_worksheet("Verdict")
     widths = (28, 60)
     for j, w in enumerate(widths):
@@ -192,9 +198,9 @@ def write_feedback_workbook(
             2, 0, 2, 1, "SYNTHETIC SAMPLE DATA: this feedback is on a made-up return.", fmt.banner
         )
         row = 4
-    verdict = VERDICT_TEXT[situation(result)]
+    verdict = words["verdict"][situation(result)]
     if situation(result) == ACCEPTED_WITH_QUERIES and n.unexplained == 0:
-        verdict = ALL_EXPLAINED
+        verdict = words["verdict"][ALL_EXPLAINED]
     facts = [
         ("Verdict", verdict),
         ("File checked", result.record.file_name if result.record else "(none received)"),
@@ -216,7 +222,7 @@ def write_feedback_workbook(
     _page(ws, la.name, landscape=False)
     ws.print_area(0, 0, row + 1, 1)
 
-    frame = feedback_frame(result)
+    frame = feedback_frame(result, words)
     ws = wb.add_worksheet("What to fix")
     col_widths = [dict([*COLUMNS.items(), FILE_COLUMN])[c] for c in frame.columns]
     for j, w in enumerate(col_widths):
