@@ -315,3 +315,77 @@ def test_figure_pasted_as_text_is_checked_on_the_sheet_as_by_the_collator(
     ws = open_xlsx(resaved, data_only=True)["Checks"]
     rows = check_rows(ws, instrument.checks.workbook_checks())
     assert ws.cell(rows["WF02.white"], STATUS_COL).value == words.error
+
+
+# ---------------------------------------------------------------------------------------------
+# The verdict's counts agree with the collator beyond the shipped samples
+# ---------------------------------------------------------------------------------------------
+
+
+def sheet_counts(path, open_xlsx) -> tuple[int, int, int]:
+    from collate.layout import COUNT_NAMES
+
+    wb = open_xlsx(path, data_only=True)
+    out = []
+    for name in COUNT_NAMES:
+        ((sheet, ref),) = list(wb.defined_names[name].destinations)
+        out.append(wb[sheet][ref.replace("$", "")].value)
+    return tuple(out)
+
+
+def collator_counts(record) -> tuple[int, int, int]:
+    found = [f for f in record.findings if f.code != "QRY01"]
+    queries = [f for f in found if f.severity == "query"]
+    explained = sum(1 for f in queries if f.explanation)
+    return sum(f.severity == "error" for f in found), len(queries) - explained, explained
+
+
+@pytest.mark.libreoffice
+@pytest.mark.parametrize("case", ["filled", "pasted"])
+def test_verdict_counts_agree_with_the_collator(case, request, settings, instrument, open_xlsx):
+    typed, resaved = request.getfixturevalue(case)
+    record = read_return(typed, instrument, settings)
+    counts = collator_counts(record)
+    assert counts[0] > 0
+    if case == "pasted":
+        assert counts[1] >= 1  # the figure typed as text is a query with no explanation
+    assert sheet_counts(resaved, open_xlsx) == counts
+
+
+@pytest.fixture(scope="module")
+def mixed(essex_path, tmp_path_factory, libreoffice, instrument):
+    """One of each kind of answer the collator refuses, pasted past the cells' validation, and
+    an explained query."""
+    folder = tmp_path_factory.mktemp("mixed")
+    answers = answers_with_passes_and_failures(instrument)
+    answers.update(
+        {
+            "workforce.staff_survey.harassment_public.white": 150,  # out of range (VAL02)
+            "workforce.staff_survey.respondents.white": 12.5,  # not whole (VAL03)
+            "foundations.pledge_adopted": "Maybe",  # not on the list (VAL04)
+            "cover.respondent_name": "x" * 150,  # too long (VAL05)
+            "cover.date_completed": "soon",  # not a date (VAL06)
+            "workforce.staff_survey.respondents.minority_ethnic": "about 30",  # VAL01
+        }
+    )
+    dia01 = next(c for c in instrument.checks.checks if c.id == "DIA01.p1.c1")
+    typed = fill_workbook(
+        essex_path,
+        folder / essex_path.name,
+        answers,
+        {dia01.explanation_name: "Evidence is in our board papers."},
+    )
+    return typed, resave_xlsx(typed, folder / "libreoffice")
+
+
+@pytest.mark.libreoffice
+def test_verdict_counts_agree_for_every_kind_of_unusable_answer(
+    mixed, settings, instrument, open_xlsx
+):
+    typed, resaved = mixed
+    record = read_return(typed, instrument, settings)
+    codes = {f.code for f in record.findings}
+    assert {"VAL01", "VAL02", "VAL03", "VAL04", "VAL05", "VAL06"} <= codes
+    counts = collator_counts(record)
+    assert counts[2] == 1  # the explained query
+    assert sheet_counts(resaved, open_xlsx) == counts
