@@ -57,6 +57,8 @@ class FieldSpec(_Strict):
     max_length: int | None = PydField(default=None, gt=0, le=32000)
     min: float | None = None
     max: float | None = None
+    # Part of the sign-off: required only while the round asks for certification (round.yaml).
+    certification: bool = False
 
     @model_validator(mode="after")
     def _consistent(self) -> FieldSpec:
@@ -282,6 +284,7 @@ class Field:
     max_length: int | None = None
     help: str | None = None
     dims: tuple[tuple[str, str], ...] = ()
+    certification: bool = False
 
     @property
     def name(self) -> str:
@@ -622,6 +625,7 @@ class _Builder:
                 max_length=max_length,
                 help=spec.help,
                 dims=tuple(sorted((k, str(v)) for k, v in dims.items() if v is not None)),
+                certification=spec.certification,
             ),
             path,
         )
