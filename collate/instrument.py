@@ -198,6 +198,8 @@ class ChildCodeSpec(_Strict):
     label: str
     group: str
     detail: str
+    # The code's category in the DfE school census, for the child population by ethnic group.
+    school_census: str | None = None
 
 
 class PopulationCategorySpec(_Strict):
@@ -212,6 +214,7 @@ class WorkforceGroupSpec(_Strict):
 
 
 class EthnicitySpec(_Strict):
+    grouping_statement: str = ""
     reference_group: str
     not_known_groups: list[str]
     white_groups: list[str] = []

@@ -10,7 +10,7 @@ import datetime as dt
 import os
 import re
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
@@ -66,6 +66,15 @@ class AnalysisSettings(_Strict):
     suppress_to: int = Field(ge=1)
     likelihood_band: tuple[float, float]
     population_file: str
+    # The child population by ethnic group that representation ratios compare with (see
+    # collate/child_population.py and the notes on method): "school_census" (the default),
+    # "census_age_adjusted" or "census_all_ages".
+    child_population: Literal["school_census", "census_age_adjusted", "census_all_ages"] = (
+        "school_census"
+    )
+    school_census_file: str = "reference/school_census_pupils_by_ethnicity.csv"
+    school_census_year: str = "2021/22"
+    age_profile_file: str = "reference/census2021_ew_ethnic_group_by_age.csv"
 
     @model_validator(mode="after")
     def _ordered(self) -> AnalysisSettings:

@@ -112,8 +112,8 @@ def test_markup_parses_headings_bullets_and_markers():
 
 def test_formatter_rounds_half_up_and_marks_missing():
     assert fmt.ratio(1.245) == "1.25" and fmt.rate(0.05) == "0.1" and fmt.percent(2.25) == "2.3"
-    assert fmt.count("c") == "c" and fmt.count(31670) == "31,670"
-    assert fmt.ratio(None, "small numbers") == "c" and fmt.ratio(None, "zero") == "x"
+    assert fmt.count("c") == "[c]" and fmt.count(31670) == "31,670"
+    assert fmt.ratio(None, "small numbers") == "[c]" and fmt.ratio(None, "zero") == "[x]"
     assert fmt.points(-3.25) == "\u22123.3"
 
 
@@ -242,7 +242,7 @@ def test_every_table_figure_equals_the_published_frames(doc, analysis):
                 assert row[3 + 2 * k] == fmt.count(frame.loc[la, g])
                 mr = m.loc[(la, stage, g)]
                 expected = fmt.ratio(mr["representation_ratio"], mr["reason"])
-                assert row[4 + 2 * k].rstrip("*") == expected
+                assert row[4 + 2 * k].rstrip("*†") == expected
                 assert row[4 + 2 * k].endswith("*") == (mr["over_represented"] == "yes")
                 checked += 1
     assert checked > 100

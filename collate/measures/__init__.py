@@ -1,6 +1,7 @@
 """Pure measures: pledge scores, small-number suppression, disproportionality, SC-WRES and exit
 interviews. Plain Python and pandas in, plain data out; nothing here reads or writes files."""
 
+from collate.measures.disclosure import narrowed, protect_stage, ranges
 from collate.measures.disproportionality import (
     DEFAULT_THRESHOLD,
     NOT_KNOWN,
@@ -70,6 +71,9 @@ from collate.measures.workforce import (
 )
 
 __all__ = [
+    "narrowed",
+    "protect_stage",
+    "ranges",
     "BAND",
     "DEFAULT_THRESHOLD",
     "DIRECTION",

@@ -26,6 +26,7 @@ from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from fractions import Fraction
 
+from collate.measures.intervals import ratio_interval
 from collate.measures.suppression import (
     LARGEST_SUPPRESSED,
     SMALL_NUMBERS,
@@ -76,6 +77,26 @@ class GroupDisproportionality:
     relative_rate_reason: str | None
     over_represented: bool | None
     threshold: float
+    # The ratio's 95% confidence interval (Katz log method, collate.measures.intervals); None when
+    # there is no ratio or no interval (e.g. no children of the group at the stage).
+    ratio_low: float | None = None
+    ratio_high: float | None = None
+
+    @property
+    def clearly_over_represented(self) -> bool | None:
+        """At or above the threshold with the whole 95% interval above 1: unlikely to be chance.
+
+        ``None`` when there is no ratio. A group over the threshold whose interval reaches 1 or
+        below is "higher, but too few children to be sure" (:attr:`too_few_to_be_sure`).
+        """
+        if self.over_represented is None:
+            return None
+        return bool(self.over_represented and self.ratio_low is not None and self.ratio_low > 1)
+
+    @property
+    def too_few_to_be_sure(self) -> bool:
+        """At or above the threshold, but the interval does not rule out no difference."""
+        return bool(self.over_represented) and not self.clearly_over_represented
 
     @property
     def flag_text(self) -> str:
@@ -228,6 +249,7 @@ def disproportionality(
         # The ratio is worked exactly from the counts, so that a ratio of exactly the threshold
         # (1.25 from 25 of 200 against 1,000 of 10,000, say) is flagged despite float rounding.
         exact_ratio: Fraction | None = None
+        low = high = None
         if share is None:
             ratio, ratio_reason = None, share_reason
         elif population_share is None:
@@ -235,6 +257,10 @@ def disproportionality(
         else:
             exact_ratio = Fraction(count * population_total, known * group_population)
             ratio, ratio_reason = float(exact_ratio), None
+            interval = ratio_interval(
+                count, known, round(group_population), max(round(population_total), 1)
+            )
+            low, high = interval.low, interval.high
 
         group_rate, group_rate_reason = rate(group, count)
         if group_rate is None:
@@ -266,6 +292,8 @@ def disproportionality(
                     None if exact_ratio is None else exact_ratio >= Fraction(str(threshold))
                 ),
                 threshold=threshold,
+                ratio_low=low,
+                ratio_high=high,
             )
         )
 
@@ -312,18 +340,22 @@ def count_las_over_represented(
     results_by_la: Mapping[str, Mapping[str, StageDisproportionality]],
     stage: str,
     group: str,
+    *,
+    clearly: bool = False,
 ) -> tuple[int, int]:
     """How many LAs flag ``group`` as over-represented at ``stage``, of those with a figure.
 
     ``results_by_la`` maps each LA to its results by stage. An LA counts towards the second number
-    only if its representation ratio for the group could be computed.
+    only if its representation ratio for the group could be computed. With ``clearly=True`` only
+    clear over-representation counts (the interval above 1 as well as the ratio at the threshold).
     """
     over = with_data = 0
     for by_stage in results_by_la.values():
         result = by_stage.get(stage)
         if result is None:
             continue
-        flagged = next((g.over_represented for g in result.groups if g.group == group), None)
+        attr = "clearly_over_represented" if clearly else "over_represented"
+        flagged = next((getattr(g, attr) for g in result.groups if g.group == group), None)
         if flagged is None:
             continue
         with_data += 1
@@ -337,6 +369,8 @@ def over_representation_sentence(
     n_over: int,
     n_with_data: int,
     threshold: float | None = None,
+    *,
+    clearly: bool = False,
 ) -> str:
     """The region's sentence, e.g. "Mixed or Multiple ethnic groups are over-represented among
     children in need in 7 of 11 LAs."
@@ -348,9 +382,9 @@ def over_representation_sentence(
         sentence = f"No LA has figures to show whether {group} are over-represented {stage_phrase}."
     else:
         las = "LA" if n_with_data == 1 else "LAs"
-        sentence = (
-            f"{group} are over-represented {stage_phrase} in {n_over} of {n_with_data} {las}."
-        )
+        word = "clearly over-represented" if clearly else "over-represented"
+        sentence = f"{group} are {word} {stage_phrase} in {n_over} of {n_with_data} {las}."
     if threshold is not None:
-        sentence = f"{sentence[:-1]} (representation ratio of {threshold:g} or more)."
+        interval = ", with its 95% confidence interval above 1" if clearly else ""
+        sentence = f"{sentence[:-1]} (representation ratio of {threshold:g} or more{interval})."
     return sentence

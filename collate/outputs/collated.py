@@ -121,6 +121,14 @@ def write_collated(
             title=f"Children by group, as published: {stage}",
         )
     w.table(
+        "Denominators compared",
+        an.cf_denominators,
+        banners=banners,
+        title="Each representation ratio and flag under every child population on offer "
+        f"(the report uses: {an.population_basis}). 'Clearly over-represented': a ratio of "
+        f"{an.threshold:g} or more with its 95% confidence interval above 1.",
+    )
+    w.table(
         "C&F over-representation",
         an.cf_over_counts,
         banners=banners,

@@ -142,7 +142,6 @@ def build_facts(an: Analysis) -> dict[str, Any]:
         "pledges": pledge_facts(an, short),
         "cf": cf_facts(an),
         "wres": wres_facts(an),
-        "grouping": grouping_facts(an),
         "exit": exit_facts(an, short),
         "sharing": sharing_facts(an, short),
         "highlights": [
@@ -264,7 +263,7 @@ def cf_facts(an: Analysis) -> dict[str, Any]:
             "n_with_data": r.n_with_data,
         }
         for r in oc.itertuples()
-        if r.group == gm and r.n_with_data
+        if r.group == gm and r.n_with_data and r.n_over
     ]
     # Rate per 10,000 children aged 0-17 at each stage: the region's, and the lowest and highest
     # LA (only figures that are published, i.e. not withheld).
@@ -298,6 +297,7 @@ def cf_facts(an: Analysis) -> dict[str, Any]:
         "sentences": list(an.cf_sentences),
         "basis": an.population_basis,
         "note": an.population_note,
+        "grouping": an.instrument.ethnicity.grouping_statement,
         "source": an.population_source,
         "threshold": an.threshold,
         "reference_group": an.reference_group,
@@ -335,28 +335,6 @@ def interval_words(r: dict) -> str:
     if fmt.is_missing(r.get("low")) or fmt.is_missing(r.get("high")):
         return "no confidence interval"
     return f"95% confidence interval {fmt.ratio(r['low'])} to {fmt.ratio(r['high'])}"
-
-
-def grouping_facts(an: Analysis) -> dict[str, Any]:
-    """How the children's ethnicity codes are grouped, read from the instrument's ethnicity data."""
-    eth = an.instrument.ethnicity
-    known = [g for g in eth.groups if g not in eth.not_known_groups]
-    chinese = next((c.group for c in eth.children_codes if c.label == "Chinese"), None)
-    census_chinese = next(
-        (c.group for name, c in eth.population_categories.items() if name.endswith(": Chinese")),
-        None,
-    )
-    others = [g for g in eth.white_groups if g != eth.reference_group]
-    other_white = list(dict.fromkeys(c.label for c in eth.children_codes if c.group in others))
-    return {
-        "groups": known,
-        "not_known": list(eth.not_known_groups),
-        "chinese": chinese,
-        "chinese_as_census": chinese is not None and chinese == census_chinese,
-        "reference": eth.reference_group,
-        "other_white": others,
-        "other_white_codes": other_white,
-    }
 
 
 def wres_facts(an: Analysis) -> dict[str, Any]:

@@ -4,8 +4,9 @@ Each figure comes from the analysis frames that collated.xlsx also publishes, an
 here, so a figure in the report always matches the workbook: ratios to 2 decimal places, rates
 per 10,000 and percentages to 1, halves rounded up (`collate.measures.round_half_up`).
 
-Missing figures follow the GOV.UK statistics convention: "c" for a figure withheld to protect
-confidentiality (small numbers), "x" for one that is not available, "z" for not applicable.
+Missing figures follow the Government Statistical Service's "Using symbols and shorthand in
+tables" (Analysis Function, 2022): "[c]" for a figure withheld to protect confidentiality (small
+numbers), "[x]" for one that is not available, "[z]" for not applicable, with a key.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from collate.measures import (
     round_half_up,
 )
 
-WITHHELD, NOT_AVAILABLE, NOT_APPLICABLE = "c", "x", "z"
+WITHHELD, NOT_AVAILABLE, NOT_APPLICABLE = "[c]", "[x]", "[z]"
 MINUS = "\u2212"  # a true minus sign, as GOV.UK style asks
 PLACES = {
     "ratio": RATIO_DECIMAL_PLACES,
@@ -30,8 +31,8 @@ PLACES = {
     "points": PERCENTAGE_DECIMAL_PLACES,  # differences in percentage points
 }
 SYMBOLS_KEY = (
-    "c: withheld to protect confidentiality (a count from 1 to 5, or a figure that would reveal "
-    "one); x: not available; z: not applicable."
+    "[c]: withheld to protect confidentiality (a count from 1 to 5, or a figure that would "
+    "reveal one); [x]: not available; [z]: not applicable."
 )
 
 

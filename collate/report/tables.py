@@ -233,6 +233,10 @@ def _stage_measures(an: Analysis, stage: str) -> dict[tuple[str, str], dict]:
     return {(r["la"], r["group"]): r for r in part.to_dict("records")}
 
 
+def _basis(an: Analysis) -> str:
+    return an.denominator.short_name if an.denominator else "see the notes on method"
+
+
 def cf_stage_table(an: Analysis, stage: str) -> TableData | None:
     if stage not in an.cf_published:
         return None
@@ -268,18 +272,20 @@ def cf_stage_table(an: Analysis, stage: str) -> TableData | None:
             mr = measures.get((la, g), {})
             text = fmt.ratio(mr.get("representation_ratio"), mr.get("reason"))
             over = mr.get("over_represented") == "yes"
-            row.append(
-                _num(text + ("*" if over else ""), bold=over, shade=OVER_SHADE if over else None)
-            )
+            unsure = mr.get("flag") == "higher, but too few to be sure"
+            mark = "*" if over else ("†" if unsure else "")
+            row.append(_num(text + mark, bold=over, shade=OVER_SHADE if over else None))
         for g in unknown:
             row.append(_num(fmt.count(frame.loc[la, g])))
         rows.append(row)
     note = (
         "Per 10,000: children at this stage per 10,000 children aged 0 to 17 in the LA "
         "(Census 2021, all ethnic groups). "
-        f"Ratio: representation ratio, the group's share of children at this stage ÷ its "
-        f"share of the population ({an.population_basis}). * over-represented: a ratio of "
-        f"{fmt.ratio(an.threshold)} or more (the threshold set for this round). "
+        "Ratio: representation ratio, the group's share of children (of known ethnicity) at "
+        f"this stage ÷ its share of the LA's children ({_basis(an)}). * clearly "
+        f"over-represented: a ratio of {fmt.ratio(an.threshold)} or more "
+        "with its 95% confidence interval above 1. † a ratio of "
+        f"{fmt.ratio(an.threshold)} or more, but too few children to be sure. "
         f"{fmt.SYMBOLS_KEY}"
     )
     return TableData(
@@ -292,7 +298,8 @@ def cf_stage_table(an: Analysis, stage: str) -> TableData | None:
         description=f"{label}: for each LA and all returning LAs, the number of children, "
         "the rate per 10,000 children aged 0 to 17, the number in each ethnic group and "
         "the representation ratio; "
-        "over-represented ratios are marked with an asterisk.",
+        "clearly over-represented ratios are marked with an asterisk, and ratios at the "
+        "threshold with too few children to be sure with a dagger.",
         meta={"stage": stage},
     )
 
@@ -316,12 +323,13 @@ def cf_over_table(an: Analysis) -> TableData:
         rows.append(row)
     note = (
         f"Number of LAs in which the group's representation ratio is "
-        f"{fmt.ratio(an.threshold)} or more, out of the LAs with a ratio for that group and "
-        "stage. Bold: more than half of those LAs. Global majority groups: every group "
+        f"{fmt.ratio(an.threshold)} or more with its 95% confidence interval above 1, out of "
+        "the LAs with a ratio for that group and stage. Bold: more than half of those LAs. "
+        "Global majority groups: every group "
         "other than White British and Other White."
     )
     return TableData(
-        "Number of LAs where each ethnic group is over-represented, by stage",
+        "Number of LAs where each ethnic group is clearly over-represented, by stage",
         header,
         rows,
         [2.4] + [1.3] * len(stages),
@@ -580,7 +588,7 @@ def exit_region_table(an: Analysis) -> TableData | None:
         for g in groups:
             r = part[part["group"] == g].iloc[0]
             share = fmt.percent(r["share"], r["reason"])
-            # A withheld share is shown as the marker alone: "(c)", never "(c%)".
+            # A withheld share is shown as the marker alone: "([c])", never "([c]%)".
             share = f"({share})" if share in (fmt.WITHHELD, fmt.NOT_AVAILABLE) else f"({share}%)"
             row.append(_num(f"{fmt.count(r['yes'])} of {fmt.count(r['base'])}\n{share}"))
         rows.append(row)

@@ -1,0 +1,322 @@
+"""Disclosure control over a stage's published figures, treated as one system.
+
+A reader of the report sees, for each stage of the children's pathway, a table of counts by LA
+and ethnic group with its totals (some counts withheld as "c"), each LA's representation ratios
+(which, with the group's public population share, pin down how many children of known ethnicity
+the LA has at that stage), the share whose ethnicity was refused or not obtained, and rates per
+10,000 children. Each of these is a constraint on the withheld counts. This module writes them all
+as one integer programme and asks, for each withheld count, the smallest and largest value it
+could take (SciPy's ``milp``, the HiGHS solver): the attack an intruder with the report and the
+public Census and school census tables could make.
+
+The method follows the Department for Education's practice for children's social care statistics
+(counts of 1 to 5 withheld; further cells withheld so that none can be worked out from totals;
+no rate or ratio from a withheld count) and the Government Statistical Service's guidance that
+protection must hold across linked tables and derived figures (GSS, "Statistical disclosure
+control for tables produced from administrative data sources", 2014). Protection here means:
+**no withheld count can be narrowed to fewer than three possible values**. Where a derived figure
+would narrow one, it is withheld; where the counts alone would, a further count is withheld.
+"""
+
+from __future__ import annotations
+
+import functools
+import math
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+from scipy.optimize import Bounds, LinearConstraint, milp
+
+Cell = tuple[int, int]
+
+#: Fewer possible values than this for a withheld count is a disclosure.
+MINIMUM_POSSIBLE_VALUES = 3
+#: An upper bound on any count, so that every programme is bounded.
+_BIG = 10_000_000
+
+
+@dataclass
+class LinearFact:
+    """``low <= sum(coefficient × cell) <= high``: something the published figures reveal."""
+
+    terms: dict[Cell, float]
+    low: float
+    high: float
+    why: str = ""
+
+
+@dataclass
+class Release:
+    """One table as a reader sees it, with every other fact the published figures give.
+
+    ``values`` is the whole table, margins included (last row: column totals; last column: row
+    totals); ``hidden`` the withheld cells. ``facts`` are further linear facts (from ratios,
+    percentages and so on). A withheld count is known to be at least 1, because zeros are shown.
+    """
+
+    values: Sequence[Sequence[int]]
+    hidden: set[Cell]
+    facts: list[LinearFact] = field(default_factory=list)
+
+    @property
+    def shape(self) -> tuple[int, int]:
+        return len(self.values), len(self.values[0])
+
+
+def ranges(
+    release: Release, cells: Sequence[Cell] | None = None, enough: int | None = None
+) -> dict[Cell, tuple[int, int]]:
+    """The smallest and largest value each withheld cell can take, given everything shown.
+
+    With ``enough``, a cell already seen taking that many values in other solutions is not solved
+    for: its range is then only what was seen (at least ``enough`` values wide).
+
+    The constraints: every row adds up to its total and every column to its total, shown values are
+    fixed, withheld values are whole numbers of at least 1, and every fact holds.
+    """
+    hidden = sorted(release.hidden)
+    if not hidden:
+        return {}
+    index = {cell: k for k, cell in enumerate(hidden)}
+    n_rows, n_cols = release.shape
+    rows_a: list[np.ndarray] = []
+    lows: list[float] = []
+    highs: list[float] = []
+
+    def add(terms: Mapping[Cell, float], low: float, high: float) -> None:
+        coefficients = np.zeros(len(hidden))
+        constant = 0.0
+        for cell, weight in terms.items():
+            if cell in index:
+                coefficients[index[cell]] += weight
+            else:
+                constant += weight * release.values[cell[0]][cell[1]]
+        if not coefficients.any():
+            return
+        rows_a.append(coefficients)
+        lows.append(low - constant)
+        highs.append(high - constant)
+
+    for i in range(n_rows):
+        terms = {(i, j): 1.0 for j in range(n_cols - 1)}
+        terms[(i, n_cols - 1)] = -1.0
+        add(terms, 0, 0)
+    for j in range(n_cols):
+        terms = {(i, j): 1.0 for i in range(n_rows - 1)}
+        terms[(n_rows - 1, j)] = -1.0
+        add(terms, 0, 0)
+    for fact in release.facts:
+        add(fact.terms, fact.low, fact.high)
+    constraints = LinearConstraint(np.array(rows_a), np.array(lows), np.array(highs))
+    bounds = Bounds(np.ones(len(hidden)), np.full(len(hidden), _BIG))
+    integrality = np.ones(len(hidden))
+    # Every solution found shows a value each cell can take. With ``enough`` set, a cell already
+    # seen at ``enough`` distinct values needs no solve of its own (what narrowed() asks).
+    seen_low = np.full(len(hidden), np.inf)
+    seen_high = np.full(len(hidden), -np.inf)
+    out: dict[Cell, tuple[int, int]] = {}
+    for cell in cells if cells is not None else hidden:
+        k = index[cell]
+        if enough is not None and seen_high[k] - seen_low[k] + 1 >= enough:
+            out[cell] = (int(seen_low[k]), int(seen_high[k]))
+            continue
+        c = np.zeros(len(hidden))
+        c[k] = 1
+        found = []
+        for sign in (1, -1):
+            result = milp(sign * c, constraints=constraints, integrality=integrality, bounds=bounds)
+            if not result.success:
+                # No solution at all: the facts contradict one another, which would itself be a
+                # fault in what is published. Report the cell as pinned so it is protected.
+                found = [0, 0]
+                break
+            x = np.round(result.x)
+            np.minimum(seen_low, x, out=seen_low)
+            np.maximum(seen_high, x, out=seen_high)
+            found.append(int(x[k]))
+        out[cell] = (min(found), max(found))
+    return out
+
+
+def narrowed(release: Release) -> list[Cell]:
+    """Withheld cells that the published figures narrow to fewer than three possible values."""
+    return [
+        cell
+        for cell, (low, high) in ranges(release, enough=MINIMUM_POSSIBLE_VALUES).items()
+        if high - low + 1 < MINIMUM_POSSIBLE_VALUES
+    ]
+
+
+def feasible_denominators(
+    candidates: range,
+    shown: Sequence[tuple[int, str]],
+    shown_text: Callable[[int, int], str],
+) -> tuple[int, int] | None:
+    """The smallest and largest row total consistent with every figure shown from it.
+
+    ``shown`` lists (count, text as printed) for figures that depend on the count and the row's
+    total (e.g. a representation ratio); ``shown_text(count, total)`` prints such a figure as the
+    report would. Returns None when no candidate fits.
+    """
+    fits = [n for n in candidates if all(shown_text(a, n) == text for a, text in shown)]
+    if not fits:
+        return None
+    return min(fits), max(fits)
+
+
+def ratio_total_bounds(
+    count: int, text_value: float, population: float, population_total: float, places: int
+) -> tuple[int, int]:
+    """Row totals n that could print ``text_value`` for (count/n) ÷ (population/total).
+
+    A quick bracket for :func:`feasible_denominators`: the printed ratio is within half a unit in
+    the last place of the true one.
+    """
+    half = 0.5 * 10**-places
+    share = population / population_total
+    high_ratio, low_ratio = text_value + half, max(text_value - half, 1e-12)
+    return (
+        max(count, math.floor(count / (share * high_ratio)) - 1),
+        math.ceil(count / (share * low_ratio)) + 1,
+    )
+
+
+def printed_ratio(count: int, total: int, population: float, population_total: float) -> str:
+    """A representation ratio as the report prints it (2 decimal places, halves rounded up)."""
+    from collate.measures.rounding import RATIO_DECIMAL_PLACES, round_half_up
+
+    value = (count / total) / (population / population_total)
+    return f"{round_half_up(value, RATIO_DECIMAL_PLACES):.{RATIO_DECIMAL_PLACES}f}"
+
+
+def ratio_facts(
+    values: Sequence[Sequence[int]],
+    hidden: set[Cell],
+    known_columns: Sequence[int],
+    populations: Sequence[Mapping[int, float] | None],
+    rows_without_ratios: set[int],
+) -> list[LinearFact]:
+    """What each row's printed representation ratios reveal about its children of known ethnicity.
+
+    A ratio printed for a shown count, with the group's public population share, brackets the
+    row's number of children of known ethnicity (the sum of its known-group cells).
+    """
+    facts = []
+    for i, population in enumerate(populations):
+        if population is None or i in rows_without_ratios:
+            continue
+        total_population = sum(population.values())
+        shown = [
+            (values[i][j], population[j])
+            for j in known_columns
+            if (i, j) not in hidden and values[i][j] > 0 and population.get(j, 0) > 0
+        ]
+        if not shown or not total_population:
+            continue
+        known = sum(values[i][j] for j in known_columns)
+        texts = [(a, printed_ratio(a, known, p, total_population)) for a, p in shown]
+        low, high = 1, _BIG
+        for (a, p), (_, text) in zip(shown, texts, strict=True):
+            lo, hi = ratio_total_bounds(a, float(text), p, total_population, 2)
+            low, high = max(low, lo), min(high, hi)
+        if high - low > 200_000:
+            continue  # too wide to enumerate and too wide to matter
+        fits = [
+            n
+            for n in range(max(low, 1), high + 1)
+            if all(
+                printed_ratio(a, n, p, total_population) == text
+                for (a, p), (_, text) in zip(shown, texts, strict=True)
+            )
+        ]
+        if not fits:
+            continue
+        facts.append(
+            LinearFact(
+                {(i, j): 1.0 for j in known_columns},
+                min(fits),
+                max(fits),
+                why=f"row {i + 1}: representation ratios",
+            )
+        )
+    return facts
+
+
+def protect_stage(
+    values: Sequence[Sequence[int]],
+    hidden: set[Cell],
+    known_columns: Sequence[int],
+    populations: Sequence[Mapping[int, float] | None],
+) -> tuple[set[Cell], set[int]]:
+    """Withhold further figures until no withheld count can be narrowed below three values.
+
+    ``values`` is the table with margins, ``hidden`` the cells already withheld (small counts and
+    their secondary cells), ``known_columns`` the columns of known ethnic groups whose sum is the
+    ratios' denominator, ``populations`` each row's public population by column (None for a row
+    with no ratios). Returns the withheld cells and the rows whose ratios must be withheld.
+
+    First a row's ratios are withheld (they are derived figures; the counts stay); when counts
+    alone narrow a cell, the smallest further count in its row (or else its column) is withheld.
+    """
+    key = (
+        tuple(tuple(int(v) for v in row) for row in values),
+        frozenset(hidden),
+        tuple(known_columns),
+        tuple(None if p is None else tuple(sorted(p.items())) for p in populations),
+    )
+    cells, rows = _protect_stage_cached(key)
+    return set(cells), set(rows)
+
+
+@functools.lru_cache(maxsize=256)
+def _protect_stage_cached(key) -> tuple[frozenset[Cell], frozenset[int]]:
+    # The analysis is built more than once per collation (collated data, report): the integer
+    # programmes are solved once for each distinct table.
+    values, hidden, known_columns, pop_items = key
+    populations = [None if p is None else dict(p) for p in pop_items]
+    hidden, rows = _protect_stage(values, set(hidden), known_columns, populations)
+    return frozenset(hidden), frozenset(rows)
+
+
+def _protect_stage(
+    values: Sequence[Sequence[int]],
+    hidden: set[Cell],
+    known_columns: Sequence[int],
+    populations: Sequence[Mapping[int, float] | None],
+) -> tuple[set[Cell], set[int]]:
+    from collate.measures.suppression import _protect
+
+    hidden = set(hidden)
+    rows_without_ratios: set[int] = set()
+    n_rows, n_cols = len(values), len(values[0])
+    for _ in range(n_rows * n_cols):
+        release = Release(
+            values,
+            hidden,
+            ratio_facts(values, hidden, known_columns, populations, rows_without_ratios),
+        )
+        bad = narrowed(release)
+        if not bad:
+            return hidden, rows_without_ratios
+        with_ratios = [c for c in bad if populations[c[0]] is not None]
+        fixable = [c for c in with_ratios if c[0] not in rows_without_ratios]
+        if fixable:
+            rows_without_ratios.add(fixable[0][0])
+            continue
+        i, j = bad[0]
+        lines = [
+            [(i, k) for k in range(n_cols - 1)],
+            [(k, j) for k in range(n_rows - 1)],
+            [(i, k) for k in range(n_cols)] + [(k, j) for k in range(n_rows)],
+        ]
+        for line in lines:
+            candidates = [c for c in line if c not in hidden and values[c[0]][c[1]] > 0]
+            if candidates:
+                hidden.add(min(candidates, key=lambda c: (values[c[0]][c[1]], c)))
+                break
+        else:
+            # Nothing left to withhold beside it: withhold the whole row.
+            hidden.update((i, k) for k in range(n_cols) if values[i][k] > 0)
+        hidden |= _protect([list(r) for r in values], hidden)
+    raise AssertionError("disclosure protection did not settle")
