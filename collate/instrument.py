@@ -173,6 +173,8 @@ class DescriptorsSpec(_Strict):
 class CriterionSpec(_Strict):
     id: str
     text: str
+    gap: str | None = None  # the report's wording when it is a gap in most LAs
+    practice: str | None = None  # the report's few words for it where it is in place
     source: str | None = None
     descriptors: DescriptorsSpec
 
@@ -214,7 +216,6 @@ class WorkforceGroupSpec(_Strict):
 
 
 class EthnicitySpec(_Strict):
-    grouping_statement: str = ""
     reference_group: str
     not_known_groups: list[str]
     white_groups: list[str] = []
@@ -352,6 +353,8 @@ class Criterion:
     level: Field
     evidence: Field
     source: str | None = None
+    gap: str | None = None  # the report's wording when it is a gap in most LAs
+    practice: str | None = None  # the report's few words for it where it is in place
 
     @property
     def key(self) -> str:
@@ -784,7 +787,18 @@ class _Builder:
                     **dims,
                 )
                 criteria.append(
-                    Criterion(p.id, c.id, ref, c.text, descriptors, level, evidence, c.source)
+                    Criterion(
+                        p.id,
+                        c.id,
+                        ref,
+                        c.text,
+                        descriptors,
+                        level,
+                        evidence,
+                        c.source,
+                        c.gap,
+                        c.practice,
+                    )
                 )
             pdims = {"pledge": str(p.number)}
             working = self._field(

@@ -19,7 +19,7 @@ from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.shared import Cm, Pt
 
 from collate.analysis import Analysis
-from collate.errors import ToolkitError
+from collate.errors import ReportError
 from collate.report import charts, markup
 from collate.report import docx_helpers as dh
 from collate.report import numbers as fmt
@@ -37,10 +37,6 @@ ALIGN = {
     "right": WD_ALIGN_PARAGRAPH.RIGHT,
     "center": WD_ALIGN_PARAGRAPH.CENTER,
 }
-
-
-class ReportError(ToolkitError):
-    pass
 
 
 def template_folders(an: Analysis) -> list[Path]:

@@ -19,6 +19,7 @@ from collate.measures.workforce import (
     WITHIN_BAND,
 )
 from collate.report import numbers as fmt
+from collate.report.summary import executive_summary, pledge_paragraph
 
 IN_PLACE = ("Established", "Leading")
 NOT_IN_PLACE = ("Not yet in place", "Developing", "")
@@ -46,6 +47,7 @@ class PledgeFacts:
     not_in_place: list[dict[str, Any]]
     gaps: list[dict[str, Any]]
     criteria: list[dict[str, Any]] = field(default_factory=list)
+    paragraph: str = ""  # practice in place, written from the criteria (report/summary.py)
 
 
 def short_names(an: Analysis) -> dict[str, str]:
@@ -142,6 +144,7 @@ def build_facts(an: Analysis) -> dict[str, Any]:
         "pledges": pledge_facts(an, short),
         "cf": cf_facts(an),
         "wres": wres_facts(an),
+        "grouping": grouping_facts(an),
         "exit": exit_facts(an, short),
         "sharing": sharing_facts(an, short),
         "highlights": [
@@ -153,6 +156,9 @@ def build_facts(an: Analysis) -> dict[str, Any]:
         "suppress_from": an.suppress_from,
         "suppress_to": an.suppress_to,
     }
+    facts["summary"] = executive_summary(an, facts)
+    for pledge in facts["pledges"]:
+        pledge.paragraph = pledge_paragraph(an, pledge)
     return facts
 
 
@@ -202,6 +208,13 @@ def pledge_facts(an: Analysis, short: dict[str, str]) -> list[PledgeFacts]:
             item = {
                 "ref": c.ref,
                 "text": c.text,
+                "gap": c.gap or "",
+                "practice": c.practice or "",
+                "in_place": [
+                    short[la]
+                    for la, x in zip(rows["la"], rows["level"], strict=True)
+                    if (x or "") in IN_PLACE
+                ],
                 "n_weak": weak,
                 "n": n,
                 "not_yet": levels["Not yet in place"],
@@ -297,7 +310,6 @@ def cf_facts(an: Analysis) -> dict[str, Any]:
         "sentences": list(an.cf_sentences),
         "basis": an.population_basis,
         "note": an.population_note,
-        "grouping": an.instrument.ethnicity.grouping_statement,
         "source": an.population_source,
         "threshold": an.threshold,
         "reference_group": an.reference_group,
@@ -335,6 +347,28 @@ def interval_words(r: dict) -> str:
     if fmt.is_missing(r.get("low")) or fmt.is_missing(r.get("high")):
         return "no confidence interval"
     return f"95% confidence interval {fmt.ratio(r['low'])} to {fmt.ratio(r['high'])}"
+
+
+def grouping_facts(an: Analysis) -> dict[str, Any]:
+    """How the children's ethnicity codes are grouped, read from the instrument's ethnicity data."""
+    eth = an.instrument.ethnicity
+    known = [g for g in eth.groups if g not in eth.not_known_groups]
+    chinese = next((c.group for c in eth.children_codes if c.label == "Chinese"), None)
+    census_chinese = next(
+        (c.group for name, c in eth.population_categories.items() if name.endswith(": Chinese")),
+        None,
+    )
+    others = [g for g in eth.white_groups if g != eth.reference_group]
+    other_white = list(dict.fromkeys(c.label for c in eth.children_codes if c.group in others))
+    return {
+        "groups": known,
+        "not_known": list(eth.not_known_groups),
+        "chinese": chinese,
+        "chinese_as_census": chinese is not None and chinese == census_chinese,
+        "reference": eth.reference_group,
+        "other_white": others,
+        "other_white_codes": other_white,
+    }
 
 
 def wres_facts(an: Analysis) -> dict[str, Any]:
