@@ -540,9 +540,7 @@ def _children(an: Analysis) -> None:
             )
             if n_over:
                 sentences.append(
-                    m.over_representation_sentence(
-                        group, phrase, n_over, n_data, an.threshold, clearly=True
-                    )
+                    m.over_representation_sentence(group, phrase, n_over, n_data, clearly=True)
                 )
     an.cf_over_counts = pd.DataFrame(
         over_rows, columns=["stage", "stage_label", "group", "n_over", "n_unsure", "n_with_data"]

@@ -24,6 +24,7 @@ from collate.report import charts, markup
 from collate.report import docx_helpers as dh
 from collate.report import numbers as fmt
 from collate.report.facts import build_facts, names, quote
+from collate.report.summary import count_of, noun
 from collate.report.tables import Cell, TableData, builders
 from collate.settings import TEMPLATES
 
@@ -72,7 +73,10 @@ def environment(folders: list[Path]) -> jinja2.Environment:
             "points": fmt.points,
             "names": names,
             "quote": quote,
-            "plural": lambda n, one, many=None: one if n == 1 else (many or one + "s"),
+            # Grammar from inflect: {{ n|count_of("LA") }} gives "1 LA" or "11 LAs",
+            # {{ n|noun("example") }} the noun alone.
+            "count_of": count_of,
+            "noun": noun,
             "band": fmt.band_text,
         }
     )

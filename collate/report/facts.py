@@ -156,6 +156,9 @@ def build_facts(an: Analysis) -> dict[str, Any]:
         "suppress_from": an.suppress_from,
         "suppress_to": an.suppress_to,
     }
+    facts["prompts"] = sorted(
+        (g for p in facts["pledges"] for g in p.gaps), key=lambda g: (-g["n_weak"], g["ref"])
+    )
     facts["summary"] = executive_summary(an, facts)
     for pledge in facts["pledges"]:
         pledge.paragraph = pledge_paragraph(an, pledge)

@@ -71,6 +71,13 @@ def count_of(n: int, noun: str) -> str:
     return f"{n} {_grammar.plural_noun(noun, n)}"
 
 
+def noun(n: int, word: str) -> str:
+    """The noun for a count: 'LA' or 'LAs', 'example' or 'examples'."""
+    if word in ACRONYMS:
+        return word if n == 1 else ACRONYMS[word]
+    return _grammar.plural_noun(word, n)
+
+
 def join(items: list[str]) -> str:
     """'A', 'A and B', 'A, B and C' (no serial comma, as GOV.UK writes)."""
     return _grammar.join([str(i) for i in items], final_sep="") if items else ""
@@ -109,13 +116,11 @@ def executive_summary(an: Analysis, facts: dict[str, Any]) -> dict[str, str]:
             n_adopted=adopted,
             las=count_of(n, "returning local authority"),
         )
-    n_edi = len(found["edi"].get("Yes", []))
     second = w.say(
         "foundations",
         n_scwres=len(found["scwres"].get("Yes", [])),
         las=las,
-        n_edi=n_edi,
-        has_have_edi=_verb("has", n_edi),
+        n_edi=f"{len(found['edi'].get('Yes', []))} of {n}",
         n_induction=f"{len(facts['compulsory_induction'])} of {n}",
     )
     out["foundations"] = f"{first} {second}"
@@ -124,7 +129,9 @@ def executive_summary(an: Analysis, facts: dict[str, Any]) -> dict[str, str]:
     if pledges:
         counts = [len(p.in_place) for p in pledges]
         high, low = max(counts), min(counts)
-        if high == low:
+        if high == 0:
+            text = w.say("pledges_none")
+        elif high == low:
             text = w.say("pledges_even", strong_count=high, las=las)
         else:
             text = w.say(
@@ -244,7 +251,6 @@ def pledge_paragraph(an: Analysis, pledge: Any) -> str:
         "pledge_level",
         n_in_place=len(pledge.in_place),
         las=count_of(n, "LA"),
-        is_are=_verb("is", len(pledge.in_place)),
     )
     if not items:
         return f"{level} {w.say('no_practice')}"
