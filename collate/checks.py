@@ -614,6 +614,15 @@ def _expand(rs: RuleSpec, rule: Rule, sets, field_ids, instrument, where: str) -
             if not rs.field or not rs.when:
                 raise InstrumentError(f"{where}: required_if needs field and when")
             target, when = one(rs.field), one(rs.when.field)
+            choices = instrument.field(when).choices
+            if rs.when.in_ is not None and choices:
+                # A typo here ("Yess") would load and silently stop the check from firing.
+                unknown = [v for v in rs.when.in_ if v not in choices]
+                if unknown:
+                    raise InstrumentError(
+                        f"{where}: when: in: {', '.join(repr(v) for v in unknown)} is not an "
+                        f"answer to '{when}' (its answers: {', '.join(choices)})"
+                    )
             labels.setdefault("field_label", instrument.field(target).label)
             labels.setdefault("when_label", instrument.field(when).label)
             check = Check(

@@ -152,6 +152,9 @@ class WorkbookLayout:
     sheets: list[SheetLayout]
     identity: dict[str, str]
     lists: dict[str, tuple[str, ...]]  # defined name → choices
+    # The status words of checks.yaml and the colour each takes ("error", "query" or "ok"), so
+    # that rewording a status in checks.yaml keeps its colour on the Checks sheet.
+    status_colours: dict[str, str] = field(default_factory=dict)
 
     def sheet(self, name: str) -> SheetLayout:
         for s in self.sheets:
@@ -448,8 +451,9 @@ class _Builder:
             "4. Open the Checks sheet before you send the workbook. Its verdict, at the top, says "
             f"'{self.ins.checks.verdict.ready}' or what still needs doing: required answers still "
             "empty, sheet by sheet, and any figures that do not agree, each with a link to the "
-            "cell. Fix anything marked 'Must fix'. For anything marked 'Fix or explain', fix it or "
-            "type a short explanation in the cell beside it.",
+            f"cell. Fix anything marked '{self.ins.checks.status_words.error}'. For anything "
+            f"marked '{self.ins.checks.status_words.query}', fix it or type a short explanation "
+            "in the cell beside it.",
             "5. Ask the director or assistant director who approves the return to check it, and "
             "fill in the sign-off at the bottom of this sheet.",
             "6. Save the workbook as an Excel workbook (.xlsx), keeping its name, and email it "
@@ -994,4 +998,6 @@ def build_layout(
     lists_sheet, lists = b.lists()
     identity = identity_for(instrument, settings, la, sample)
     sheets.extend([lists_sheet, b.identity(identity)])
-    return WorkbookLayout(sheets, identity, lists)
+    words = instrument.checks.status_words
+    colours = {words.error: "error", words.query: "query", words.ok: "ok"}
+    return WorkbookLayout(sheets, identity, lists, colours)

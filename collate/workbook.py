@@ -137,11 +137,13 @@ def render(
     wb.formats[0].set_font_size(_BASE["font_size"])
     formats = {name: wb.add_format({**_BASE, **spec}) for name, spec in STYLES.items()}
     required_format = wb.add_format({"bg_color": REQUIRED_EMPTY_FILL})
-    status_formats = {
-        "Must fix": wb.add_format({"bg_color": "#F4B6B6"}),
-        "Fix or explain": wb.add_format({"bg_color": "#FFE699"}),
-        "OK": wb.add_format({"bg_color": "#C6EFCE"}),
+    colour_formats = {
+        "error": wb.add_format({"bg_color": "#F4B6B6"}),
+        "query": wb.add_format({"bg_color": "#FFE699"}),
+        "ok": wb.add_format({"bg_color": "#C6EFCE"}),
     }
+    # Keyed by the status words of checks.yaml, whatever they say.
+    status_formats = {word: colour_formats[kind] for word, kind in layout.status_colours.items()}
 
     for sheet in layout.sheets:
         ws = wb.add_worksheet(sheet.name, worksheet_class=_Worksheet)
@@ -211,7 +213,7 @@ def render(
                     {
                         "type": "formula",
                         "criteria": f"=AND(LEN(TRIM({top}))>0,ISERROR(--TRIM({top})))",
-                        "format": status_formats["Must fix"],
+                        "format": colour_formats["error"],
                     },
                 )
                 if r is not None:
