@@ -73,3 +73,22 @@ def test_a_check_on_an_answer_that_does_not_exist_is_refused(templates_copy):
     assert (
         "checks.yaml" in message and "'Yess'" in message and "foundations.edi_strategy" in message
     )
+
+
+def test_rewording_a_choice_the_report_counts_is_caught_at_build(templates_copy):
+    # Rewording the choice in the answer list alone would make the report count no council with
+    # compulsory induction; the instrument refuses to load until report_answers says it too.
+    path = templates_copy / "instrument" / "instrument.yaml"
+    text = path.read_text(encoding="utf-8")
+    old = "Compulsory specialist-led anti-racist induction"
+    assert text.count(old) >= 2
+    lists_at = text.index("\nlists:")
+    path.write_text(
+        text[:lists_at] + text[lists_at:].replace(old, "Compulsory induction led by a specialist"),
+        encoding="utf-8",
+    )
+    with pytest.raises(InstrumentError) as err:
+        load_instrument(templates_copy / "instrument")
+    message = str(err.value)
+    assert "instrument.yaml" in message and "report_answers: compulsory_induction" in message
+    assert repr(old) in message
