@@ -317,7 +317,7 @@ CODES = ["WBRI", "WOTH", "MWBC", "MWAS", "APKN", "AIND", "BAFR", "CHNE", "OOTH",
 
 
 @hyp_settings(
-    max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+    max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
 @given(data=st.data())
 def test_intruder_fails_on_generated_small_number_returns(analysis, settings, instrument, data):
