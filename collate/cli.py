@@ -62,7 +62,26 @@ def main() -> None:
 )
 @config_option
 @click.option("--no-report", is_flag=True, help="Skip the Word report.")
-def run(returns_dir: Path, out: Path, config: Path | None, no_report: bool) -> None:
+@click.option(
+    "--previous",
+    type=click.Path(exists=True, path_type=Path),
+    help="The last round's collated.xlsx (or the folder of kept rounds): adds the progress "
+    "since then to collated.xlsx and the report.",
+)
+@click.option(
+    "--history",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Folder of kept rounds: this round is kept there, and compared with the latest "
+    "earlier round there unless --previous says otherwise.",
+)
+def run(
+    returns_dir: Path,
+    out: Path,
+    config: Path | None,
+    no_report: bool,
+    previous: Path | None = None,
+    history: Path | None = None,
+) -> None:
     """Read every return in RETURNS_DIR, check it and write the outputs.
 
     Exit status: 0 when every council's return is accepted (queries allowed), 1 when any is
@@ -85,6 +104,8 @@ def run(returns_dir: Path, out: Path, config: Path | None, no_report: bool) -> N
                 instrument,
                 progress=lambda _p: bar.update(1),
                 report=not no_report,
+                previous=previous,
+                history=history,
             )
     except ToolkitError as exc:
         raise click.UsageError(str(exc)) from None

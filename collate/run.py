@@ -44,8 +44,17 @@ def run_collation(
     instrument: Instrument,
     progress: Callable[[Path], None] | None = None,
     report: bool = True,
+    previous: Path | None = None,
+    history: Path | None = None,
 ) -> RunResult:
-    """Collate `folder` into `out`. Every output is attempted even if another fails."""
+    """Collate `folder` into `out`. Every output is attempted even if another fails.
+
+    `previous` (an earlier round's collated.xlsx) or `history` (the folder of kept rounds) adds
+    the progress since the last round; with `history`, this round is then kept there too.
+    """
+    from collate.rounds.history import earlier_rounds
+
+    rounds = earlier_rounds(previous, history, settings, instrument)
     handler = start_log(out)
     try:
         log.info(
@@ -69,10 +78,12 @@ def run_collation(
                 ),
             ),
             ("feedback", lambda: {"feedback": write_feedback(collation, out)[0].parent}),
-            ("collated data", lambda: _collated(collation, out)),
+            ("collated data", lambda: _collated(collation, out, rounds)),
         ]
         if report:
-            steps.append(("report", lambda: _report(collation, out)))
+            steps.append(("report", lambda: _report(collation, out, rounds)))
+        if history is not None:
+            steps.append(("round history", lambda: _keep(out, history, settings.round)))
         for name, step in steps:
             try:
                 result.outputs.update(step())
@@ -92,13 +103,21 @@ def _returns(collation: Collation, out: Path) -> dict[str, Path]:
     return {"returns.csv": path}
 
 
-def _collated(collation: Collation, out: Path) -> dict[str, Path]:
+def _collated(collation: Collation, out: Path, rounds=()) -> dict[str, Path]:
+    from collate.analysis import analyse_collation
     from collate.outputs.collated import write_collated
+    from collate.rounds.progress import attach_progress
 
-    return write_collated(collation, out)
+    return write_collated(collation, out, attach_progress(analyse_collation(collation), rounds))
 
 
-def _report(collation: Collation, out: Path) -> dict[str, Path]:
+def _report(collation: Collation, out: Path, rounds=()) -> dict[str, Path]:
     from collate.report import write_report_for_collation
 
-    return {"report.docx": write_report_for_collation(collation, out)}
+    return {"report.docx": write_report_for_collation(collation, out, rounds)}
+
+
+def _keep(out: Path, history: Path, name: str) -> dict[str, Path]:
+    from collate.rounds.history import keep_round
+
+    return {"kept as round": keep_round(out / "collated.xlsx", history, name)}

@@ -19,11 +19,13 @@ __all__ = [
 ]
 
 
-def write_report_for_collation(collation, out_dir: Path) -> Path:
-    """The report for a collation run: analyse it, then write out_dir/report.docx."""
+def write_report_for_collation(collation, out_dir: Path, rounds=()) -> Path:
+    """The report for a collation run: analyse it, then write out_dir/report.docx (with the
+    progress since the last of `rounds`, earlier rounds oldest first, when there are any)."""
     from collate.analysis import analyse_collation
+    from collate.rounds.progress import attach_progress
 
-    return write_report(analyse_collation(collation), Path(out_dir))
+    return write_report(attach_progress(analyse_collation(collation), list(rounds)), Path(out_dir))
 
 
 def write_report_from_collated(collated_xlsx: Path, out_dir: Path, settings, instrument) -> Path:

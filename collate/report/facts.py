@@ -145,6 +145,9 @@ def build_facts(an: Analysis) -> dict[str, Any]:
         "suppress_from": an.suppress_from,
         "suppress_to": an.suppress_to,
     }
+    from collate.report.since import since_facts  # imports this module's helpers
+
+    facts["since"] = since_facts(an)
     return facts
 
 
