@@ -1,0 +1,138 @@
+"""Two rounds end to end: a synthetic previous round kept in a history folder, this round's
+sample returns collated against it, and what collated.xlsx and the report then say."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import docx
+import openpyxl
+import pandas as pd
+import pytest
+
+from collate.errors import ToolkitError
+from collate.rounds.history import PastRound, earlier_rounds, item_changes, load_history
+from collate.rounds.sample_round import make_previous_history, previous_settings
+from collate.run import run_collation
+from collate.settings import ROOT
+
+
+@pytest.fixture(scope="module")
+def two_rounds(settings, instrument, tmp_path_factory):
+    history = tmp_path_factory.mktemp("history")
+    make_previous_history(settings, instrument, history)
+    out = tmp_path_factory.mktemp("out")
+    result = run_collation(ROOT / "sample_returns", out, settings, instrument, history=history)
+    assert not result.problems
+    return history, out
+
+
+def _table(path: Path, sheet: str) -> pd.DataFrame:
+    raw = pd.read_excel(path, sheet_name=sheet, header=None, dtype=object)
+    head = int(raw.index[raw.iloc[:, 0].astype(str).isin(["la", "round", "pledge"])][0])
+    table = raw.iloc[head + 1 :].reset_index(drop=True)
+    table.columns = [str(c) for c in raw.iloc[head]]
+    return table
+
+
+def test_previous_round_is_a_year_earlier(settings):
+    before = previous_settings(settings)
+    assert before.round == "2025-26"
+    assert before.figures_year_ending.year == settings.figures_year_ending.year - 1
+
+
+def test_each_round_is_kept_by_name(two_rounds):
+    history, out = two_rounds
+    assert sorted(p.name for p in history.iterdir()) == ["2025-26", "2026-27"]
+    wb = openpyxl.load_workbook(out / "collated.xlsx", read_only=True)
+    about = {r[0]: r[1] for r in wb["About this round"].iter_rows(max_row=5, values_only=True)}
+    assert about["Round"] == "2026-27"
+    assert about["Compared with round"] == "2025-26"
+    # The synthetic previous round says so.
+    prev = openpyxl.load_workbook(history / "2025-26" / "collated.xlsx", read_only=True)
+    banners = [r[0] for r in prev["Scores"].iter_rows(max_row=4, values_only=True)]
+    assert any("SYNTHETIC" in str(b) for b in banners)
+
+
+def test_progress_matches_each_rounds_own_scores(two_rounds):
+    history, out = two_rounds
+    now = _table(out / "collated.xlsx", "Scores").set_index(["la", "pledge"])
+    then = _table(history / "2025-26" / "collated.xlsx", "Scores").set_index(["la", "pledge"])
+    moves = _table(out / "collated.xlsx", "Progress by pledge")
+    assert len(moves) == 11 * 8
+    for r in moves.itertuples():
+        key = (r.la, r.pledge)
+        assert r.points_now == now.loc[key, "points"]
+        assert r.points_before == then.loc[key, "points"]
+        assert r.points_change == r.points_now - r.points_before
+    # The synthetic round is a year behind: more levels up than down.
+    counts = moves["level_movement"].value_counts()
+    assert counts.get("up", 0) > counts.get("down", 0)
+
+
+def test_children_trend_uses_each_rounds_intervals(two_rounds):
+    history, out = two_rounds
+    trend = _table(out / "collated.xlsx", "Children trend")
+    now = _table(out / "collated.xlsx", "C&F measures").set_index(["la", "stage", "group"])
+    then = _table(history / "2025-26" / "collated.xlsx", "C&F measures").set_index(
+        ["la", "stage", "group"]
+    )
+    for r in trend.itertuples():
+        key = (r.la, r.stage, r.group)
+        assert r.ratio_now == pytest.approx(now.loc[key, "representation_ratio"])
+        assert r.low_before == pytest.approx(then.loc[key, "ratio_low"], nan_ok=True)
+        if r.trend == "down":
+            assert r.high_now < r.low_before
+        elif r.trend == "up":
+            assert r.low_now > r.high_before
+    # The synthetic round had more mixed heritage children: some ratios clearly fell.
+    mixed = trend[trend["group"] == "Mixed or Multiple ethnic groups"]
+    assert (mixed["trend"] == "down").any()
+
+
+def test_long_table_holds_every_round(two_rounds):
+    _, out = two_rounds
+    long = _table(out / "collated.xlsx", "Every round (long)")
+    assert set(long["round"]) == {"2025-26", "2026-27"}
+    assert {"pledge points", "criterion points", "representation ratio"} <= set(long["measure"])
+
+
+def test_report_has_a_since_last_round_section(two_rounds):
+    _, out = two_rounds
+    text = "\n".join(p.text for p in docx.Document(out / "report.docx").paragraphs)
+    assert "Since last round" in text
+    assert "compares round 2026-27 with round 2025-26" in text
+    assert "95% confidence intervals in the two rounds do not overlap" in text
+
+
+def test_rerunning_a_round_does_not_compare_it_with_itself(two_rounds, settings, instrument):
+    history, _ = two_rounds
+    rounds = earlier_rounds(None, history, settings, instrument)
+    assert [r.name for r in rounds] == ["2025-26"]
+    with pytest.raises(ToolkitError, match="itself"):
+        earlier_rounds(history / "2026-27" / "collated.xlsx", None, settings, instrument)
+    assert [r.name for r in load_history(history, settings, instrument)] == [
+        "2025-26",
+        "2026-27",
+    ]
+
+
+def test_items_are_matched_by_reference(instrument):
+    refs = {c.ref: c.text for p in instrument.pledges for c in p.criteria}
+    first, second = list(refs)[:2]
+    old = dict(refs)
+    old[first] = "An older wording of the same criterion"
+    del old[second]
+    old["9.9"] = "A criterion since retired"
+    past = PastRound(
+        "2025-26",
+        Path("x"),
+        analysis=None,
+        criteria=old,
+        fields={"foundations.old_question": "A question no longer asked"},
+    )
+    changes = {(c.kind, c.item) for c in item_changes(past, instrument)}
+    assert ("reworded", f"criterion {first}") in changes
+    assert ("new", f"criterion {second}") in changes
+    assert ("retired", "criterion 9.9") in changes
+    assert ("retired", "question") in changes
