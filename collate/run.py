@@ -79,6 +79,7 @@ def run_collation(
             ),
             ("feedback", lambda: {"feedback": write_feedback(collation, out)[0].parent}),
             ("collated data", lambda: _collated(collation, out, rounds)),
+            ("dashboard", lambda: _dashboard(collation, out, rounds)),
         ]
         if report:
             steps.append(("report", lambda: _report(collation, out, rounds)))
@@ -109,6 +110,15 @@ def _collated(collation: Collation, out: Path, rounds=()) -> dict[str, Path]:
     from collate.rounds.progress import attach_progress
 
     return write_collated(collation, out, attach_progress(analyse_collation(collation), rounds))
+
+
+def _dashboard(collation: Collation, out: Path, rounds=()) -> dict[str, Path]:
+    from collate.analysis import analyse_collation
+    from collate.outputs.dashboard import write_dashboard
+    from collate.rounds.progress import attach_progress
+
+    an = attach_progress(analyse_collation(collation), list(rounds))
+    return {"dashboard.xlsx": write_dashboard(an, out)}
 
 
 def _report(collation: Collation, out: Path, rounds=()) -> dict[str, Path]:

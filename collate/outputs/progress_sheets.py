@@ -20,11 +20,12 @@ def write_round_sheets(
     rows = about_rows(settings, instrument)
     if progress is not None:
         rows.append(("Compared with round", progress.previous_round))
-    for i, (key, value) in enumerate(rows):
+    # The markings first, as on every sheet; then what the history reads back.
+    for i, text in enumerate(banners):
+        ws.write_string(i, 0, text, w.banner)
+    for i, (key, value) in enumerate(rows, start=len(banners) + 1):
         ws.write_string(i, 0, key, w.header)
         ws.write_string(i, 1, value, w.plain)
-    for j, text in enumerate(banners, start=len(rows) + 1):
-        ws.write_string(j, 0, text, w.banner)
     ws.set_column(0, 0, 28)
     ws.set_column(1, 1, 40)
     if progress is None:

@@ -112,6 +112,8 @@ class Progress:
     long: pd.DataFrame
     items: list[ItemChange] = field(default_factory=list)
     test: str = TEST
+    # The earlier rounds themselves, oldest first (the dashboard draws their trends).
+    history: list[PastRound] = field(default_factory=list)
 
 
 def compare_rounds(
@@ -136,6 +138,7 @@ def compare_rounds(
             ignore_index=True,
         ),
         items=list(items or []),
+        history=list(history),
     )
 
 

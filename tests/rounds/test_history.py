@@ -3,6 +3,8 @@ sample returns collated against it, and what collated.xlsx and the report then s
 
 from __future__ import annotations
 
+import re
+import zipfile
 from pathlib import Path
 
 import docx
@@ -11,6 +13,7 @@ import pandas as pd
 import pytest
 
 from collate.errors import ToolkitError
+from collate.libreoffice import convert, resave_xlsx
 from collate.rounds.history import PastRound, earlier_rounds, item_changes, load_history
 from collate.rounds.sample_round import make_previous_history, previous_settings
 from collate.run import run_collation
@@ -45,7 +48,7 @@ def test_each_round_is_kept_by_name(two_rounds):
     history, out = two_rounds
     assert sorted(p.name for p in history.iterdir()) == ["2025-26", "2026-27"]
     wb = openpyxl.load_workbook(out / "collated.xlsx", read_only=True)
-    about = {r[0]: r[1] for r in wb["About this round"].iter_rows(max_row=5, values_only=True)}
+    about = {r[0]: r[1] for r in wb["About this round"].iter_rows(max_row=12, values_only=True)}
     assert about["Round"] == "2026-27"
     assert about["Compared with round"] == "2025-26"
     # The synthetic previous round says so.
@@ -136,3 +139,52 @@ def test_items_are_matched_by_reference(instrument):
     assert ("new", f"criterion {second}") in changes
     assert ("retired", "criterion 9.9") in changes
     assert ("retired", "question") in changes
+
+
+def _charts(path: Path) -> int:
+    with zipfile.ZipFile(path) as z:
+        return sum(1 for n in z.namelist() if re.fullmatch(r"xl/charts/chart\d+\.xml", n))
+
+
+def test_dashboard_has_native_charts_and_no_formulas(two_rounds):
+    _, out = two_rounds
+    path = out / "dashboard.xlsx"
+    wb = openpyxl.load_workbook(path)
+    assert wb.sheetnames == ["About", "Pledge levels", "Children", "Workforce", "Trends"]
+    # Pledges 1, children 1, one per SC-WRES indicator shown, trends 1 + one per stage.
+    assert _charts(path) >= 1 + 1 + 3 + 1 + 5
+    for ws in wb.worksheets:
+        top = [c for row in ws.iter_rows(max_row=3, values_only=True) for c in row if c]
+        assert any("Published figures only" in str(c) for c in top), ws.title
+        assert any("SYNTHETIC SAMPLE DATA" in str(c) for c in top), ws.title
+        for row in ws.iter_rows():
+            for cell in row:
+                assert cell.data_type != "f", (ws.title, cell.coordinate)
+
+
+def test_dashboard_shows_only_published_workforce_figures(two_rounds):
+    _, out = two_rounds
+    collated = _table(out / "collated.xlsx", "Workforce published")
+    published = collated[collated["measure"] == "relative likelihood"]
+    withheld = {
+        (la, str(i)) for la, i, v in published[["la", "indicator", "value"]].values if pd.isna(v)
+    }
+    ws = openpyxl.load_workbook(out / "dashboard.xlsx")["Workforce"]
+    header = next(r for r in ws.iter_rows(values_only=True) if r[0] == "Council")
+    columns = {str(h).split(".")[0]: j for j, h in enumerate(header) if h and h[0].isdigit()}
+    short = {"Southend": "Southend-on-Sea", "Region": "Region"}
+    for row in ws.iter_rows(min_row=1, values_only=True):
+        if row[0] in (None, "Council") or not isinstance(row[1], (int, float, type(None))):
+            continue
+        la = short.get(row[0], row[0])
+        for ind, j in columns.items():
+            if (la, ind) in withheld:
+                assert row[j] is None and row[j + 1] == "[c]", (la, ind)
+
+
+def test_dashboard_opens_in_libreoffice_with_its_charts(two_rounds, libreoffice, tmp_path):
+    _, out = two_rounds
+    resaved = resave_xlsx(out / "dashboard.xlsx", tmp_path)
+    assert _charts(resaved) == _charts(out / "dashboard.xlsx")
+    pdf = convert(out / "dashboard.xlsx", tmp_path, "pdf", recalc=False)
+    assert pdf.stat().st_size > 10_000
