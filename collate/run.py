@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import functools
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from collate.collation import Collation, collate_folder
 from collate.instrument import Instrument
@@ -52,7 +54,9 @@ def run_collation(
     `previous` (an earlier round's collated.xlsx) or `history` (the folder of kept rounds) adds
     the progress since the last round; with `history`, this round is then kept there too.
     """
+    from collate.analysis import analyse_collation
     from collate.rounds.history import earlier_rounds
+    from collate.rounds.progress import attach_progress
 
     rounds = earlier_rounds(previous, history, settings, instrument)
     handler = start_log(out)
@@ -65,6 +69,8 @@ def run_collation(
         )
         collation = collate_folder(folder, settings, instrument, progress)
         result = RunResult(collation)
+        # One analysis for every output (with the progress since the last round, if any).
+        analysis = functools.cache(lambda: attach_progress(analyse_collation(collation), rounds))
         steps: list[tuple[str, Callable[[], dict[str, Path]]]] = [
             ("returns table", lambda: _returns(collation, out)),
             (
@@ -78,11 +84,12 @@ def run_collation(
                 ),
             ),
             ("feedback", lambda: {"feedback": write_feedback(collation, out)[0].parent}),
-            ("collated data", lambda: _collated(collation, out, rounds)),
-            ("dashboard", lambda: _dashboard(collation, out, rounds)),
+            ("collated data", lambda: _collated(collation, out, analysis)),
+            ("dashboard", lambda: _dashboard(out, analysis)),
+            ("benchmark packs", lambda: _packs(out, analysis)),
         ]
         if report:
-            steps.append(("report", lambda: _report(collation, out, rounds)))
+            steps.append(("report", lambda: _report(out, analysis)))
         if history is not None:
             steps.append(("round history", lambda: _keep(out, history, settings.round)))
         for name, step in steps:
@@ -104,27 +111,29 @@ def _returns(collation: Collation, out: Path) -> dict[str, Path]:
     return {"returns.csv": path}
 
 
-def _collated(collation: Collation, out: Path, rounds=()) -> dict[str, Path]:
-    from collate.analysis import analyse_collation
+def _collated(collation: Collation, out: Path, analysis: Callable[[], Any]) -> dict[str, Path]:
     from collate.outputs.collated import write_collated
-    from collate.rounds.progress import attach_progress
 
-    return write_collated(collation, out, attach_progress(analyse_collation(collation), rounds))
+    return write_collated(collation, out, analysis())
 
 
-def _dashboard(collation: Collation, out: Path, rounds=()) -> dict[str, Path]:
-    from collate.analysis import analyse_collation
+def _dashboard(out: Path, analysis: Callable[[], Any]) -> dict[str, Path]:
     from collate.outputs.dashboard import write_dashboard
-    from collate.rounds.progress import attach_progress
 
-    an = attach_progress(analyse_collation(collation), list(rounds))
-    return {"dashboard.xlsx": write_dashboard(an, out)}
+    return {"dashboard.xlsx": write_dashboard(analysis(), out)}
 
 
-def _report(collation: Collation, out: Path, rounds=()) -> dict[str, Path]:
-    from collate.report import write_report_for_collation
+def _packs(out: Path, analysis: Callable[[], Any]) -> dict[str, Path]:
+    from collate.outputs.la_packs import write_la_packs
 
-    return {"report.docx": write_report_for_collation(collation, out, rounds)}
+    write_la_packs(analysis(), out)
+    return {"benchmark packs": out / "la_packs"}
+
+
+def _report(out: Path, analysis: Callable[[], Any]) -> dict[str, Path]:
+    from collate.report import write_report
+
+    return {"report.docx": write_report(analysis(), out)}
 
 
 def _keep(out: Path, history: Path, name: str) -> dict[str, Path]:

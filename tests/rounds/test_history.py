@@ -3,8 +3,10 @@ sample returns collated against it, and what collated.xlsx and the report then s
 
 from __future__ import annotations
 
+import copy
 import re
 import zipfile
+from dataclasses import asdict
 from pathlib import Path
 
 import docx
@@ -12,9 +14,18 @@ import openpyxl
 import pandas as pd
 import pytest
 
+from collate.analysis import analysis_from_collated
 from collate.errors import ToolkitError
 from collate.libreoffice import convert, resave_xlsx
-from collate.rounds.history import PastRound, earlier_rounds, item_changes, load_history
+from collate.outputs.la_packs import pack_data
+from collate.rounds.history import (
+    PastRound,
+    earlier_rounds,
+    item_changes,
+    load_history,
+    load_round,
+)
+from collate.rounds.progress import attach_progress
 from collate.rounds.sample_round import make_previous_history, previous_settings
 from collate.run import run_collation
 from collate.settings import ROOT
@@ -188,3 +199,75 @@ def test_dashboard_opens_in_libreoffice_with_its_charts(two_rounds, libreoffice,
     assert _charts(resaved) == _charts(out / "dashboard.xlsx")
     pdf = convert(out / "dashboard.xlsx", tmp_path, "pdf", recalc=False)
     assert pdf.stat().st_size > 10_000
+
+
+def _pack_text(path: Path) -> str:
+    d = docx.Document(path)
+    cells = [c.text for t in d.tables for row in t.rows for c in row.cells]
+    return "\n".join([p.text for p in d.paragraphs] + cells)
+
+
+@pytest.fixture(scope="module")
+def analysed(two_rounds, settings, instrument):
+    history, out = two_rounds
+    an = analysis_from_collated(out / "collated.xlsx", settings, instrument)
+    return attach_progress(an, [load_round(history / "2025-26", settings, instrument)])
+
+
+def test_a_pack_for_every_council_naming_no_other(two_rounds, settings):
+    _, out = two_rounds
+    packs = sorted((out / "la_packs").glob("*.docx"))
+    assert len(packs) == 11
+    councils = settings.local_authorities
+    for la in councils:
+        text = _pack_text(out / "la_packs" / f"{la.slug}.docx")
+        assert f"For {la.short_name} only" in text
+        assert "SYNTHETIC SAMPLE DATA" in text
+        assert "Progress since round 2025-26" in text
+        for other in councils:
+            if other.name == la.name:
+                continue
+            for name in {other.name, other.short_name}:
+                assert not re.search(rf"\b{re.escape(name)}\b", text), (la.name, name)
+
+
+def _tampered(an, keep: str):
+    """A copy of `an` whose every unpublished figure of councils other than `keep` is changed."""
+    t = copy.deepcopy(an)
+    for frame, cols in (
+        (t.cf_measures, ["count", "representation_ratio", "ratio_low", "ratio_high"]),
+        (t.cf_detail, ["count", "representation_ratio"]),
+        (t.wres, ["value"]),
+        (t.exit, ["yes", "base", "share"]),
+    ):
+        others = frame["la"] != keep
+        for c in cols:
+            frame[c] = frame[c].astype(object)
+            frame.loc[others, c] = 999
+    for frame in t.cf_counts.values():
+        frame.loc[[i for i in frame.index if i != keep]] = 999
+    for frame in (t.progress.children, t.progress.wres):
+        others = frame["la"] != keep
+        for c in frame.columns:
+            if c.startswith(("ratio_", "value_", "low_", "high_")):
+                frame.loc[others, c] = 999.0
+    return t
+
+
+def test_packs_do_not_depend_on_other_councils_unpublished_figures(analysed):
+    for la in analysed.las:
+        mine = repr(asdict(pack_data(analysed, la)))
+        assert repr(asdict(pack_data(_tampered(analysed, la), la))) == mine, la
+
+
+def test_a_pack_shows_its_own_withheld_counts_in_full(analysed):
+    la = "Bedford"
+    data = pack_data(analysed, la)
+    published = analysed.cf_measures_published
+    mine = published[(published["la"] == la) & (published["count"] == "c")]
+    assert len(mine), "the samples should have a withheld count for Bedford"
+    full = {(c["stage"], c["group"]): c["count"] for c in data.children}
+    for r in mine.itertuples():
+        shown = full.get((r.stage_label, r.group))
+        if shown is not None:
+            assert 1 <= int(shown) <= 5
