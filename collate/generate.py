@@ -68,14 +68,21 @@ def build_workbooks(
     emails: bool = True,
     sample: bool = False,
     progress: Callable[[LocalAuthority], None] | None = None,
+    prefill: Callable[[LocalAuthority, bytes], bytes] | None = None,
 ) -> list[BuiltWorkbook]:
-    """Write one workbook per LA to `out_dir`, with manifest.csv and covering emails."""
+    """Write one workbook per LA to `out_dir`, with manifest.csv and covering emails.
+
+    `prefill`, given a council and its blank workbook's bytes, returns them with last round's
+    answers carried forward (see collate.rounds.carried).
+    """
     instrument = instrument or load_instrument(settings.instrument_folder)
     las = las or list(settings.local_authorities)
     out_dir.mkdir(parents=True, exist_ok=True)
     built = []
     for la in las:
         data = workbook_bytes(instrument, settings, la, sample)
+        if prefill is not None:
+            data = prefill(la, data)
         path = out_dir / workbook_name(la, settings, sample)
         path.write_bytes(data)
         email_path = None
