@@ -209,13 +209,24 @@ def rules(config: Path | None, fmt: str, out: Path | None) -> None:
     help="Folder to write report.docx to.",
 )
 @config_option
-def report(collated: Path, out: Path, config: Path | None) -> None:
+@click.option(
+    "--previous",
+    type=click.Path(exists=True, path_type=Path),
+    help="The last round's collated.xlsx (or the folder of kept rounds), for the report's "
+    "'Since last round' section.",
+)
+def report(collated: Path, out: Path, config: Path | None, previous: Path | None = None) -> None:
     """Write the Word diagnostic report from an existing collated.xlsx."""
     from collate.report import write_report_from_collated
 
     try:
         settings, instrument = _load(config)
-        path = write_report_from_collated(collated, out, settings, instrument)
+        rounds = []
+        if previous is not None:
+            from collate.rounds.history import earlier_rounds
+
+            rounds = earlier_rounds(previous, None, settings, instrument)
+        path = write_report_from_collated(collated, out, settings, instrument, rounds)
     except ToolkitError as exc:
         raise click.UsageError(str(exc)) from None
     click.echo(f"Wrote {path}")

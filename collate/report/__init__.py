@@ -28,10 +28,13 @@ def write_report_for_collation(collation, out_dir: Path, rounds=()) -> Path:
     return write_report(attach_progress(analyse_collation(collation), list(rounds)), Path(out_dir))
 
 
-def write_report_from_collated(collated_xlsx: Path, out_dir: Path, settings, instrument) -> Path:
-    """Rewrite the report from a collated.xlsx written earlier (`collate report`)."""
+def write_report_from_collated(
+    collated_xlsx: Path, out_dir: Path, settings, instrument, rounds=()
+) -> Path:
+    """Rewrite the report from a collated.xlsx written earlier (`collate report`), with the
+    progress since the last of `rounds` (earlier rounds, oldest first) when there are any."""
     from collate.analysis import analysis_from_collated
+    from collate.rounds.progress import attach_progress
 
-    return write_report(
-        analysis_from_collated(Path(collated_xlsx), settings, instrument), Path(out_dir)
-    )
+    an = analysis_from_collated(Path(collated_xlsx), settings, instrument)
+    return write_report(attach_progress(an, list(rounds)), Path(out_dir))

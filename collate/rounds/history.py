@@ -61,7 +61,9 @@ class ItemChange:
 def round_name(path: Path) -> str:
     """The round a collated.xlsx belongs to: its 'About this round' sheet, else its folder."""
     try:
-        about = pd.read_excel(path, sheet_name=ABOUT_SHEET, header=None, dtype=str)
+        about = pd.read_excel(
+            path, engine="openpyxl", sheet_name=ABOUT_SHEET, header=None, dtype=str
+        )
         pairs = dict(zip(about.iloc[:, 0], about.iloc[:, 1], strict=False))
         if isinstance(pairs.get("Round"), str) and pairs["Round"].strip():
             return pairs["Round"].strip()
@@ -100,9 +102,11 @@ def load_round(
     if not path.exists():
         raise ToolkitError(f"{path}: no collated workbook from an earlier round there")
     analysis = analysis_from_collated(path, settings, instrument, today)
-    crit = pd.read_excel(path, sheet_name="Criteria", header=None, dtype=object)
+    crit = pd.read_excel(path, engine="openpyxl", sheet_name="Criteria", header=None, dtype=object)
     criteria = _pairs(crit, "criterion", "criterion_text")
-    answers = pd.read_excel(path, sheet_name="All answers", header=None, dtype=object)
+    answers = pd.read_excel(
+        path, engine="openpyxl", sheet_name="All answers", header=None, dtype=object
+    )
     fields = _pairs(answers, "field_id", "label")
     return PastRound(round_name(path), path, analysis, criteria, fields)
 

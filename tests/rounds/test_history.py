@@ -42,7 +42,7 @@ def two_rounds(settings, instrument, tmp_path_factory):
 
 
 def _table(path: Path, sheet: str) -> pd.DataFrame:
-    raw = pd.read_excel(path, sheet_name=sheet, header=None, dtype=object)
+    raw = pd.read_excel(path, engine="openpyxl", sheet_name=sheet, header=None, dtype=object)
     head = int(raw.index[raw.iloc[:, 0].astype(str).isin(["la", "round", "pledge"])][0])
     table = raw.iloc[head + 1 :].reset_index(drop=True)
     table.columns = [str(c) for c in raw.iloc[head]]
@@ -271,3 +271,26 @@ def test_a_pack_shows_its_own_withheld_counts_in_full(analysed):
         shown = full.get((r.stage_label, r.group))
         if shown is not None:
             assert 1 <= int(shown) <= 5
+
+
+def test_collate_report_rebuilds_the_since_section(two_rounds, tmp_path):
+    from click.testing import CliRunner
+
+    from collate.cli import main
+
+    history, out = two_rounds
+    res = CliRunner().invoke(
+        main,
+        [
+            "report",
+            "--collated",
+            str(out / "collated.xlsx"),
+            "--out",
+            str(tmp_path),
+            "--previous",
+            str(history),
+        ],
+    )
+    assert res.exit_code == 0, res.output
+    text = "\n".join(p.text for p in docx.Document(tmp_path / "report.docx").paragraphs)
+    assert "compares round 2026-27 with round 2025-26" in text

@@ -83,7 +83,7 @@ def second_round(settings, instrument, libreoffice, tmp_path_factory):
 
 
 def _table(path: Path, sheet: str) -> pd.DataFrame:
-    raw = pd.read_excel(path, sheet_name=sheet, header=None, dtype=object)
+    raw = pd.read_excel(path, engine="openpyxl", sheet_name=sheet, header=None, dtype=object)
     head = int(raw.index[raw.iloc[:, 0].astype(str) == "la"][0])
     table = raw.iloc[head + 1 :].reset_index(drop=True)
     table.columns = [str(c) for c in raw.iloc[head]]
@@ -182,7 +182,9 @@ def test_workforce_trend_hand_worked(second_round):
 def test_the_second_round_is_compared_and_reported(second_round):
     out = second_round["out"]
     assert not second_round["result"].problems
-    about = pd.read_excel(out / "collated.xlsx", sheet_name="About this round", header=None)
+    about = pd.read_excel(
+        out / "collated.xlsx", engine="openpyxl", sheet_name="About this round", header=None
+    )
     pairs = dict(zip(about[0], about[1], strict=False))
     assert pairs["Compared with round"] == "2025-26"
     assert (out / "dashboard.xlsx").exists()
