@@ -166,6 +166,44 @@ class _Dashboard:
         chart.set_legend({"position": "bottom"})
         chart.set_size({"width": 720, "height": 420})
         ws.insert_chart(top - 1, len(LEVELS) + 2, chart)
+        # Each council's points, pledge by pledge: the chart's data, then a stacked bar chart.
+        ptop = max(last + 3, top + 23)
+        ws.write_string(ptop - 1, 0, "Points by council and pledge", self.h2)
+        ws.write_string(ptop, 0, "Council", self.head)
+        for j, p in enumerate(pledges, start=1):
+            ws.write_string(ptop, j, f"Pledge {p}", self.head)
+        points = an.scores.set_index(["la", "pledge"])["points"]
+        for i, la in enumerate(an.las, start=ptop + 1):
+            ws.write_string(i, 0, self.short.get(la, la), self.cell)
+            for j, p in enumerate(pledges, start=1):
+                v = _number(points.get((la, p)))
+                if v is None:
+                    ws.write_blank(i, j, None, self.cell)
+                else:
+                    ws.write_number(i, j, v, self.cell)
+        plast = ptop + len(an.las)
+        chart = self.chart("bar", "stacked")
+        for j, p in enumerate(pledges, start=1):
+            chart.add_series(
+                {
+                    "name": ["Pledge levels", ptop, j],
+                    "categories": ["Pledge levels", ptop + 1, 0, plast, 0],
+                    "values": ["Pledge levels", ptop + 1, j, plast, j],
+                    "fill": {"color": SERIES_COLOURS[(j - 1) % len(SERIES_COLOURS)]}
+                    if j <= len(SERIES_COLOURS)
+                    else {},
+                    "border": {"color": "#FFFFFF"},
+                    "gap": 40,
+                }
+            )
+        chart.set_title(
+            {"name": "Points by council, pledge by pledge", "name_font": {"size": 11}}
+        )
+        chart.set_x_axis({"name": "Points (all pledges)", "min": 0})
+        chart.set_y_axis({"reverse": True})
+        chart.set_legend({"position": "bottom"})
+        chart.set_size({"width": 720, "height": 460})
+        ws.insert_chart(plast + 2, 0, chart)
 
     def children(self) -> None:
         an = self.an
@@ -384,8 +422,61 @@ class _Dashboard:
             chart.show_blanks_as("gap")
             chart.set_size({"width": 620, "height": 300})
             ws.insert_chart(top, len(pledges) + 2, chart)
+        self._wres_trend(ws, rounds, r0 + len(an.stages) * 20, len(pledges) + 2)
         ws.set_column(0, 0, 30)
-        ws.set_column(1, max(len(pledges), len(groups)), 13)
+        ws.set_column(1, max(len(pledges), len(groups), len(LIKELIHOODS) + 2), 13)
+
+    def _wres_trend(self, ws, rounds: list[tuple[str, Analysis]], top: int, chart_col: int) -> None:
+        """The region's SC-WRES relative likelihoods in each round (published), with the band."""
+        ws.write_string(top, 0, "SC-WRES relative likelihoods (region)", self.h2)
+        ws.write_string(top + 1, 0, "Round", self.head)
+        inds = list(LIKELIHOODS)
+        for j, ind in enumerate(inds, start=1):
+            ws.write_string(top + 1, j, f"{ind}. {LIKELIHOODS[ind]}", self.head)
+        lo, hi = self.an.band
+        ws.write_string(top + 1, len(inds) + 1, f"Band: lower ({lo:.2f})", self.head)
+        ws.write_string(top + 1, len(inds) + 2, f"Band: upper ({hi:.2f})", self.head)
+        ws.set_row(top + 1, 45)
+        for i, (name, a) in enumerate(rounds, start=top + 2):
+            pub = a.wres_published
+            reg = pub[(pub["la"] == WRES_REGION) & (pub["measure"] == "relative likelihood")]
+            values = dict(zip(reg["indicator"].astype(str), reg["value"], strict=True))
+            ws.write_string(i, 0, name, self.cell)
+            for j, ind in enumerate(inds, start=1):
+                v = _number(values.get(ind))
+                if v is None:
+                    ws.write_blank(i, j, None, self.withheld)
+                else:
+                    ws.write_number(i, j, v, self.ratio)
+            ws.write_number(i, len(inds) + 1, lo, self.ratio)
+            ws.write_number(i, len(inds) + 2, hi, self.ratio)
+        end = top + 1 + len(rounds)
+        chart = self.chart("line")
+        for j in range(1, len(inds) + 3):
+            band = j > len(inds)
+            colour = "#C00000" if band else SERIES_COLOURS[(j - 1) % len(SERIES_COLOURS)]
+            chart.add_series(
+                {
+                    "name": ["Trends", top + 1, j],
+                    "categories": ["Trends", top + 2, 0, end, 0],
+                    "values": ["Trends", top + 2, j, end, j],
+                    "line": {"color": colour, "dash_type": "dash" if band else "solid"},
+                    "marker": {"type": "none"}
+                    if band
+                    else {"type": "circle", "size": 6, "fill": {"color": colour}},
+                }
+            )
+        chart.set_title(
+            {
+                "name": "SC-WRES relative likelihoods by round (region), with the band",
+                "name_font": {"size": 11},
+            }
+        )
+        chart.set_y_axis({"name": "Relative likelihood", "min": 0})
+        chart.set_legend({"position": "right"})
+        chart.show_blanks_as("gap")
+        chart.set_size({"width": 620, "height": 300})
+        ws.insert_chart(top, chart_col, chart)
 
 
 def write_dashboard(an: Analysis, out: Path) -> Path:
