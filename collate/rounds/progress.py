@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from collate.analysis import REGION, WRES_REGION, Analysis
+from collate.analysis import Analysis
 from collate.measures.intervals import ratio_interval
 from collate.rounds.history import ItemChange, PastRound
 
@@ -382,9 +382,6 @@ def long_table(round_name: str, an: Analysis) -> pd.DataFrame:
             }
         )
     return pd.DataFrame(rows, columns=LONG_COLUMNS)
-
-
-REGION_NAMES = (REGION, WRES_REGION)
 
 
 def attach_progress(an: Analysis, rounds: list[PastRound]) -> Analysis:
