@@ -96,6 +96,24 @@ def pack_data(an: Analysis, la: str) -> PackData:
                 and is_suppressed_reason(str(region["reason"].get(key))),
             }
         )
+        if _pins_another(an, la, r["stage"], r["group"]):
+            data.children[-1].update(region=None, region_withheld=True)
+    return _rest(an, la, data, p)
+
+
+def _pins_another(an: Analysis, la: str, stage: str, group: str) -> bool:
+    """True when this council's own withheld count, taken from the region's total, would leave
+    exactly one other council's withheld count in the column: the region's figure is then
+    withheld from this council's pack (it knows its own count; the report's readers do not)."""
+    pub = an.cf_published.get(stage)
+    if pub is None or group not in pub.columns or la not in pub.index:
+        return False
+    withheld = [x for x in pub.index if x != REGION and str(pub.loc[x, group]) == "c"]
+    return la in withheld and len(withheld) == 2
+
+
+def _rest(an: Analysis, la: str, data: PackData, p) -> PackData:
+    """The pack's workforce, self-assessment and progress parts (see `pack_data`)."""
     # Workforce: own likelihoods in full; the region's as published.
     own_w = an.wres[(an.wres["la"] == la) & (an.wres["measure"] == "relative likelihood")]
     wpub = an.wres_published

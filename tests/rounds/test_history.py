@@ -294,3 +294,24 @@ def test_collate_report_rebuilds_the_since_section(two_rounds, tmp_path):
     assert res.exit_code == 0, res.output
     text = "\n".join(p.text for p in docx.Document(tmp_path / "report.docx").paragraphs)
     assert "compares round 2026-27 with round 2025-26" in text
+
+
+def test_a_pack_withholds_the_region_figure_its_own_count_would_unlock(analysed):
+    # A column with exactly two withheld councils and a published regional total: either
+    # council, knowing its own count, could take it from the total and find the other's.
+    cases = 0
+    for stage, pub in analysed.cf_published.items():
+        label = dict((s, lab) for s, lab, _ in analysed.stages)[stage]
+        for group in pub.columns:
+            withheld = [la for la in pub.index if la in analysed.las and pub.loc[la, group] == "c"]
+            if len(withheld) != 2:
+                continue
+            cases += 1
+            for la in withheld:
+                rows = [
+                    c
+                    for c in pack_data(analysed, la).children
+                    if c["stage"] == label and c["group"] == group
+                ]
+                assert all(c["region"] is None and c["region_withheld"] for c in rows), (la, group)
+    assert cases, "the samples should have such a column (children looked after)"
