@@ -136,10 +136,15 @@ def run_collation(
                 if isinstance(failure, OSError):
                     raise failure
                 raise OSError(errno.EIO, f"the log could not be written ({failure})")
-    result.outputs = {name: out / path.relative_to(stage) for name, path in result.outputs.items()}
+    result.outputs = {  # what was written in the staging folder is now in `out`
+        name: out / path.relative_to(stage) if path.is_relative_to(stage) else path
+        for name, path in result.outputs.items()
+    }
     result.kept = kept
     moved = {k.name: k.new_path for k in kept}
     for name, path in list(result.outputs.items()):
+        if not path.is_relative_to(out):
+            continue  # e.g. the round kept in the history folder
         top = path.relative_to(out).parts[0]
         if top in moved:
             result.outputs[name] = moved[top] / Path(*path.relative_to(out).parts[1:])
