@@ -122,6 +122,9 @@ class _Dashboard:
     def pledges(self) -> None:
         an = self.an
         ws, row = self.sheet("Pledge levels", "Pledge levels by council")
+        if an.scores.empty:  # no usable return yet: nothing to chart
+            ws.write_string(row, 0, "No usable return has been received yet.", self.cell)
+            return
         pledges = sorted(an.scores["pledge"].unique())
         titles = dict(zip(an.scores["pledge"], an.scores["pledge_title"], strict=False))
         ws.write_string(row, 0, "Council", self.head)

@@ -387,6 +387,7 @@ def wres_facts(an: Analysis) -> dict[str, Any]:
             "clearly": [],
             "too_few": [],
             "las": [],
+            "missing": list(an.las),
         }
     las = [la for la in dict.fromkeys(w["la"]) if la != "Region"]
     region = w[w["la"] == "Region"]
