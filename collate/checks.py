@@ -40,6 +40,10 @@ VALUE_KINDS = (
 )
 
 
+#: Checks the collator makes on the file itself (collate/reader.py, collate/collation.py).
+FILE_CHECK_CODES = tuple(f"FILE{n:02d}" for n in range(1, 18)) + ("QRY01",)
+
+
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -403,12 +407,14 @@ def _sets(instrument: Instrument) -> dict[str, list[tuple[str, str]]]:
     from collate.instrument import RepeatEntry, Table
 
     sets: dict[str, list[tuple[str, str]]] = {
-        "workforce_groups": [(g.id, g.label) for g in instrument.ethnicity.workforce_groups],
-        "children_codes": [
-            (c.code.lower(), f"{c.label} ({c.code})") for c in instrument.ethnicity.children_codes
-        ],
         "criteria": [(c.key, f"{c.ref} ({c.text})") for c in instrument.criteria],
     }
+    eth = instrument.ethnicity
+    if eth is not None:  # an instrument without ethnicity.yaml has no such sets
+        sets["workforce_groups"] = [(g.id, g.label) for g in eth.workforce_groups]
+        sets["children_codes"] = [
+            (c.code.lower(), f"{c.label} ({c.code})") for c in eth.children_codes
+        ]
     for section in instrument.sections:
         repeats: dict[str, list[tuple[str, str]]] = {}
         for block in section.blocks:
@@ -439,6 +445,13 @@ def load_catalogue(raw: Any, path: Path, instrument: Instrument) -> Catalogue:
     dupes = {c for c in codes if codes.count(c) > 1}
     if dupes:
         raise InstrumentError(f"{path}: check codes used twice: {', '.join(sorted(dupes))}")
+    # The collator raises these on the file itself, so every instrument must word them.
+    missing_files = sorted(set(FILE_CHECK_CODES) - {f.code for f in spec.file_checks})
+    if missing_files:
+        raise InstrumentError(
+            f"{path}: file_checks must word every check the collator makes on the file itself; "
+            f"missing: {', '.join(missing_files)} (copy them from templates/instrument/checks.yaml)"
+        )
     sets = _sets(instrument)
     field_ids = list(instrument.fields_by_id)
     rules: list[Rule] = []

@@ -387,22 +387,30 @@ class _Builder:
         sh.next()
         sh.add("How to fill in and return this workbook", "heading", merge_to_col=HELP_COL)
         sh.next(20)
+        has_counts = any(f.is_number for f in self.ins.fields)
         steps = [
-            "1. Work through the sheets in order, using the tabs at the bottom: Foundations, "
-            "Diagnostic, Workforce, Children and families, Exit interviews, Sharing practice.",
-            "2. Type only in answer cells (see the key below). Every other cell is locked. "
+            "Work through the sheets in order, using the tabs at the bottom: "
+            + ", ".join(x.sheet for x in self.ins.sections if x.id != section.id)
+            + ".",
+            "Type only in answer cells (see the key below). Every other cell is locked. "
             "Dropdown cells show a list when you select them; each answer cell shows a short "
             "hint.",
-            "3. Enter 0 for a count of none. Do not leave a required count empty.",
-            "4. Open the Checks sheet before you send the workbook. It shows, for each sheet, how "
+            *(
+                ["Enter 0 for a count of none. Do not leave a required count empty."]
+                if has_counts
+                else []
+            ),
+            "Open the Checks sheet before you send the workbook. It shows, for each sheet, how "
             "many required answers are still empty, and any figures that do not agree. Fix "
             "anything marked 'Must fix'. For anything marked 'Fix or explain', fix it or type a "
             "short explanation in the cell beside it.",
-            "5. Save the workbook as an Excel workbook (.xlsx), keeping its name, and email it "
+            "Save the workbook as an Excel workbook (.xlsx), keeping its name, and email it "
             f"to {s.contact.email} by {s.deadline.strftime('%d %B %Y').lstrip('0')}.",
-            "This workbook holds information about children and staff. Keep it on your council's "
-            "systems and send it only to the address above.",
         ]
+        steps = [f"{n}. {step}" for n, step in enumerate(steps, start=1)]
+        # What the workbook holds and how to keep it (cover.yaml's intro).
+        if section.intro:
+            steps.append(section.intro)
         for step in steps:
             self.paragraph(sh, step, HELP_COL, "text_wrap")
         sh.next()
@@ -492,14 +500,19 @@ class _Builder:
             if not isinstance(p, Pledge):
                 continue
             sh.next()
-            sh.add(f"Pledge {p.number}: {p.title}", "heading", merge_to_col=last)
+            sh.add(f"{p.unit} {p.number}: {p.title}", "heading", merge_to_col=last)
             sh.next(20)
             self.paragraph(sh, p.wording, last, "help")
             heads = ["Ref", "Criterion", *levels[1:], "Your level", "Your evidence"]
             for j, h in enumerate(heads):
                 sh.add(h, "header", col=j)
             sh.next()
+            part = None
             for c in p.criteria:
+                if c.part != part:  # a sub-section's heading (e.g. "2a Recruitment")
+                    part = c.part
+                    sh.add(part, "label_bold", col=0, merge_to_col=last)
+                    sh.next(20)
                 sh.add(c.ref, "row_label")
                 sh.add(c.text, "label", col=1)
                 for j, level in enumerate(levels[1:]):
@@ -513,8 +526,8 @@ class _Builder:
                 longest = max(len(t) for t in [c.text, *c.descriptors.values()])
                 sh.next(max(60, 13 * (longest // 34 + 2)))
             for f, label in (
-                (p.working, "What is working for this pledge"),
-                (p.gaps, "Gaps and next steps for this pledge"),
+                (p.working, f"What is working for this {p.unit.lower()}"),
+                (p.gaps, f"Gaps and next steps for this {p.unit.lower()}"),
             ):
                 sh.add(f"{label} (required)", "label_bold", col=1, merge_to_col=5)
                 self._input(sh, f, sh.row, 6)

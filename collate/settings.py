@@ -61,11 +61,13 @@ class ReportSettings(_Strict):
 
 
 class AnalysisSettings(_Strict):
-    over_representation_threshold: float = Field(gt=1)
-    suppress_from: int = Field(ge=1)
-    suppress_to: int = Field(ge=1)
-    likelihood_band: tuple[float, float]
-    population_file: str
+    # Defaults, so that a round whose instrument has no children's or workforce figures (e.g. a
+    # self-assessment only) need not set them; see templates/round.yaml for what each means.
+    over_representation_threshold: float = Field(default=1.25, gt=1)
+    suppress_from: int = Field(default=1, ge=1)
+    suppress_to: int = Field(default=5, ge=1)
+    likelihood_band: tuple[float, float] = (0.80, 1.25)
+    population_file: str = "reference/population_census2021.csv"
     # The child population by ethnic group that representation ratios compare with (see
     # collate/child_population.py and the notes on method): "school_census" (the default),
     # "census_age_adjusted" or "census_all_ages".
@@ -100,7 +102,7 @@ class RoundSettings(_Strict):
     contact: Contact
     report: ReportSettings
     sheet_password: str
-    analysis: AnalysisSettings
+    analysis: AnalysisSettings = AnalysisSettings()
     local_authorities: list[LocalAuthority] = Field(min_length=1)
     # Where the file was read from, so that relative paths resolve against it.
     source: Path | None = None

@@ -55,6 +55,13 @@ def write_collated(
         path, {"strings_to_numbers": False, "strings_to_formulas": False, "strings_to_urls": False}
     )
     w = SheetWriter(wb)
+    sections = {s.id for s in collation.instrument.sections}
+
+    def section_table(section_id: str, *args, **kwargs) -> None:
+        """A measure's sheet, written only when the instrument has the section it comes from."""
+        if section_id in sections:
+            w.table(*args, **kwargs)
+
     # The first two sheets are read back by `collate report`: keep their names and layout.
     w.table(
         "All answers",
@@ -65,7 +72,17 @@ def write_collated(
         wrap=["label", "value"],
     )
     w.table("Returns", returns_table(collation), banners=banners, title="Returns")
-    w.table("Scores", an.scores, banners=banners, title="Pledge scores (CELC method)")
+    unit = collation.instrument.pledges[0].unit if collation.instrument.pledges else "Pledge"
+    w.table("Scores", an.scores, banners=banners, title=f"{unit} scores (CELC method)")
+    w.table(
+        "Score ranges",
+        an.ranges,
+        banners=banners,
+        title=f"Score ranges for each {unit.lower()}: derived from the criteria by the CELC "
+        "method, beside any published ranges, and which were used",
+        widths={"why": 80, "derived_ranges": 30, "published_ranges": 30},
+        wrap=["why"],
+    )
     w.table(
         "Criteria",
         an.criteria,
@@ -74,33 +91,38 @@ def write_collated(
         widths={"evidence": 60, "criterion_text": 40},
         wrap=["evidence", "criterion_text"],
     )
-    w.table(
+    section_table(
+        "children_families",
         "C&F measures",
         an.cf_measures,
         banners=banners,
         title=f"Children and families: disproportionality (threshold {an.threshold:g}; "
         f"population: {an.population_basis})",
     )
-    w.table(
+    section_table(
+        "children_families",
         "C&F measures published",
         an.cf_measures_published,
         banners=banners,
         title="Children and families, as published (counts 1 to 5 suppressed)",
     )
-    w.table(
+    section_table(
+        "children_families",
         "C&F rates per 10,000",
         an.cf_rates,
         banners=banners,
         title="Children at each stage per 10,000 children aged 0 to 17 (all ethnic groups; "
         "Census 2021)",
     )
-    w.table(
+    section_table(
+        "children_families",
         "C&F rates published",
         an.cf_rates_published,
         banners=banners,
         title="Children at each stage per 10,000 children aged 0 to 17, as published",
     )
-    w.table(
+    section_table(
+        "children_families",
         "C&F detailed categories",
         an.cf_detail,
         banners=banners,
@@ -120,7 +142,8 @@ def write_collated(
             banners=banners,
             title=f"Children by group, as published: {stage}",
         )
-    w.table(
+    section_table(
+        "children_families",
         "Denominators compared",
         an.cf_denominators,
         banners=banners,
@@ -128,39 +151,47 @@ def write_collated(
         f"(the report uses: {an.population_basis}). 'Clearly over-represented': a ratio of "
         f"{an.threshold:g} or more with its 95% confidence interval above 1.",
     )
-    w.table(
+    section_table(
+        "children_families",
         "C&F over-representation",
         an.cf_over_counts,
         banners=banners,
         title="LAs where each group is over-represented",
     )
-    w.table(
+    section_table(
+        "children_families",
         "C&F data quality",
         an.cf_quality,
         banners=banners,
         title="Ethnicity refused or not yet obtained",
     )
-    w.table(
+    section_table(
+        "workforce",
         "Workforce indicators",
         an.wres,
         banners=banners,
         title="SC-WRES indicators (relative likelihood: minority ethnic ÷ white; "
         f"{an.band[0]:.2f} to {an.band[1]:.2f} is the non-adverse band)",
     )
-    w.table(
+    section_table(
+        "workforce",
         "Workforce published",
         an.wres_published,
         banners=banners,
         title="SC-WRES indicators, as published (small numbers not computed)",
     )
-    w.table("Exit measures", an.exit, banners=banners, title="Exit interview answers")
-    w.table(
+    section_table(
+        "exit_interviews", "Exit measures", an.exit, banners=banners, title="Exit interview answers"
+    )
+    section_table(
+        "exit_interviews",
         "Exit measures published",
         an.exit_published,
         banners=banners,
         title="Exit interview answers, as published",
     )
-    w.table(
+    section_table(
+        "sharing_practice",
         "Sharing practice",
         an.sharing,
         banners=banners,

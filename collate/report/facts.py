@@ -76,25 +76,25 @@ def _group(
     return out
 
 
+def _choices(an: Analysis, field_id: str) -> list[str]:
+    """A field's answer list; empty when the instrument has no such field."""
+    f = an.instrument.fields_by_id.get(field_id)
+    return list(f.choices) if f else []
+
+
 def build_facts(an: Analysis) -> dict[str, Any]:
     short = short_names(an)
     ins = an.instrument
     f = an.foundations
     by = {
-        "pledge": _group(
-            f, "pledge_adopted", list(ins.field("foundations.pledge_adopted").choices), short
-        ),
-        "scwres": _group(f, "scwres", list(ins.field("foundations.scwres").choices), short),
-        "edi": _group(
-            f, "edi_strategy", list(ins.field("foundations.edi_strategy").choices), short
-        ),
-        "cs": _group(f, "cs_strategy", list(ins.field("foundations.cs_strategy").choices), short),
+        "pledge": _group(f, "pledge_adopted", _choices(an, "foundations.pledge_adopted"), short),
+        "scwres": _group(f, "scwres", _choices(an, "foundations.scwres"), short),
+        "edi": _group(f, "edi_strategy", _choices(an, "foundations.edi_strategy"), short),
+        "cs": _group(f, "cs_strategy", _choices(an, "foundations.cs_strategy"), short),
         "induction": _group(
-            f, "induction_status", list(ins.field("foundations.induction_status").choices), short
+            f, "induction_status", _choices(an, "foundations.induction_status"), short
         ),
-        "procurement": _group(
-            f, "procurement", list(ins.field("foundations.procurement").choices), short
-        ),
+        "procurement": _group(f, "procurement", _choices(an, "foundations.procurement"), short),
     }
     cs_titles = [
         (short[r.la], str(r.cs_strategy_title))
@@ -131,7 +131,18 @@ def build_facts(an: Analysis) -> dict[str, Any]:
         "cs_titles": cs_titles,
         "compulsory_induction": compulsory,
         "n_pledges": len(ins.pledges),
+        # What the instrument calls a pledge ("Pledge", "Category"), from its diagnostic.
+        "unit": ins.pledges[0].unit if ins.pledges else "Pledge",
         "pledges": pledge_facts(an, short),
+        "ranges": an.ranges.to_dict("records"),
+        # Scores whose level the published ranges (where they differ) would give otherwise.
+        "level_differs": [
+            {**r, "short": short.get(r["la"], r["la"])}
+            for r in an.scores.to_dict("records")
+            if r.get("level_by_published_ranges") and r["level_by_published_ranges"] != r["level"]
+        ],
+        # The sections this instrument has, so a template can leave out what it cannot report.
+        "sections": [s.id for s in ins.sections],
         "cf": cf_facts(an),
         "wres": wres_facts(an),
         "exit": exit_facts(an, short),
@@ -227,7 +238,8 @@ def cf_facts(an: Analysis) -> dict[str, Any]:
         for s, label, phrase in an.stages
     ]
     oc = an.cf_over_counts
-    gm = an.instrument.ethnicity.global_majority_label
+    eth = an.instrument.ethnicity
+    gm = eth.global_majority_label if eth else ""
     widespread = []  # group and stage where most LAs with data show over-representation
     for r in oc.itertuples():
         if r.n_with_data and r.n_over > r.n_with_data / 2:
@@ -242,7 +254,7 @@ def cf_facts(an: Analysis) -> dict[str, Any]:
             )
     every_stage = []
     with_data = [s["id"] for s in stages if s["has_data"]]
-    for g in dict.fromkeys(oc["group"]):
+    for g in dict.fromkeys(oc["group"] if "group" in oc else []):
         stages_over = [w["stage"] for w in widespread if w["group"] == g]
         if with_data and set(stages_over) >= set(with_data):
             every_stage.append(g)
@@ -289,7 +301,7 @@ def cf_facts(an: Analysis) -> dict[str, Any]:
         "sentences": list(an.cf_sentences),
         "basis": an.population_basis,
         "note": an.population_note,
-        "grouping": an.instrument.ethnicity.grouping_statement,
+        "grouping": eth.grouping_statement if eth else "",
         "source": an.population_source,
         "threshold": an.threshold,
         "reference_group": an.reference_group,
@@ -326,10 +338,8 @@ def wres_facts(an: Analysis) -> dict[str, Any]:
 
 
 def exit_facts(an: Analysis, short: dict[str, str]) -> dict[str, Any]:
-    adoption: dict[str, list[str]] = {
-        c: [] for c in an.instrument.field("exit_interviews.adoption").choices
-    }
-    for la in an.las:
+    adoption: dict[str, list[str]] = {c: [] for c in _choices(an, "exit_interviews.adoption")}
+    for la in an.las if adoption else []:
         a = an.values[la].get("exit_interviews.adoption")
         adoption.setdefault(str(a or "No answer"), []).append(short[la])
     e = an.exit_published
