@@ -288,7 +288,7 @@ def _scores(an: Analysis) -> None:
                 try:
                     other = m.level_for(score.points, published)
                 except ValueError:  # beyond the published maximum
-                    other = "beyond the published ranges"
+                    other = f"above the published maximum of {published.max_points}"
             rows.append(
                 {
                     "la": la,

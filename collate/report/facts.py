@@ -201,7 +201,10 @@ def pledge_facts(an: Analysis, short: dict[str, str]) -> list[PledgeFacts]:
                 ]
                 for lv in ("Not yet in place", "Developing", "")
             }
-            weak = sum(len(v) for v in levels.values())
+            # Developing is a gap only where the criterion offers more (a Developing-only
+            # criterion at Developing is at its highest level).
+            offers_more = any(lv in c.descriptors for lv in IN_PLACE)
+            weak = sum(len(v) for k, v in levels.items() if offers_more or k != "Developing")
             item = {
                 "ref": c.ref,
                 "text": c.text,

@@ -194,7 +194,7 @@ def scores_table(an: Analysis) -> TableData:
     ranges = list(dict.fromkeys(an.scores["ranges"]))
     if len(ranges) > 1:  # ranges differ between pledges: say whose are whose
         by_pledge = dict(zip(an.scores["pledge"], an.scores["ranges"], strict=True))
-        ranges = [f"{unit} {n}: {r}" for n, r in by_pledge.items()]
+        ranges = [f"{pledges[0].unit} {n}: {r}" for n, r in by_pledge.items()]
     note = (
         "Each cell gives the level in words and the points scored out of the points "
         "available. Levels from points: " + " / ".join(ranges) + "."
