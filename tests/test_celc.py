@@ -359,3 +359,49 @@ def test_the_eastern_instrument_keeps_its_words_and_ranges(instrument):
         assert (row["published_ranges"], row["agree"], row["ranges_used"]) == ("", "", "derived")
     cover = instrument.section("cover")
     assert cover.intro.startswith("This workbook holds information about children and staff.")
+
+
+# --- the commands a programme manager types ----------------------------------------------------
+
+
+@pytest.mark.libreoffice
+def test_the_commands_work_with_the_celc_round_file(celc_run, tmp_path):
+    from click.testing import CliRunner
+
+    from collate.cli import main as collate_main
+    from collate.generate_cli import main as build_main
+
+    _, out, folder = celc_run
+    res = CliRunner().invoke(
+        build_main, ["--config", str(CELC_ROUND), "--out", str(tmp_path / "built")]
+    )
+    assert res.exit_code == 0, res.output
+    assert "Built 6 workbook(s)" in res.output
+    assert len(list((tmp_path / "built").glob("*.xlsx"))) == 6
+    res = CliRunner().invoke(
+        collate_main,
+        [str(folder / "returns"), "--config", str(CELC_ROUND), "--out", str(tmp_path / "out")],
+    )
+    assert res.exit_code == 0, res.output
+    assert "6 accepted" in res.output
+    assert "PROBLEM" not in res.output
+    # The report rebuilt from collated.xlsx alone has the same scores table.
+    res = CliRunner().invoke(
+        collate_main,
+        [
+            "report",
+            "--collated",
+            str(out / "collated.xlsx"),
+            "--config",
+            str(CELC_ROUND),
+            "--out",
+            str(tmp_path / "again"),
+        ],
+    )
+    assert res.exit_code == 0, res.output
+
+    def cells(path: Path) -> list[str]:
+        doc = Document(str(path))
+        return [c.text for t in doc.tables for r in t.rows for c in r.cells]
+
+    assert cells(tmp_path / "again" / "report.docx") == cells(out / "report.docx")
