@@ -376,7 +376,12 @@ class _Builder:
             ("ONS code", self.la.gss_code),
             ("DfE local authority number", str(self.la.dfe_number)),
             ("Round", s.round),
-            ("Figures for the year ending", s.figures_year_ending.strftime("%d %B %Y").lstrip("0")),
+            # A round whose instrument asks for no figures (a self-assessment) has no period.
+            *(
+                [("Figures for the year ending", _long_date(s.figures_year_ending))]
+                if s.figures_year_ending
+                else []
+            ),
             ("Please return by", s.deadline.strftime("%A %d %B %Y").replace(" 0", " ")),
             ("Send it to", f"{s.contact.name}, {s.contact.role}, {s.contact.email}"),
         ]
@@ -709,6 +714,10 @@ def _runs(cells: list[tuple[str, int, int]]) -> list[str]:
             if r is not None:
                 start = prev = r
     return ranges
+
+
+def _long_date(day) -> str:
+    return day.strftime("%d %B %Y").lstrip("0")
 
 
 def build_layout(

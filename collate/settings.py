@@ -97,7 +97,8 @@ class RoundSettings(_Strict):
     region: str
     region_code: str
     round: str
-    figures_year_ending: dt.date
+    # The period the figures describe; None for a round that collects no figures.
+    figures_year_ending: dt.date | None = None
     deadline: dt.date
     contact: Contact
     report: ReportSettings

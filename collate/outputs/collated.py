@@ -11,7 +11,12 @@ import xlsxwriter
 from collate.analysis import Analysis, analyse_collation
 from collate.collation import Collation
 from collate.outputs.returns_table import returns_table
-from collate.outputs.sheets import NOT_FOR_PUBLICATION, SAMPLE_NOTE, SheetWriter
+from collate.outputs.sheets import (
+    NOT_FOR_PUBLICATION,
+    NOT_FOR_PUBLICATION_ANSWERS,
+    SAMPLE_NOTE,
+    SheetWriter,
+)
 from collate.tidy import tidy_answers
 
 
@@ -50,7 +55,10 @@ def write_collated(
     answers = {r.la.name: (r.la.gss_code, r.record.values) for r in collation.usable if r.record}
     tidy = tidy_answers(answers, collation.instrument)
     path = out / "collated.xlsx"
-    banners = [NOT_FOR_PUBLICATION] + ([SAMPLE_NOTE] if an.is_sample else [])
+    has_figures = any(f.is_number for f in collation.instrument.fields)
+    banners = [NOT_FOR_PUBLICATION if has_figures else NOT_FOR_PUBLICATION_ANSWERS] + (
+        [SAMPLE_NOTE] if an.is_sample else []
+    )
     wb = xlsxwriter.Workbook(
         path, {"strings_to_numbers": False, "strings_to_formulas": False, "strings_to_urls": False}
     )

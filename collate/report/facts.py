@@ -119,7 +119,9 @@ def build_facts(an: Analysis) -> dict[str, Any]:
         "date": an.today.strftime("%B %Y"),
         "date_long": f"{an.today.day} {an.today.strftime('%B %Y')}",
         "year_ending": f"{an.settings.figures_year_ending.day} "
-        f"{an.settings.figures_year_ending.strftime('%B %Y')}",
+        f"{an.settings.figures_year_ending.strftime('%B %Y')}"
+        if an.settings.figures_year_ending
+        else "",
         "expected": [LAView(n, short.get(n, n)) for n in an.expected],
         "las": [LAView(n, short.get(n, n)) for n in an.las],
         "n_expected": len(an.expected),
