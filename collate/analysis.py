@@ -19,11 +19,14 @@ from collate import measures as m
 from collate.child_population import METHODS, Denominator, load_denominator
 from collate.collation import Collation
 from collate.instrument import Instrument
+from collate.measures.workforce import survey_likelihood
 from collate.population import ATTRIBUTION, LAPopulation, load_population
 from collate.settings import RoundSettings
 
 REGION = "All returning LAs"
 WRES_REGION = "Region"
+#: Who was asked an exit question that is not a follow-on: everyone interviewed.
+EXIT_ALL_ASKED = "leavers interviewed"
 WRES_NAMES = {
     "1": "Minority ethnic share of staff in each pay band against the whole workforce",
     "2": "Relative likelihood of being appointed from shortlisting",
@@ -614,9 +617,7 @@ def _children(an: Analysis) -> None:
             )
             if n_over:
                 sentences.append(
-                    m.over_representation_sentence(
-                        group, phrase, n_over, n_data, an.threshold, clearly=True
-                    )
+                    m.over_representation_sentence(group, phrase, n_over, n_data, clearly=True)
                 )
     an.cf_over_counts = pd.DataFrame(
         over_rows, columns=["stage", "stage_label", "group", "n_over", "n_unsure", "n_with_data"]
@@ -878,6 +879,10 @@ def _workforce(an: Analysis) -> None:
         "indicator_name",
         "measure",
         "value",
+        "low",
+        "high",
+        "interval_reason",
+        "finding",
         "minority_ethnic",
         "white",
         "in_band",
@@ -948,6 +953,7 @@ def _wres_rows(la: str, d: dict[str, Any], an: Analysis, opts: dict) -> list[dic
                 "indicator_name": WRES_NAMES[ind],
                 "measure": "relative likelihood",
                 "value": rl.value,
+                **_interval_columns(rl),
                 "minority_ethnic": _rate_text(
                     events["minority_ethnic"], base["minority_ethnic"], opts
                 ),
@@ -971,6 +977,22 @@ def _wres_rows(la: str, d: dict[str, Any], an: Analysis, opts: dict) -> list[dic
         if not pct:
             continue
         sd = m.survey_difference(pct, resp or None, indicator=ind, **opts)
+        rl = survey_likelihood(pct, resp or None, indicator=ind, band=an.band, **opts)
+        rows.append(
+            {
+                "la": la,
+                "indicator": ind,
+                "indicator_name": WRES_NAMES[ind],
+                "measure": "relative likelihood",
+                "value": rl.value,
+                **_interval_columns(rl),
+                "minority_ethnic": _pct_text(sd.percent_minority_ethnic),
+                "white": _pct_text(sd.percent_white),
+                "in_band": "" if rl.in_band is None else ("yes" if rl.in_band else "no"),
+                "reason": rl.reason or "",
+                "direction": rl.direction,
+            }
+        )
         rows.append(
             {
                 "la": la,
@@ -1004,6 +1026,16 @@ def _wres_rows(la: str, d: dict[str, Any], an: Analysis, opts: dict) -> list[dic
     return rows
 
 
+def _interval_columns(rl: Any) -> dict[str, Any]:
+    """A relative likelihood's 95% interval, why there is none, and what it shows."""
+    return {
+        "low": rl.low,
+        "high": rl.high,
+        "interval_reason": "" if rl.low is not None else (rl.interval_reason or rl.reason or ""),
+        "finding": rl.finding or "",
+    }
+
+
 def _count_text(n: int, opts: dict) -> str:
     return "c" if opts["suppress"] and opts["lower"] <= n <= opts["upper"] else str(n)
 
@@ -1012,10 +1044,46 @@ def _pct_text(x: float | None) -> str:
     return "" if x is None else f"{m.round_half_up(x, 1):.1f}%"
 
 
+def exit_follow_ons(instrument: Instrument) -> dict[str, str]:
+    """Follow-on exit questions and the earlier question each is asked after (its base).
+
+    Read from the regional question set's ``asked_if`` (exit_question_set.yaml), for the questions
+    the return counts.
+    """
+    from collate.errors import InstrumentError
+    from collate.instrument import QuestionSetBlock
+    from collate.measures.exit_interviews import asked_if_parent
+
+    counted = {r.id for r in instrument.table("exit_interviews", "results").rows}
+    out = {}
+    for block in instrument.section("exit_interviews").blocks:
+        if isinstance(block, QuestionSetBlock):
+            for q in block.questions:
+                if not q.asked_if or q.id not in counted:
+                    continue
+                try:
+                    parent = asked_if_parent(q.asked_if)
+                except ValueError as exc:
+                    raise InstrumentError(f"{block.title}, question {q.id}: {exc}") from None
+                if parent not in counted:
+                    raise InstrumentError(
+                        f"{block.title}, question {q.id}: it is asked after '{parent}', but the "
+                        "exit interview results do not count 'Yes' answers to that question, so "
+                        "there is no number of leavers asked to count its answers against"
+                    )
+                out[q.id] = parent
+    return out
+
+
+def _lower_first(text: str) -> str:
+    return text[:1].lower() + text[1:]
+
+
 def _exit(an: Analysis) -> None:
     table = an.instrument.table("exit_interviews", "results")
     questions = [r for r in table.rows if r.id != "interviewed"]
     labels = {r.id: r.label for r in questions}
+    follow_ons = exit_follow_ons(an.instrument)
     per_la: dict[str, tuple[dict[str, int], dict[str, dict[str, int]]]] = {}
     for la in an.las:
         v = an.values[la]
@@ -1032,8 +1100,13 @@ def _exit(an: Analysis) -> None:
         for publish in (False, True):
             opts = {"suppress": publish, "lower": an.suppress_from, "upper": an.suppress_to}
             for la, (interviewed, yes) in items:
-                summary = m.exit_interview_summary(interviewed, yes, **opts)
+                summary = m.exit_interview_summary(interviewed, yes, asked_after=follow_ons, **opts)
                 for qs in summary.questions:
+                    asked = (
+                        f"leavers who {_lower_first(labels[qs.asked_after])}"
+                        if qs.asked_after
+                        else EXIT_ALL_ASKED
+                    )
                     for g in summary.groups:
                         share = qs.shares[g]
                         n_yes = qs.yes[g]
@@ -1043,13 +1116,14 @@ def _exit(an: Analysis) -> None:
                                 "group": g,
                                 "question": qs.question,
                                 "question_label": labels[qs.question],
+                                "asked": asked,
                                 "yes": _count_text(n_yes, opts) if publish else n_yes,
                                 "base": _count_text(qs.base[g], opts) if publish else qs.base[g],
                                 "share": share.percent,
                                 "reason": share.reason or "",
                             }
                         )
-    cols = ["la", "group", "question", "question_label", "yes", "base", "share", "reason"]
+    cols = ["la", "group", "question", "question_label", "asked", "yes", "base", "share", "reason"]
     an.exit = pd.DataFrame(out[False], columns=cols)
     an.exit_published = pd.DataFrame(out[True], columns=cols)
 

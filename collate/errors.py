@@ -11,3 +11,7 @@ class InstrumentError(ToolkitError):
 
 class SettingsError(ToolkitError):
     """The round settings file is not valid."""
+
+
+class ReportError(ToolkitError):
+    """The report's templates or wording cannot be used as they stand."""

@@ -173,6 +173,8 @@ class DescriptorsSpec(_Strict):
 class CriterionSpec(_Strict):
     id: str
     text: str
+    gap: str | None = None  # the report's wording when it is a gap in most LAs
+    practice: str | None = None  # the report's few words for it where it is in place
     source: str | None = None
     descriptors: DescriptorsSpec
 
@@ -246,7 +248,6 @@ class WorkforceGroupSpec(_Strict):
 
 
 class EthnicitySpec(_Strict):
-    grouping_statement: str = ""
     reference_group: str
     not_known_groups: list[str]
     white_groups: list[str] = []
@@ -384,6 +385,8 @@ class Criterion:
     level: Field
     evidence: Field
     source: str | None = None
+    gap: str | None = None  # the report's wording when it is a gap in most LAs
+    practice: str | None = None  # the report's few words for it where it is in place
     part: str | None = None  # the sub-section's heading, e.g. "2a Recruitment"
 
     @property
@@ -844,7 +847,19 @@ class _Builder:
                     **dims,
                 )
                 criteria.append(
-                    Criterion(p.id, c.id, ref, c.text, descriptors, level, evidence, c.source, part)
+                    Criterion(
+                        p.id,
+                        c.id,
+                        ref,
+                        c.text,
+                        descriptors,
+                        level,
+                        evidence,
+                        c.source,
+                        c.gap,
+                        c.practice,
+                        part=part,
+                    )
                 )
             pdims = {"pledge": str(p.number)}
             working = self._field(

@@ -254,10 +254,15 @@ def test_every_table_figure_equals_the_published_frames(doc, analysis):
     # workforce
     rows = body_rows(t["SC-WRES indicators by local authority"], 1)
     header = cells(t["SC-WRES indicators by local authority"])[0]
+    survey = body_rows(
+        t["SC-WRES indicators 6 and 7 by local authority: harassment, bullying or abuse"], 2
+    )
+    survey_header = cells(
+        t["SC-WRES indicators 6 and 7 by local authority: harassment, bullying or abuse"]
+    )[0]
     for r in an.wres_published.itertuples():
         if r.indicator == "1" and not r.indicator_name.endswith("whole workforce"):
             continue
-        col = header.index(f"{r.indicator}. {SHORT_INDICATOR[r.indicator]}")
         name = "Region (all returning LAs)" if r.la == WRES_REGION else short[r.la]
         kind = (
             "ratio"
@@ -266,8 +271,34 @@ def test_every_table_figure_equals_the_published_frames(doc, analysis):
             if r.measure.startswith("%")
             else "points"
         )
-        assert rows[name][col].split("\n")[0] == fmt.fmt(r.value, kind, r.reason)
-        assert ("outside band" in rows[name][col]) == (r.in_band == "no")
+        if r.indicator in ("6", "7a", "7b"):
+            # Indicators 6 and 7: the likelihood, then the gap in points, in their own table.
+            col = survey_header.index(f"{r.indicator}. {SHORT_INDICATOR[r.indicator]}")
+            col += 0 if r.measure == "relative likelihood" else 1
+            cell = survey[name][col]
+        else:
+            col = header.index(f"{r.indicator}. {SHORT_INDICATOR[r.indicator]}")
+            cell = rows[name][col]
+        lines = cell.split("\n")
+        assert lines[0] == fmt.fmt(r.value, kind, r.reason)
+        # Outside the band: "clearly higher" or "clearly lower", or "outside band" alone when
+        # the interval includes 1.00.
+        marked = {"clearly higher", "clearly lower", "outside band"} & set(lines)
+        assert bool(marked) == (r.in_band == "no")
+        if marked:
+            assert marked == {
+                {"clearly higher": "clearly higher", "clearly lower": "clearly lower"}.get(
+                    r.finding, "outside band"
+                )
+            }
+        if r.measure == "relative likelihood" and not fmt.is_missing(r.value):
+            # The 95% interval is on the next line, or why there is none.
+            if fmt.is_missing(r.low):
+                assert lines[1] == f"(interval {fmt.missing_symbol(r.interval_reason)})"
+            else:
+                assert lines[1] == f"({fmt.ratio(r.low)} to {fmt.ratio(r.high)})"
+        elif r.measure == "relative likelihood":
+            assert len(lines) == 1  # no interval for a figure not shown
     # exit interviews
     rows = body_rows(
         t["Exit interviews by local authority: percentage of leavers answering 'yes'"], 2

@@ -115,8 +115,21 @@ def ranges(
     # seen at ``enough`` distinct values needs no solve of its own (what narrowed() asks).
     seen_low = np.full(len(hidden), np.inf)
     seen_high = np.full(len(hidden), -np.inf)
+    targets = list(cells) if cells is not None else hidden
+    if enough is not None and len(targets) > 16:
+        # A few solves in random directions usually show most cells taking several values,
+        # which spares a pair of solves per cell (fixed seed: the same answer every run).
+        directions = np.random.default_rng(0).choice([-1.0, 1.0], size=(8, len(hidden)))
+        for direction in directions:
+            result = milp(
+                direction, constraints=constraints, integrality=integrality, bounds=bounds
+            )
+            if result.success:
+                x = np.round(result.x)
+                np.minimum(seen_low, x, out=seen_low)
+                np.maximum(seen_high, x, out=seen_high)
     out: dict[Cell, tuple[int, int]] = {}
-    for cell in cells if cells is not None else hidden:
+    for cell in targets:
         k = index[cell]
         if enough is not None and seen_high[k] - seen_low[k] + 1 >= enough:
             out[cell] = (int(seen_low[k]), int(seen_high[k]))
@@ -139,13 +152,10 @@ def ranges(
     return out
 
 
-def narrowed(release: Release) -> list[Cell]:
-    """Withheld cells that the published figures narrow to fewer than three possible values."""
-    return [
-        cell
-        for cell, (low, high) in ranges(release, enough=MINIMUM_POSSIBLE_VALUES).items()
-        if high - low + 1 < MINIMUM_POSSIBLE_VALUES
-    ]
+def narrowed(release: Release, cells: Sequence[Cell] | None = None) -> list[Cell]:
+    """Withheld cells (of ``cells``, or all) narrowed to fewer than three possible values."""
+    found = ranges(release, cells, enough=MINIMUM_POSSIBLE_VALUES)
+    return [cell for cell, (low, high) in found.items() if high - low + 1 < MINIMUM_POSSIBLE_VALUES]
 
 
 def feasible_denominators(
@@ -290,33 +300,62 @@ def _protect_stage(
     hidden = set(hidden)
     rows_without_ratios: set[int] = set()
     n_rows, n_cols = len(values), len(values[0])
-    for _ in range(n_rows * n_cols):
+    # Withholding more only relaxes the programme (every earlier solution still fits), so a cell
+    # once shown safe stays safe: each round re-checks only the cells not yet shown safe.
+    to_check: set[Cell] = set(hidden)
+    for _ in range(n_rows * n_cols + n_rows + 1):
         release = Release(
             values,
             hidden,
             ratio_facts(values, hidden, known_columns, populations, rows_without_ratios),
         )
-        bad = narrowed(release)
+        bad = narrowed(release, sorted(to_check))
         if not bad:
             return hidden, rows_without_ratios
+        before = set(hidden)
+        to_check = set(bad)
         with_ratios = [c for c in bad if populations[c[0]] is not None]
-        fixable = [c for c in with_ratios if c[0] not in rows_without_ratios]
+        fixable = {c[0] for c in with_ratios if c[0] not in rows_without_ratios}
         if fixable:
-            rows_without_ratios.add(fixable[0][0])
+            # Every row whose ratios pin one of its cells loses its ratios at once.
+            own_row = {c[0] for c in bad} & fixable
+            rows_without_ratios |= own_row or {min(fixable)}
             continue
-        i, j = bad[0]
-        lines = [
+        added = _one_more_cell(values, hidden, bad)
+        if added is None:
+            # Every non-zero figure is withheld already: nothing more can be done, and with the
+            # grand total withheld no count has a useful bound.
+            return hidden, rows_without_ratios
+        hidden.add(added)
+        hidden |= _protect([list(r) for r in values], hidden)
+        to_check |= hidden - before
+    raise AssertionError("disclosure protection did not settle")
+
+
+def _one_more_cell(
+    values: Sequence[Sequence[int]], hidden: set[Cell], bad: Sequence[Cell]
+) -> Cell | None:
+    """The count to withhold next: the smallest non-zero one beside a narrowed cell (its row,
+    then its column, then their totals), or else the smallest anywhere (interior cells first)."""
+    n_rows, n_cols = len(values), len(values[0])
+
+    def open_cells(line):
+        return [c for c in line if c not in hidden and values[c[0]][c[1]] > 0]
+
+    def smallest(cells):
+        return min(cells, key=lambda c: (values[c[0]][c[1]], c))
+
+    for i, j in bad:
+        for line in (
             [(i, k) for k in range(n_cols - 1)],
             [(k, j) for k in range(n_rows - 1)],
             [(i, k) for k in range(n_cols)] + [(k, j) for k in range(n_rows)],
-        ]
-        for line in lines:
-            candidates = [c for c in line if c not in hidden and values[c[0]][c[1]] > 0]
+        ):
+            candidates = open_cells(line)
             if candidates:
-                hidden.add(min(candidates, key=lambda c: (values[c[0]][c[1]], c)))
-                break
-        else:
-            # Nothing left to withhold beside it: withhold the whole row.
-            hidden.update((i, k) for k in range(n_cols) if values[i][k] > 0)
-        hidden |= _protect([list(r) for r in values], hidden)
-    raise AssertionError("disclosure protection did not settle")
+                return smallest(candidates)
+    interior = open_cells([(i, k) for i in range(n_rows - 1) for k in range(n_cols - 1)])
+    if interior:
+        return smallest(interior)
+    anywhere = open_cells([(i, k) for i in range(n_rows) for k in range(n_cols)])
+    return smallest(anywhere) if anywhere else None

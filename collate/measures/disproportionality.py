@@ -382,8 +382,17 @@ def over_representation_sentence(
         sentence = f"No LA has figures to show whether {group} are over-represented {stage_phrase}."
     else:
         las = "LA" if n_with_data == 1 else "LAs"
-        word = "clearly over-represented" if clearly else "over-represented"
-        sentence = f"{group} are {word} {stage_phrase} in {n_over} of {n_with_data} {las}."
+        if clearly:
+            # "Group: ..." avoids making a group's name agree with a verb ("Other ethnic group
+            # are"), which reads as machine output.
+            sentence = (
+                f"{group}: clearly over-represented {stage_phrase} in {n_over} of "
+                f"{n_with_data} {las}."
+            )
+        else:
+            sentence = (
+                f"{group} are over-represented {stage_phrase} in {n_over} of {n_with_data} {las}."
+            )
     if threshold is not None:
         interval = ", with its 95% confidence interval above 1" if clearly else ""
         sentence = f"{sentence[:-1]} (representation ratio of {threshold:g} or more{interval})."

@@ -17,8 +17,10 @@ cell is the simplest bridge. Protection therefore:
 
 and repeats until neither step changes anything. Cells are chosen smallest first, interior cells
 before totals, and the grand total only when nothing else will do. A true zero is never
-suppressed: every suppressed cell is then at least 1, so every cycle can shift by 1 either way and
-no bound of zero pins a value either.
+suppressed, which also tells a reader that every suppressed cell is at least 1: a cycle of 1s can
+then be pinned (two withheld 1s in a row whose total is 2). This module's cycles are therefore only
+the first step; :mod:`collate.measures.disclosure` then checks every withheld cell against
+everything published, as an integer programme, and withholds more where needed.
 
 No rate or ratio may be computed from a suppressed count: the measures modules use
 :func:`is_small` and report such figures as not computable, with the reason

@@ -9,6 +9,12 @@ so every result states its direction and offers the reciprocal. 1.0 means equal;
 "non-adverse" band is 0.80 to 1.25 (the four-fifths rule).
 
 Regional figures sum the LAs' counts first and then compute; ratios are never averaged.
+
+Each relative likelihood carries a 95% confidence interval by the Katz log method
+(:mod:`collate.measures.intervals`). A likelihood outside the band is "clearly higher" (or "clearly
+lower") only when its whole interval is above (or below) 1; outside the band with an interval
+that includes 1, there are too few staff to be sure of a difference. No interval is given where
+the likelihood itself is not computed (a small count, a zero base).
 """
 
 from __future__ import annotations
@@ -17,7 +23,9 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from fractions import Fraction
 
+from collate.measures.intervals import ratio_interval
 from collate.measures.proportion import Proportion, check_count, proportion
+from collate.measures.rounding import round_half_up
 from collate.measures.suppression import (
     LARGEST_SUPPRESSED,
     SMALL_NUMBERS,
@@ -34,6 +42,12 @@ GROUPS = (WHITE, MINORITY_ETHNIC, NOT_KNOWN)
 DIRECTION = "minority ethnic ÷ white"
 #: NHS England's non-adverse band (four-fifths rule), inclusive.
 BAND = (0.80, 1.25)
+
+#: What a relative likelihood shows, given its band and its 95% interval.
+WITHIN_BAND = "within the band"
+CLEARLY_HIGHER = "clearly higher"
+CLEARLY_LOWER = "clearly lower"
+TOO_FEW_TO_BE_SURE = "outside the band but too few to be sure"
 
 #: The SC-WRES indicators, by id, as the programme names them.
 INDICATORS: dict[str, str] = {
@@ -70,6 +84,18 @@ class RelativeLikelihood:
     band: tuple[float, float] = BAND
     direction: str = DIRECTION
     indicator: str | None = None
+    low: float | None = None
+    high: float | None = None
+    interval_reason: str | None = None
+
+    @property
+    def finding(self) -> str | None:
+        """Within the band, clearly higher or lower, or outside the band but too few to be sure.
+
+        Clearly higher (lower): outside the band and the whole 95% interval above (below) 1.
+        ``None`` when there is no likelihood.
+        """
+        return likelihood_finding(self.value, self.in_band, self.low, self.high)
 
     @property
     def white_over_minority_ethnic(self) -> float | None:
@@ -77,6 +103,22 @@ class RelativeLikelihood:
         if self.value is None or self.value == 0:
             return None
         return 1 / self.value
+
+
+def likelihood_finding(
+    value: float | None, in_band: bool | None, low: float | None, high: float | None
+) -> str | None:
+    """What a likelihood shows: :data:`WITHIN_BAND`, :data:`CLEARLY_HIGHER`,
+    :data:`CLEARLY_LOWER` or :data:`TOO_FEW_TO_BE_SURE` (``None`` without a likelihood)."""
+    if value is None or in_band is None:
+        return None
+    if in_band:
+        return WITHIN_BAND
+    if value > 1 and low is not None and low > 1:
+        return CLEARLY_HIGHER
+    if value < 1 and high is not None and high < 1:
+        return CLEARLY_LOWER
+    return TOO_FEW_TO_BE_SURE
 
 
 def relative_likelihood(
@@ -115,6 +157,11 @@ def relative_likelihood(
     def result(exact: Fraction | None, reason: str | None, rate_me=None, rate_w=None):
         # Worked exactly from the counts so that a likelihood of exactly 0.8 or 1.25 is in the
         # band despite float rounding.
+        low = high = None
+        interval_reason = reason
+        if exact is not None:
+            ci = ratio_interval(events_me, base_me, events_w, base_w)
+            low, high, interval_reason = ci.low, ci.high, ci.reason
         return RelativeLikelihood(
             value=None if exact is None else float(exact),
             reason=reason,
@@ -129,6 +176,9 @@ def relative_likelihood(
             ),
             band=band,
             indicator=indicator,
+            low=low,
+            high=high,
+            interval_reason=interval_reason,
         )
 
     if base_me == 0:
@@ -336,6 +386,90 @@ def survey_difference(
         difference_points=None if reason else me - w,
         reason=reason,
     )
+
+
+#: Why a survey likelihood has no interval when the number who answered was not given.
+NO_RESPONDENTS = "no interval: the number of staff who answered the survey was not given"
+
+
+def survey_likelihood(
+    percent: Mapping[str, float],
+    respondents: Mapping[str, int] | None = None,
+    *,
+    indicator: str | None = None,
+    suppress: bool = True,
+    lower: int = SMALLEST_SUPPRESSED,
+    upper: int = LARGEST_SUPPRESSED,
+    band: tuple[float, float] = BAND,
+) -> RelativeLikelihood:
+    """Indicators 6, 7a and 7b as relative likelihoods, as Skills for Care's SC-WRES reports give
+    them: the minority ethnic percentage ÷ the white percentage (minority ethnic on top).
+
+    The likelihood is worked from the percentages as the council gave them (the survey's own
+    figures). Its 95% interval is the Katz log interval for the numbers of staff behind them,
+    worked back from each percentage and the number who answered (rounded to whole people), and
+    set around the likelihood. Not computable without both percentages, when a group had no
+    respondents, when the white percentage is 0, or (with ``suppress``) when a group was
+    answered by ``lower`` to ``upper`` people. With ``suppress``, an interval whose worked-back
+    numbers include one from ``lower`` to ``upper`` is withheld (the likelihood is shown: it
+    follows from the published percentages).
+    """
+    for group, value in percent.items():
+        if group not in GROUPS:
+            raise ValueError(f"unknown group {group!r}; use {list(GROUPS)}")
+        if not 0 <= value <= 100:
+            raise ValueError(f"{group}: {value} is not a percentage from 0 to 100")
+    if band[0] > band[1]:
+        raise ValueError(f"the band {band} is the wrong way round")
+    counts = _by_group(respondents, "respondents") if respondents is not None else None
+    me, w = percent.get(MINORITY_ETHNIC), percent.get(WHITE)
+    n_me = counts[MINORITY_ETHNIC] if counts else 0
+    n_w = counts[WHITE] if counts else 0
+    a = int(round_half_up(me * n_me / 100, 0)) if me is not None else 0
+    c = int(round_half_up(w * n_w / 100, 0)) if w is not None else 0
+
+    def result(exact: Fraction | None, reason: str | None, low=None, high=None, why=None):
+        return RelativeLikelihood(
+            value=None if exact is None else float(exact),
+            reason=reason,
+            events_minority_ethnic=a,
+            base_minority_ethnic=n_me,
+            events_white=c,
+            base_white=n_w,
+            rate_minority_ethnic=None if me is None or reason else me / 100,
+            rate_white=None if w is None or reason else w / 100,
+            in_band=(
+                None if exact is None else Fraction(str(band[0])) <= exact <= Fraction(str(band[1]))
+            ),
+            band=band,
+            indicator=indicator,
+            low=low,
+            high=high,
+            interval_reason=reason if exact is None else why,
+        )
+
+    if me is None or w is None:
+        missing = "minority ethnic staff" if me is None else "white staff"
+        return result(None, f"no percentage given for {missing}")
+    if counts is not None:
+        if n_me == 0 or n_w == 0:
+            return result(None, "no respondents in a group")
+        if suppress and (is_small(n_me, lower, upper) or is_small(n_w, lower, upper)):
+            return result(None, SMALL_NUMBERS)
+    if w == 0:
+        return result(None, "the white percentage is zero")
+    exact = Fraction(str(me)) / Fraction(str(w))
+    if counts is None:
+        return result(exact, None, why=NO_RESPONDENTS)
+    if suppress and (is_small(a, lower, upper) or is_small(c, lower, upper)):
+        return result(exact, None, why=SMALL_NUMBERS)
+    if c == 0:
+        return result(exact, None, why="no interval: the white percentage is below one person")
+    ci = ratio_interval(a, n_me, c, n_w)
+    if ci.low is None or ci.high is None or ci.ratio == 0:
+        return result(exact, None, why=ci.reason)
+    scale = float(exact) / ci.ratio
+    return result(exact, None, ci.low * scale, ci.high * scale)
 
 
 def survey_difference_from_counts(

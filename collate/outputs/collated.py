@@ -179,17 +179,25 @@ def write_collated(
         an.wres,
         banners=banners,
         title="SC-WRES indicators (relative likelihood: minority ethnic ÷ white; "
-        f"{an.band[0]:.2f} to {an.band[1]:.2f} is the non-adverse band)",
+        f"{an.band[0]:.2f} to {an.band[1]:.2f} is the non-adverse band; low and high: its 95% "
+        "confidence interval, Katz log method; finding: clearly higher or lower only when "
+        "outside the band and the interval excludes 1)",
     )
     section_table(
         "workforce",
         "Workforce published",
         an.wres_published,
         banners=banners,
-        title="SC-WRES indicators, as published (small numbers not computed)",
+        title="SC-WRES indicators, as published (small numbers not computed, and no interval "
+        "for a figure not computed)",
     )
     section_table(
-        "exit_interviews", "Exit measures", an.exit, banners=banners, title="Exit interview answers"
+        "exit_interviews",
+        "Exit measures",
+        an.exit,
+        banners=banners,
+        title="Exit interview answers (base: the leavers asked, shown in 'asked'; a follow-on "
+        "question is asked only of those who said yes to the one before)",
     )
     section_table(
         "exit_interviews",

@@ -19,11 +19,12 @@ from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.shared import Cm, Pt
 
 from collate.analysis import Analysis
-from collate.errors import ToolkitError
+from collate.errors import ReportError
 from collate.report import charts, markup
 from collate.report import docx_helpers as dh
 from collate.report import numbers as fmt
 from collate.report.facts import build_facts, names, quote
+from collate.report.summary import count_of, noun
 from collate.report.tables import Cell, TableData, builders
 from collate.settings import TEMPLATES
 
@@ -37,10 +38,6 @@ ALIGN = {
     "right": WD_ALIGN_PARAGRAPH.RIGHT,
     "center": WD_ALIGN_PARAGRAPH.CENTER,
 }
-
-
-class ReportError(ToolkitError):
-    pass
 
 
 def template_folders(an: Analysis) -> list[Path]:
@@ -76,7 +73,10 @@ def environment(folders: list[Path]) -> jinja2.Environment:
             "points": fmt.points,
             "names": names,
             "quote": quote,
-            "plural": lambda n, one, many=None: one if n == 1 else (many or one + "s"),
+            # Grammar from inflect: {{ n|count_of("LA") }} gives "1 LA" or "11 LAs",
+            # {{ n|noun("example") }} the noun alone.
+            "count_of": count_of,
+            "noun": noun,
             "band": fmt.band_text,
         }
     )

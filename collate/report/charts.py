@@ -90,11 +90,11 @@ def over_representation(
     most = max(r["n_with_data"] for r in rows)
     ax.set_xlim(0, most + 1.6)
     ax.set_xlabel(
-        f"Number of LAs where the group is clearly over-represented "
-        f"(ratio of {fmt.ratio(threshold)} or more, 95% interval above 1)"
+        f"Number of LAs where the group is over-represented "
+        f"(representation ratio of {fmt.ratio(threshold)} or more)"
     )
     ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.14), ncol=3, fontsize=7.5, frameon=False)
-    title = "LAs where each ethnic group is clearly over-represented, by stage"
+    title = "LAs where each ethnic group is over-represented, by stage"
     parts = []
     for stage in stage_ids:
         found = [
@@ -104,9 +104,10 @@ def over_representation(
         ]
         parts.append(f"{labels[stage]}: " + ", ".join(found))
     desc = (
-        f"Bar chart of the number of LAs in which each ethnic group is clearly "
-        f"over-represented (representation ratio of {fmt.ratio(threshold)} or more with its "
-        "95% confidence interval above 1), by stage. " + "; ".join(parts) + "."
+        f"Bar chart of the number of LAs in which each ethnic group is over-represented "
+        f"(representation ratio of {fmt.ratio(threshold)} or more), by stage. "
+        + "; ".join(parts)
+        + "."
     )
     return Chart(_png(fig), title, desc, width_cm)
 
@@ -142,16 +143,16 @@ def regional_ratios(
             edgecolor="white",
             label=labels[stage],
         )
-    ax.axhline(1.0, color="#404040", linewidth=0.8, label="1.00: equal to share of children")
+    ax.axhline(1.0, color="#404040", linewidth=0.8, label="1.00: equal to population share")
     ax.axhline(
         threshold,
         color="#A00000",
         linewidth=1,
         linestyle="--",
-        label=f"{fmt.ratio(threshold)}: threshold for over-representation",
+        label=f"{fmt.ratio(threshold)}: over-represented at or above",
     )
     ax.set_xticks(range(len(groups)), [_wrap(g, 16) for g in groups], fontsize=7.5)
-    ax.set_ylabel("Representation ratio (share at stage ÷ share of children)")
+    ax.set_ylabel("Representation ratio (share at stage ÷ population share)")
     ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.2), ncol=3, fontsize=7.5, frameon=False)
     title = "Representation ratio by ethnic group and stage, all returning LAs"
     parts = []
@@ -160,9 +161,8 @@ def regional_ratios(
         parts.append(f"{g}: " + ", ".join(vals))
     desc = (
         f"Bar chart of the representation ratio of each ethnic group at each stage for all "
-        f"returning LAs together, against the threshold of {fmt.ratio(threshold)}. "
-        + "; ".join(parts)
-        + "."
+        f"returning LAs together; a ratio of {fmt.ratio(threshold)} or more is marked as "
+        f"over-representation. " + "; ".join(parts) + "."
     )
     return Chart(_png(fig), title, desc, width_cm)
 
@@ -174,13 +174,14 @@ def likelihoods(
     band: tuple[float, float],
     width_cm: float = 16.0,
 ) -> Chart | None:
-    """Dot plots, one panel per relative-likelihood indicator, with the band shaded and labelled.
+    """Dot plots, one panel per relative-likelihood indicator, with the band shaded and labelled
+    and each likelihood's 95% confidence interval drawn as a line through its dot.
 
-    rows: dicts with la, indicator, value, in_band (published); places: LAs then "Region".
+    rows: dicts with la, indicator, value, low, high, in_band, finding and reason (published);
+    places: LAs then "Region". A withheld or missing likelihood is not drawn, and the description
+    says why it is missing rather than naming a band.
     """
-    # Only computed values are drawn; a withheld or missing one is named in the description with
-    # its reason, never as a value "outside the band".
-    missing = [r for r in rows if fmt.is_missing(r.get("value"))]
+    every = {(r["la"], r["indicator"]): r for r in rows}
     rows = [r for r in rows if not fmt.is_missing(r.get("value"))]
     if not rows:
         return None
@@ -200,9 +201,13 @@ def likelihoods(
     ys = {p: len(places) - 1 - k for k, p in enumerate(places)}
     cap = max(2.5, hi * 2)  # a very large ratio is drawn at the edge with its value
     for ax, (ind, name) in zip(axes.flat, inds, strict=False):
-        top = min(
-            cap, max([hi * 1.3] + [by[(p, ind)]["value"] for p in places if (p, ind) in by]) * 1.15
-        )
+        ends = [by[(p, ind)]["value"] for p in places if (p, ind) in by]
+        ends += [
+            by[(p, ind)]["high"]
+            for p in places
+            if (p, ind) in by and not fmt.is_missing(by[(p, ind)].get("high"))
+        ]
+        top = min(cap, max([hi * 1.3, *ends]) * 1.15)
         ax.axvspan(lo, hi, color="#E6E6E6", zorder=0)
         ax.axvline(1.0, color="#808080", linewidth=0.6, zorder=1)
         for p in places:
@@ -210,24 +215,36 @@ def likelihoods(
             if r is None:
                 continue
             inside = r["in_band"] == "yes"
+            colour = PALETTE[0] if inside else "#A00000"
             x = min(r["value"], top * 0.97)
+            if not fmt.is_missing(r.get("low")) and not fmt.is_missing(r.get("high")):
+                ax.plot(
+                    [min(r["low"], top * 0.97), min(r["high"], top * 0.97)],
+                    [ys[p], ys[p]],
+                    color=colour,
+                    linewidth=0.9,
+                    zorder=2,
+                )
+                if r["high"] > top * 0.97:  # the interval runs on past the edge
+                    ax.plot(top * 0.97, ys[p], marker=">", markersize=3, color=colour, zorder=2)
             ax.plot(
                 x,
                 ys[p],
                 marker="o" if inside else "D",
                 markersize=4.5,
-                color=PALETTE[0] if inside else "#A00000",
-                markerfacecolor=PALETTE[0] if inside else "white",
+                color=colour,
+                markerfacecolor=colour if inside else "white",
                 zorder=3,
             )
             if many and p != places[-1]:
                 continue
             ax.text(
-                x + top * 0.03,
-                ys[p],
+                x,
+                ys[p] + 0.3,
                 fmt.ratio(r["value"]) + ("" if x == r["value"] else " →"),
-                fontsize=6,
-                va="center",
+                fontsize=5.5,
+                ha="center",
+                va="bottom",
             )
         ax.set_title(_wrap(f"{ind}. {name}", 46), fontsize=8)
         ax.set_xlim(0, top)
@@ -251,6 +268,7 @@ def likelihoods(
             markerfacecolor="white",
             label="outside the band",
         ),
+        Line2D([], [], color="#808080", linewidth=0.9, label="95% confidence interval"),
         Patch(color="#E6E6E6", label=f"non-adverse band {fmt.band_text(band)}"),
     ]
     spare = list(axes.flat)[len(inds) :]
@@ -266,28 +284,34 @@ def likelihoods(
             title_fontsize=7.5,
         )
     else:
-        fig.legend(handles=handles, loc="lower center", ncol=3, fontsize=7.5, frameon=False)
+        fig.legend(handles=handles, loc="lower center", ncol=4, fontsize=7.5, frameon=False)
     fig.tight_layout()
     title = "SC-WRES relative likelihoods by LA, with the non-adverse band"
     parts = []
     for ind, name in inds:
-        vals = [
-            f"{p} {fmt.ratio(by[(p, ind)]['value'])}"
-            + ("" if by[(p, ind)]["in_band"] == "yes" else " (outside the band)")
-            for p in places
-            if (p, ind) in by
-        ]
-        for r in missing:
-            if r["indicator"] == ind and r["la"] in places:
-                symbol = fmt.missing_symbol(r.get("reason"))
-                why = "withheld (small numbers)" if symbol == fmt.WITHHELD else "not available"
-                vals.append(f"{r['la']} {why}")
-        parts.append(f"{name}: " + ", ".join(vals))
+        vals = [f"{p} {_likelihood_words(every[(p, ind)])}" for p in places if (p, ind) in every]
+        parts.append(f"{name}: " + "; ".join(vals))
     desc = (
         f"Dot plots of relative likelihoods (minority ethnic ÷ white) for each LA and the "
-        f"region, with the {fmt.band_text(band)} non-adverse band shaded. " + "; ".join(parts) + "."
+        f"region, each with its 95% confidence interval, with the {fmt.band_text(band)} "
+        "non-adverse band shaded. " + ". ".join(parts) + "."
     )
     return Chart(_png(fig), title, desc, width_cm)
+
+
+def _likelihood_words(r: dict) -> str:
+    """One likelihood for alt text: its value, interval and finding, or why it is missing."""
+    if fmt.is_missing(r.get("value")):
+        if fmt.missing_symbol(r.get("reason")) == fmt.WITHHELD:
+            return "withheld (small numbers)"
+        return f"not available ({r.get('reason') or 'no figure'})"
+    text = fmt.ratio(r["value"])
+    if not fmt.is_missing(r.get("low")) and not fmt.is_missing(r.get("high")):
+        text += f" (95% interval {fmt.ratio(r['low'])} to {fmt.ratio(r['high'])})"
+    finding = r.get("finding") or ""
+    if finding:
+        text += f", {finding}"
+    return text
 
 
 def _wrap(text: str, width: int) -> str:

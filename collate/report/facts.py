@@ -10,7 +10,16 @@ from typing import Any
 
 import pandas as pd
 
-from collate.analysis import REGION, Analysis
+from collate.analysis import REGION, Analysis, exit_follow_ons
+from collate.measures.intervals import METHOD as INTERVAL_METHOD
+from collate.measures.workforce import (
+    CLEARLY_HIGHER,
+    CLEARLY_LOWER,
+    TOO_FEW_TO_BE_SURE,
+    WITHIN_BAND,
+)
+from collate.report import numbers as fmt
+from collate.report.summary import executive_summary, pledge_paragraph
 
 IN_PLACE = ("Established", "Leading")
 NOT_IN_PLACE = ("Not yet in place", "Developing", "")
@@ -38,6 +47,7 @@ class PledgeFacts:
     not_in_place: list[dict[str, Any]]
     gaps: list[dict[str, Any]]
     criteria: list[dict[str, Any]] = field(default_factory=list)
+    paragraph: str = ""  # practice in place, written from the criteria (report/summary.py)
 
 
 def short_names(an: Analysis) -> dict[str, str]:
@@ -147,6 +157,7 @@ def build_facts(an: Analysis) -> dict[str, Any]:
         "sections": [s.id for s in ins.sections],
         "cf": cf_facts(an),
         "wres": wres_facts(an),
+        "grouping": grouping_facts(an),
         "exit": exit_facts(an, short),
         "sharing": sharing_facts(an, short),
         "highlights": [
@@ -158,6 +169,12 @@ def build_facts(an: Analysis) -> dict[str, Any]:
         "suppress_from": an.suppress_from,
         "suppress_to": an.suppress_to,
     }
+    facts["prompts"] = sorted(
+        (g for p in facts["pledges"] for g in p.gaps), key=lambda g: (-g["n_weak"], g["ref"])
+    )
+    facts["summary"] = executive_summary(an, facts)
+    for pledge in facts["pledges"]:
+        pledge.paragraph = pledge_paragraph(an, pledge)
     return facts
 
 
@@ -210,6 +227,13 @@ def pledge_facts(an: Analysis, short: dict[str, str]) -> list[PledgeFacts]:
             item = {
                 "ref": c.ref,
                 "text": c.text,
+                "gap": c.gap or "",
+                "practice": c.practice or "",
+                "in_place": [
+                    short[la]
+                    for la, x in zip(rows["la"], rows["level"], strict=True)
+                    if (x or "") in IN_PLACE
+                ],
                 "n_weak": weak,
                 "n": n,
                 "not_yet": levels["Not yet in place"],
@@ -306,7 +330,6 @@ def cf_facts(an: Analysis) -> dict[str, Any]:
         "sentences": list(an.cf_sentences),
         "basis": an.population_basis,
         "note": an.population_note,
-        "grouping": eth.grouping_statement if eth else "",
         "source": an.population_source,
         "threshold": an.threshold,
         "reference_group": an.reference_group,
@@ -319,24 +342,106 @@ def cf_facts(an: Analysis) -> dict[str, Any]:
     }
 
 
+def interval_text(r: dict) -> str:
+    """A relative likelihood's 95% interval, "(1.30 to 3.52)", or why there is none.
+
+    Empty when the likelihood itself is not shown: an interval is never given for a figure that
+    is withheld or not computed.
+    """
+    if fmt.is_missing(r.get("value")):
+        return ""
+    if not fmt.is_missing(r.get("low")) and not fmt.is_missing(r.get("high")):
+        return f"({fmt.ratio(r['low'])} to {fmt.ratio(r['high'])})"
+    return f"(interval {fmt.missing_symbol(r.get('interval_reason'))})"
+
+
+def likelihood_text(r: dict, sep: str = " ") -> str:
+    """A relative likelihood with its interval, e.g. "2.14 (1.30 to 3.52)", or its symbol."""
+    text = fmt.ratio(r["value"], r["reason"])
+    interval = interval_text(r)
+    return f"{text}{sep}{interval}" if interval else text
+
+
+def interval_words(r: dict) -> str:
+    """For a sentence: "95% confidence interval 1.30 to 3.52", or that there is none."""
+    if fmt.is_missing(r.get("low")) or fmt.is_missing(r.get("high")):
+        return "no confidence interval"
+    return f"95% confidence interval {fmt.ratio(r['low'])} to {fmt.ratio(r['high'])}"
+
+
+def grouping_facts(an: Analysis) -> dict[str, Any]:
+    """How the children's ethnicity codes are grouped, read from the instrument's ethnicity data."""
+    eth = an.instrument.ethnicity
+    if eth is None:  # an instrument with no ethnicity codes (e.g. a self-assessment only)
+        return {
+            "groups": [],
+            "not_known": [],
+            "chinese": None,
+            "chinese_as_census": False,
+            "reference": "",
+            "other_white": [],
+            "other_white_codes": [],
+        }
+    known = [g for g in eth.groups if g not in eth.not_known_groups]
+    chinese = next((c.group for c in eth.children_codes if c.label == "Chinese"), None)
+    census_chinese = next(
+        (c.group for name, c in eth.population_categories.items() if name.endswith(": Chinese")),
+        None,
+    )
+    others = [g for g in eth.white_groups if g != eth.reference_group]
+    other_white = list(dict.fromkeys(c.label for c in eth.children_codes if c.group in others))
+    return {
+        "groups": known,
+        "not_known": list(eth.not_known_groups),
+        "chinese": chinese,
+        "chinese_as_census": chinese is not None and chinese == census_chinese,
+        "reference": eth.reference_group,
+        "other_white": others,
+        "other_white_codes": other_white,
+    }
+
+
 def wres_facts(an: Analysis) -> dict[str, Any]:
     w = an.wres_published
     if w.empty:
-        return {"n_las": 0, "region": [], "outside": [], "las": []}
+        return {
+            "interval_method": INTERVAL_METHOD,
+            "n_las": 0,
+            "region": [],
+            "outside": [],
+            "within": [],
+            "clearly": [],
+            "too_few": [],
+            "las": [],
+        }
     las = [la for la in dict.fromkeys(w["la"]) if la != "Region"]
     region = w[w["la"] == "Region"]
-    region_rows = [r._asdict() for r in region.itertuples(index=False)]
-    outside = [r for r in region_rows if r["indicator"] in RELATIVE and r["in_band"] == "no"]
-    within = [r for r in region_rows if r["indicator"] in RELATIVE and r["in_band"] == "yes"]
+    region_rows = []
+    for r in region.itertuples(index=False):
+        row = r._asdict()
+        row["shown"] = likelihood_text(row) if row["measure"] == "relative likelihood" else ""
+        row["what"] = re.sub(r"^relative likelihood of ", "", str(row["indicator_name"]).lower())
+        row["interval_words"] = interval_words(row)
+        region_rows.append(row)
+    likelihoods = [r for r in region_rows if r["indicator"] in RELATIVE]
+    outside = [r for r in likelihoods if r["in_band"] == "no"]
+    within = [r for r in likelihoods if r["finding"] == WITHIN_BAND]
+    clear = [r for r in likelihoods if r["finding"] in (CLEARLY_HIGHER, CLEARLY_LOWER)]
+    unsure = [r for r in likelihoods if r["finding"] == TOO_FEW_TO_BE_SURE]
+    for r in clear:
+        r["higher"] = r["finding"] == CLEARLY_HIGHER
     per_la_outside = {}
     for r in w[(w["la"] != "Region") & (w["in_band"] == "no")].itertuples():
         per_la_outside.setdefault(r.indicator, []).append(r.la)
     return {
+        "interval_method": INTERVAL_METHOD,
         "n_las": len(las),
         "las": las,
         "region": region_rows,
         "outside": outside,
         "within": within,
+        "clearly": clear,
+        "too_few": unsure,
         "per_la_outside": per_la_outside,
         "missing": [la for la in an.las if la not in las],
     }
@@ -349,12 +454,34 @@ def exit_facts(an: Analysis, short: dict[str, str]) -> dict[str, Any]:
         adoption.setdefault(str(a or "No answer"), []).append(short[la])
     e = an.exit_published
     las = [la for la in dict.fromkeys(e["la"]) if la != "Region"] if not e.empty else []
+    has_exit = any(s.id == "exit_interviews" for s in an.instrument.sections)
+    labels = (
+        {r.id: r.label for r in an.instrument.table("exit_interviews", "results").rows}
+        if has_exit
+        else {}
+    )
+    follow_ons: dict[str, list[str]] = {}
+    for q, after in (exit_follow_ons(an.instrument) if has_exit else {}).items():
+        if not e.empty and q in set(e["question"]):
+            follow_ons.setdefault(answer_phrase(labels[after]), []).append(
+                f"'{answer_phrase(labels[q])}'"
+            )
     return {
         "adoption": adoption,
         "las": las,
         "n_las": len(las),
+        "follow_ons": [{"after": k, "questions": v} for k, v in follow_ons.items()],
         "question_labels": list(dict.fromkeys(e["question_label"])) if not e.empty else [],
     }
+
+
+def answer_phrase(label: str) -> str:
+    """An exit result row's label as a phrase: "Said they reported racism" → "reported racism"."""
+    text = label.strip()
+    for prefix in ("Said they ", "said they "):
+        if text.startswith(prefix):
+            return text[len(prefix) :]
+    return text[:1].lower() + text[1:]
 
 
 def sharing_facts(an: Analysis, short: dict[str, str]) -> list[dict[str, Any]]:

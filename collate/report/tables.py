@@ -14,9 +14,15 @@ from typing import Any
 
 import pandas as pd
 
-from collate.analysis import REGION, WRES_REGION, Analysis
+from collate.analysis import EXIT_ALL_ASKED, REGION, WRES_REGION, Analysis
+from collate.measures.workforce import (
+    CLEARLY_HIGHER,
+    CLEARLY_LOWER,
+    TOO_FEW_TO_BE_SURE,
+    WITHIN_BAND,
+)
 from collate.report import numbers as fmt
-from collate.report.facts import names, short_names
+from collate.report.facts import likelihood_text, names, short_names
 
 LEVEL_SHADES = {"Leading": "9DC3CC", "Established": "D2E4E8", "Developing": "F2F2F2"}
 OVER_SHADE = "F4D6C6"
@@ -29,11 +35,23 @@ SHORT_INDICATOR = {
     "5": "Accessing non-mandatory training",
     "8": "Leaving",
     "9": "Senior managers' share less workforce's (points)",
-    "6": "Harassment from the public (points)",
-    "7a": "Harassment from colleagues (points)",
-    "7b": "Harassment from managers (points)",
+    "6": "Harassment from the public",
+    "7a": "Harassment from colleagues",
+    "7b": "Harassment from managers",
 }
 RELATIVE = ("2", "3", "4", "5", "8")
+INTERVAL_NOTE = (
+    "In brackets: the 95% confidence interval. 'Clearly higher' or 'clearly lower': outside the "
+    "band, with the whole interval above or below 1.00. 'Outside band' alone: outside the band, "
+    "but the interval includes 1.00, so there are too few staff to be sure. "
+)
+SURVEY = ("6", "7a", "7b")
+#: How each finding of a relative likelihood reads in a table cell (None: nothing added).
+FINDING_WORDS = {
+    CLEARLY_HIGHER: "clearly higher",
+    CLEARLY_LOWER: "clearly lower",
+    TOO_FEW_TO_BE_SURE: "outside band",
+}
 
 
 @dataclass
@@ -357,29 +375,44 @@ def cf_quality_table(an: Analysis) -> TableData:
     )
 
 
+def _is_clear(r: dict) -> bool:
+    return r.get("finding") in (CLEARLY_HIGHER, CLEARLY_LOWER)
+
+
 def _wres_cell(r: dict | None) -> Cell:
     if r is None:
         return _num(fmt.NOT_AVAILABLE)
-    kind = (
-        "ratio"
-        if r["measure"] == "relative likelihood"
-        else ("percent" if r["measure"].startswith("%") else "points")
-    )
-    text = fmt.fmt(r["value"], kind, r["reason"])
-    outside = r["in_band"] == "no"
-    if outside:
-        text += "\noutside band"
-    return _num(text, bold=outside, shade=OUTSIDE_SHADE if outside else None)
+    if r["measure"] == "relative likelihood":
+        text = likelihood_text(r, "\n")
+        words = FINDING_WORDS.get(r.get("finding"))
+        if words:
+            text += "\n" + words
+        clear = _is_clear(r)
+        return _num(text, bold=clear, shade=OUTSIDE_SHADE if clear else None)
+    kind = "percent" if r["measure"].startswith("%") else "points"
+    return _num(fmt.fmt(r["value"], kind, r["reason"]))
 
 
 def _wres_index(an: Analysis) -> dict[tuple[str, str], dict]:
+    """Each place's figure for each indicator: the relative likelihood where there is one."""
     out = {}
     for r in an.wres_published.to_dict("records"):
         ind = r["indicator"]
         if ind == "1" and not str(r["indicator_name"]).endswith("whole workforce"):
             continue  # pay bands are in collated.xlsx; the report shows the whole workforce
+        if ind in SURVEY and r["measure"] != "relative likelihood":
+            continue  # the gap in points is in the staff survey table
         out[(r["la"], ind)] = r
     return out
+
+
+def _survey_gaps(an: Analysis) -> dict[tuple[str, str], dict]:
+    w = an.wres_published
+    return {
+        (r["la"], r["indicator"]): r
+        for r in w.to_dict("records")
+        if r["indicator"] in SURVEY and r["measure"] == "percentage points"
+    }
 
 
 def wres_indicators(an: Analysis) -> list[str]:
@@ -387,13 +420,17 @@ def wres_indicators(an: Analysis) -> list[str]:
     return [i for i in ("1", "2", "3", "4", "5", "8", "9", "6", "7a", "7b") if i in present]
 
 
+def _places(an: Analysis) -> list[str]:
+    return [p for p in dict.fromkeys(an.wres_published["la"]) if p != WRES_REGION]
+
+
 def wres_table(an: Analysis) -> TableData | None:
     if an.wres_published.empty:
         return None
     by = _wres_index(an)
-    inds = wres_indicators(an)
+    inds = [i for i in wres_indicators(an) if i not in SURVEY]
     short = short_names(an)
-    places = [p for p in dict.fromkeys(an.wres_published["la"]) if p != WRES_REGION]
+    places = _places(an)
     header = [
         [HeaderCell("Local authority")] + [HeaderCell(f"{i}. {SHORT_INDICATOR[i]}") for i in inds]
     ]
@@ -404,17 +441,13 @@ def wres_table(an: Analysis) -> TableData | None:
         ]
         row += [_wres_cell(by.get((p, i))) for i in inds]
         rows.append(row)
-    lo, hi = an.band
     note = (
-        f"Indicators 2, 3, 4, 5 and 8 are relative likelihoods, minority ethnic ÷ white: "
-        f"1.00 means equal; above 1.00, minority ethnic staff are more likely than white "
-        f"staff. Values outside the non-adverse band {fmt.band_text(an.band)} are marked "
-        f"'outside band'. Indicators 6, 7a and 7b are minority ethnic − white, in "
-        f"percentage points; indicator 9 is the senior managers' minority ethnic share − the "
-        f"whole workforce's. Regional figures for 6, 7a and 7b are not given because survey "
-        f"percentages cannot be added across councils. {fmt.SYMBOLS_KEY}"
+        f"Indicators 2, 3, 4, 5 and 8: relative likelihoods, minority ethnic ÷ white (above "
+        f"1.00, minority ethnic staff are more likely); the non-adverse band is "
+        f"{fmt.band_text(an.band)}. {INTERVAL_NOTE}Indicator 9: "
+        f"senior managers' minority ethnic share − the whole workforce's, in percentage points. "
+        f"Indicators 6 and 7 are in a later table. {fmt.SYMBOLS_KEY}"
     )
-    del lo, hi
     return TableData(
         "SC-WRES indicators by local authority",
         header,
@@ -422,8 +455,55 @@ def wres_table(an: Analysis) -> TableData | None:
         [2.6] + [1.45] * len(inds),
         note=note,
         font_size=7.5,
-        description="SC-WRES indicators for each LA and the region; relative "
-        "likelihoods outside the non-adverse band are marked in words.",
+        description="SC-WRES indicators for each LA and the region, each relative likelihood "
+        "with its 95% confidence interval; likelihoods outside the non-adverse band are "
+        "marked in words, saying whether the difference is clear or there are too few staff "
+        "to be sure.",
+    )
+
+
+def wres_survey_table(an: Analysis) -> TableData | None:
+    """Indicators 6 and 7 by LA: the relative likelihood (with its interval) and the gap."""
+    if an.wres_published.empty:
+        return None
+    inds = [i for i in wres_indicators(an) if i in SURVEY]
+    if not inds:
+        return None
+    by = _wres_index(an)
+    gaps = _survey_gaps(an)
+    short = short_names(an)
+    top = [HeaderCell("Local authority")]
+    top += [HeaderCell(f"{i}. {SHORT_INDICATOR[i]}", span=2) for i in inds]
+    second = [HeaderCell(None)] + _h("Relative likelihood", "Gap (points)") * len(inds)
+    rows = []
+    for p in _places(an):
+        if not any((p, i) in by for i in inds):
+            continue
+        row = [Cell(short.get(p, p), bold=True)]
+        for i in inds:
+            row.append(_wres_cell(by.get((p, i))))
+            gap = gaps.get((p, i))
+            row.append(_num(fmt.points(gap["value"], gap["reason"]) if gap else fmt.NOT_AVAILABLE))
+        rows.append(row)
+    note = (
+        "Staff who said in the staff survey that they had experienced harassment, bullying or "
+        "abuse in the last 12 months. Relative likelihood: the minority ethnic percentage ÷ the "
+        "white percentage, as Skills for Care's SC-WRES reports give indicators 6 and 7; above "
+        "1.00, minority ethnic staff were more likely to say so. Gap: minority ethnic − white, "
+        f"in percentage points. {INTERVAL_NOTE}Councils' surveys differ, so there is no "
+        f"regional figure. {fmt.SYMBOLS_KEY}"
+    )
+    return TableData(
+        "SC-WRES indicators 6 and 7 by local authority: harassment, bullying or abuse",
+        [top, second],
+        rows,
+        [2.6] + [1.5, 1.1] * len(inds),
+        note=note,
+        font_size=7.5,
+        description="For each LA with staff survey figures, the relative likelihood of "
+        "minority ethnic staff saying they experienced harassment, bullying or abuse "
+        "(minority ethnic ÷ white) with its 95% confidence interval, and the gap in "
+        "percentage points.",
     )
 
 
@@ -432,24 +512,30 @@ def wres_region_table(an: Analysis) -> TableData | None:
         return None
     by = _wres_index(an)
     rows = []
+    findings = {
+        WITHIN_BAND: "Within band",
+        CLEARLY_HIGHER: "Outside band: clearly higher",
+        CLEARLY_LOWER: "Outside band: clearly lower",
+        TOO_FEW_TO_BE_SURE: "Outside band: too few to be sure",
+    }
     for i in wres_indicators(an):
         r = by.get((WRES_REGION, i))
         if r is None:
             continue
-        kind = (
-            "ratio"
-            if r["measure"] == "relative likelihood"
-            else ("percent" if r["measure"].startswith("%") else "points")
-        )
-        band = {"yes": "Within band", "no": "Outside band"}.get(r["in_band"], "")
+        if r["measure"] == "relative likelihood":
+            value = likelihood_text(r)
+        else:
+            kind = "percent" if r["measure"].startswith("%") else "points"
+            value = fmt.fmt(r["value"], kind, r["reason"])
+        clear = _is_clear(r)
         rows.append(
             [
                 Cell(f"{i}. {r['indicator_name']}"),
                 Cell(r["measure"]),
-                _num(fmt.fmt(r["value"], kind, r["reason"]), bold=r["in_band"] == "no"),
+                _num(value, bold=clear),
                 Cell(str(r["minority_ethnic"] or "")),
                 Cell(str(r["white"] or "")),
-                Cell(band, bold=r["in_band"] == "no"),
+                Cell(findings.get(r.get("finding"), ""), bold=clear),
                 Cell(str(r["direction"])),
             ]
         )
@@ -459,7 +545,7 @@ def wres_region_table(an: Analysis) -> TableData | None:
             _h(
                 "Indicator",
                 "Measure",
-                "Value",
+                "Value (95% interval)",
                 "Minority ethnic",
                 "White",
                 f"Band {fmt.band_text(an.band)}",
@@ -467,17 +553,29 @@ def wres_region_table(an: Analysis) -> TableData | None:
             )
         ],
         rows,
-        [4.2, 1.6, 1.0, 1.3, 1.3, 1.3, 3.2],
+        [4.0, 1.4, 1.5, 1.2, 1.2, 1.4, 3.0],
         font_size=7.5,
         note="Minority ethnic and white: events of base (e.g. appointed of "
-        "shortlisted) for relative likelihoods; shares for indicator 9. " + fmt.SYMBOLS_KEY,
-        description="Regional SC-WRES indicators with their measure, value, the "
-        "figures behind them, the band and the direction of the comparison.",
+        "shortlisted) for relative likelihoods; shares for indicator 9. "
+        + INTERVAL_NOTE
+        + fmt.SYMBOLS_KEY,
+        description="Regional SC-WRES indicators with their measure, value and 95% confidence "
+        "interval, the figures behind them, whether each is within the band (and, outside it, "
+        "whether the difference is clear) and the direction of the comparison.",
     )
 
 
 def _group_labels(an: Analysis) -> dict[str, str]:
     return {g.id: g.label for g in an.instrument.ethnicity.workforce_groups}
+
+
+def _exit_note() -> str:
+    """What the exit tables' follow-on percentages are of, and what "x" means there."""
+    return (
+        "Follow-on questions were asked only of leavers who said yes to an earlier question "
+        "(see the text), so their percentages are of those asked. "
+        f"{fmt.NOT_AVAILABLE}: nobody in the group was asked the question. "
+    )
 
 
 def exit_region_table(an: Analysis) -> TableData | None:
@@ -504,9 +602,11 @@ def exit_region_table(an: Analysis) -> TableData | None:
         rows,
         [4.0] + [1.6] * len(groups),
         font_size=8,
-        note="Leavers answering 'yes' of leavers interviewed, and the percentage. "
+        note="Leavers answering 'yes' of the leavers asked the question, and the percentage. "
+        + _exit_note()
         + fmt.SYMBOLS_KEY,
-        description="Exit interview answers for the region by staff ethnic group.",
+        description="Exit interview answers for the region by staff ethnic group, each as "
+        "leavers answering 'yes' of those asked.",
     )
 
 
@@ -519,6 +619,7 @@ def exit_la_table(an: Analysis) -> TableData | None:
     groups = [g for g in ("minority_ethnic", "white") if g in set(e["group"])]
     questions = list(dict.fromkeys(e["question"]))
     qlabels = dict(zip(e["question"], e["question_label"], strict=False))
+    asked_all = [q for q in questions if (e[e["question"] == q]["asked"] == EXIT_ALL_ASKED).all()]
     top = [HeaderCell("Local authority"), HeaderCell("Leavers interviewed", span=len(groups))]
     top += [HeaderCell(qlabels[q] + " (%)", span=len(groups)) for q in questions]
     second = [HeaderCell(None)] + [HeaderCell(labels[g]) for g in groups] * (1 + len(questions))
@@ -528,7 +629,7 @@ def exit_la_table(an: Analysis) -> TableData | None:
         name = "Region (all returning LAs)" if la == WRES_REGION else short.get(la, la)
         row = [Cell(name, bold=True)]
         for g in groups:
-            r = by[(la, questions[0], g)]
+            r = by[(la, (asked_all or questions)[0], g)]
             row.append(_num(fmt.count(r["base"])))
         for q in questions:
             for g in groups:
@@ -542,8 +643,11 @@ def exit_la_table(an: Analysis) -> TableData | None:
         rows,
         [2.6] + [1.2] * n_cols,
         font_size=7.5,
-        note="Percentages of leavers interviewed in each group. " + fmt.SYMBOLS_KEY,
-        description="Exit interview answers by LA and staff ethnic group.",
+        note="Percentages of the leavers in each group who were asked the question. "
+        + _exit_note()
+        + fmt.SYMBOLS_KEY,
+        description="Exit interview answers by LA and staff ethnic group, as percentages "
+        "of those asked each question.",
     )
 
 
@@ -557,6 +661,7 @@ def builders(an: Analysis, facts: dict) -> dict[str, Callable[[], TableData | No
         "cf_over": lambda: cf_over_table(an),
         "cf_quality": lambda: cf_quality_table(an),
         "wres": lambda: wres_table(an),
+        "wres_survey": lambda: wres_survey_table(an),
         "wres_region": lambda: wres_region_table(an),
         "exit_region": lambda: exit_region_table(an),
         "exit_las": lambda: exit_la_table(an),

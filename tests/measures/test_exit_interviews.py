@@ -5,6 +5,9 @@ from __future__ import annotations
 import pytest
 
 from collate.measures.exit_interviews import (
+    MORE_THAN_ASKED,
+    NOBODY_ASKED,
+    asked_if_parent,
     exit_interview_summary,
     regional_exit_interview_summary,
 )
@@ -107,3 +110,113 @@ def test_region_with_answered_counts_and_las_missing_a_question():
     assert result.question("Q2").shares["white"].value == pytest.approx(9 / 40)
     with pytest.raises(ValueError, match="no interview counts"):
         regional_exit_interview_summary({}, {"Bedford": {"Q1": {"white": 1}}})
+
+
+# --- follow-on questions (asked_if in exit_question_set.yaml) ------------------------------
+# Hand-worked: 30 minority ethnic and 60 white leavers interviewed; 12 and 6 said they
+# experienced racism; of those, 9 and 0 felt able to report it and 8 and 0 reported it; of the
+# 8 who reported it, 2 felt supported.
+FOLLOW_INTERVIEWED = {"minority_ethnic": 30, "white": 60, "not_known": 0}
+FOLLOW_YES = {
+    "experienced_racism": {"minority_ethnic": 12, "white": 6, "not_known": 0},
+    "able_to_report": {"minority_ethnic": 9, "white": 0, "not_known": 0},
+    "reported": {"minority_ethnic": 8, "white": 0, "not_known": 0},
+    "supported": {"minority_ethnic": 2, "white": 0, "not_known": 0},
+}
+ASKED_AFTER = {
+    "able_to_report": "experienced_racism",
+    "reported": "experienced_racism",
+    "supported": "reported",
+}
+
+
+def test_asked_if_names_the_earlier_question():
+    assert asked_if_parent("experienced_racism = Yes") == "experienced_racism"
+    assert asked_if_parent("reported=yes") == "reported"
+    for bad in ("experienced_racism", "experienced_racism = No", "= Yes"):
+        with pytest.raises(ValueError, match="asked_if"):
+            asked_if_parent(bad)
+
+
+def test_follow_on_shares_are_of_those_asked_by_hand():
+    result = exit_interview_summary(
+        FOLLOW_INTERVIEWED, FOLLOW_YES, asked_after=ASKED_AFTER, suppress=False
+    )
+    # Not a follow-on: of everyone interviewed, 12 of 30 = 40%.
+    assert result.question("experienced_racism").shares["minority_ethnic"].percent == (
+        pytest.approx(40.0)
+    )
+    able = result.question("able_to_report")
+    assert able.asked_after == "experienced_racism"
+    # 9 of the 12 who said they experienced racism = 75% (not 9 of 30 = 30%).
+    assert able.base == {"minority_ethnic": 12, "white": 6, "not_known": 0}
+    assert able.shares["minority_ethnic"].percent == pytest.approx(75.0)
+    # 0 of 6 white leavers asked: a real 0%.
+    assert able.shares["white"].value == 0.0
+    # Nobody in the group was asked: no share, and the reason says so (not 0%).
+    assert able.shares["not_known"].value is None
+    assert able.shares["not_known"].reason == NOBODY_ASKED
+    # 8 of 12 = 66.7%.
+    assert result.question("reported").shares["minority_ethnic"].percent == pytest.approx(200 / 3)
+    supported = result.question("supported")
+    # The base is those who reported it: 2 of 8 = 25%; no white leaver reported it.
+    assert supported.base["minority_ethnic"] == 8
+    assert supported.shares["minority_ethnic"].percent == pytest.approx(25.0)
+    assert supported.shares["white"].reason == NOBODY_ASKED
+
+
+def test_follow_on_small_bases_and_counts_are_withheld():
+    result = exit_interview_summary(FOLLOW_INTERVIEWED, FOLLOW_YES, asked_after=ASKED_AFTER)
+    # White: a base of 6 (just above the small range) with 0 yes is shown as 0%.
+    assert result.question("able_to_report").shares["white"].value == 0.0
+    # 2 of 8 felt supported: the yes count is small, so the share is withheld.
+    assert result.question("supported").shares["minority_ethnic"].reason == SMALL_NUMBERS
+    # A base of 1 to 5 is withheld even with 0 yes.
+    small = exit_interview_summary(
+        {"white": 40},
+        {"experienced_racism": {"white": 5}, "able_to_report": {"white": 0}},
+        asked_after={"able_to_report": "experienced_racism"},
+    )
+    assert small.question("able_to_report").shares["white"].reason == SMALL_NUMBERS
+    # Still nobody asked when nothing is suppressed.
+    none = exit_interview_summary(
+        {"white": 40},
+        {"experienced_racism": {"white": 0}, "able_to_report": {"white": 0}},
+        asked_after={"able_to_report": "experienced_racism"},
+    )
+    assert none.question("able_to_report").shares["white"].reason == NOBODY_ASKED
+
+
+def test_follow_on_with_more_yes_than_asked_is_reported_not_computed():
+    result = exit_interview_summary(
+        {"white": 40},
+        {"experienced_racism": {"white": 7}, "able_to_report": {"white": 9}},
+        asked_after={"able_to_report": "experienced_racism"},
+    )
+    assert result.question("able_to_report").shares["white"].reason == MORE_THAN_ASKED
+    with pytest.raises(ValueError, match="no yes counts"):
+        exit_interview_summary({"white": 4}, {"q": {"white": 1}}, asked_after={"q": "absent"})
+
+
+def test_region_follow_on_base_sums_the_las_earlier_yes_answers():
+    # Bedford: 4 of 10 minority ethnic leavers experienced racism, 1 felt able to report it;
+    # Luton: 13 of 30, 9 felt able. Region: 10 of 17 = 58.8% (not 10 of 40 = 25%).
+    interviewed = {"Bedford": {"minority_ethnic": 10}, "Luton": {"minority_ethnic": 30}}
+    yes = {
+        "Bedford": {
+            "experienced_racism": {"minority_ethnic": 4},
+            "able_to_report": {"minority_ethnic": 1},
+        },
+        "Luton": {
+            "experienced_racism": {"minority_ethnic": 13},
+            "able_to_report": {"minority_ethnic": 9},
+        },
+    }
+    result = regional_exit_interview_summary(
+        interviewed, yes, asked_after={"able_to_report": "experienced_racism"}
+    )
+    able = result.question("able_to_report")
+    assert able.base == {"minority_ethnic": 17}
+    assert able.yes == {"minority_ethnic": 10}
+    assert able.shares["minority_ethnic"].percent == pytest.approx(1000 / 17)
+    assert round(able.shares["minority_ethnic"].percent, 1) == 58.8
