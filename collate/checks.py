@@ -37,11 +37,13 @@ VALUE_KINDS = (
     "not_a_date",
     "formula",
     "number_as_text",
+    "hidden_characters",
+    "percentage",
 )
 
 
 #: Checks the collator makes on the file itself (collate/reader.py, collate/collation.py).
-FILE_CHECK_CODES = tuple(f"FILE{n:02d}" for n in range(1, 18)) + ("QRY01",)
+FILE_CHECK_CODES = tuple(f"FILE{n:02d}" for n in range(1, 31)) + ("QRY01",)
 
 
 class _Strict(BaseModel):

@@ -30,7 +30,7 @@ import pandas as pd
 
 from collate.errors import SettingsError
 from collate.instrument import EthnicitySpec
-from collate.population import ALL_AGES, ALL_ETHNICITIES_PREFIX
+from collate.population import ALL_AGES, ALL_ETHNICITIES_PREFIX, read_reference_csv
 from collate.settings import RoundSettings
 
 METHODS = ("school_census", "census_age_adjusted", "census_all_ages")
@@ -68,7 +68,7 @@ class Denominator:
 
 def _read(path: Path, needed: set[str]) -> pd.DataFrame:
     try:
-        df = pd.read_csv(path)
+        df = read_reference_csv(path)
     except FileNotFoundError as exc:
         raise SettingsError(f"{path}: population file not found") from exc
     except (ValueError, pd.errors.ParserError) as exc:

@@ -14,6 +14,7 @@ from pathlib import Path
 import click
 
 from collate.errors import ToolkitError
+from collate.outputs.folder import OutputError
 from collate.settings import ROOT, load_settings
 
 DEFAULT_OUT = ROOT / "outputs"
@@ -40,6 +41,12 @@ config_option = click.option(
     type=click.Path(dir_okay=False, path_type=Path),
     help="Round settings file (default: templates/round.yaml).",
 )
+manifest_option = click.option(
+    "--manifest",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="The manifest.csv written when the workbooks were built: a return must then carry "
+    "the mark of a workbook issued to the council it names.",
+)
 returns_argument = click.argument(
     "returns_dir", type=click.Path(exists=True, file_okay=False, path_type=Path)
 )
@@ -49,6 +56,12 @@ returns_argument = click.argument(
 @click.version_option(package_name="improvement-east-collate")
 def main() -> None:
     """Collate the councils' returns, check them, score them and write the report."""
+
+
+def _refuse(exc: OutputError) -> None:
+    """The outputs could not be written: say why plainly (no usage text) and exit 2."""
+    click.echo(f"Error: {exc}", err=True)
+    sys.exit(2)
 
 
 @main.command()
@@ -61,19 +74,24 @@ def main() -> None:
     help="Folder to write the outputs to.",
 )
 @config_option
+@manifest_option
 @click.option("--no-report", is_flag=True, help="Skip the Word report.")
-def run(returns_dir: Path, out: Path, config: Path | None, no_report: bool) -> None:
+def run(
+    returns_dir: Path, out: Path, config: Path | None, manifest: Path | None, no_report: bool
+) -> None:
     """Read every return in RETURNS_DIR, check it and write the outputs.
 
     Exit status: 0 when every council's return is accepted (queries allowed), 1 when any is
     missing or must be resubmitted (all outputs are still written), 2 for a usage error.
     """
     from collate.collation import list_returns
-    from collate.outputs.returns_table import summary_line
+    from collate.manifest import load_manifest
+    from collate.outputs.returns_table import attention_lines, summary_line
     from collate.run import run_collation
 
     try:
         settings, instrument = _load(config)
+        issued = load_manifest(manifest) if manifest else None
         files, _ = list_returns(returns_dir)
         with click.progressbar(
             length=len(files), label="Reading returns", show_pos=True, file=sys.stderr
@@ -85,7 +103,10 @@ def run(returns_dir: Path, out: Path, config: Path | None, no_report: bool) -> N
                 instrument,
                 progress=lambda _p: bar.update(1),
                 report=not no_report,
+                manifest=issued,
             )
+    except OutputError as exc:
+        _refuse(exc)
     except ToolkitError as exc:
         raise click.UsageError(str(exc)) from None
     collation = result.collation
@@ -93,11 +114,8 @@ def run(returns_dir: Path, out: Path, config: Path | None, no_report: bool) -> N
     for la_result in collation.results.values():
         if not la_result.usable:
             click.echo(f"  {la_result.la.name}: {la_result.status}")
-    if collation.unidentified:
-        click.echo(
-            f"  {len(collation.unidentified)} file(s) could not be matched to a council: "
-            "see validation.xlsx"
-        )
+    for line in attention_lines(collation):
+        click.secho(line, fg="red" if line.startswith("ATTENTION") else None, bold=True)
     click.echo("Written:")
     for name, path in result.outputs.items():
         click.echo(f"  {name}: {path}")
@@ -109,14 +127,17 @@ def run(returns_dir: Path, out: Path, config: Path | None, no_report: bool) -> N
 @main.command()
 @returns_argument
 @config_option
-def status(returns_dir: Path, config: Path | None) -> None:
+@manifest_option
+def status(returns_dir: Path, config: Path | None, manifest: Path | None) -> None:
     """Show who has returned, who has not and who must resubmit, without writing anything."""
     from collate.collation import collate_folder
-    from collate.outputs.returns_table import summary_line
+    from collate.manifest import load_manifest
+    from collate.outputs.returns_table import attention_lines, summary_line
 
     try:
         settings, instrument = _load(config)
-        collation = collate_folder(returns_dir, settings, instrument)
+        issued = load_manifest(manifest) if manifest else None
+        collation = collate_folder(returns_dir, settings, instrument, manifest=issued)
     except ToolkitError as exc:
         raise click.UsageError(str(exc)) from None
     width = max(len(n) for n in collation.results) + 2
@@ -132,6 +153,8 @@ def status(returns_dir: Path, config: Path | None) -> None:
             f"{len(rec.errors):>7}{len(rec.queries):>9}  {rec.file_name}"
         )
     click.echo(summary_line(collation))
+    for line in attention_lines(collation):
+        click.secho(line, fg="red" if line.startswith("ATTENTION") else None, bold=True)
 
 
 @main.command()
@@ -153,6 +176,8 @@ def rules(config: Path | None, fmt: str, out: Path | None) -> None:
     """Print or export the check catalogue: code, severity, message and fields."""
     import pandas as pd
 
+    from collate.outputs.safe import export_table
+
     try:
         _, instrument = _load(config)
     except ToolkitError as exc:
@@ -165,10 +190,7 @@ def rules(config: Path | None, fmt: str, out: Path | None) -> None:
             click.echo(f"        applies to: {row.fields} ({row.where})")
         return
     target = out or Path(f"check_catalogue.{fmt}")
-    if fmt == "csv":
-        df.to_csv(target, index=False, encoding="utf-8-sig")
-    else:
-        df.to_excel(target, index=False, sheet_name="Checks")
+    export_table(df, target, "Checks", fmt)
     click.echo(f"Wrote {len(df)} checks to {target}")
 
 
@@ -195,6 +217,8 @@ def report(collated: Path, out: Path, config: Path | None) -> None:
     try:
         settings, instrument = _load(config)
         path = write_report_from_collated(collated, out, settings, instrument)
+    except OutputError as exc:
+        _refuse(exc)
     except ToolkitError as exc:
         raise click.UsageError(str(exc)) from None
     click.echo(f"Wrote {path}")

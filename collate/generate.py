@@ -4,16 +4,27 @@ from __future__ import annotations
 
 import csv
 import hashlib
-from collections.abc import Callable, Iterable
+import secrets
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
 from collate.emails import draft_email, render_text
 from collate.errors import ToolkitError
 from collate.instrument import Instrument, load_instrument
-from collate.layout import build_layout
+from collate.layout import ISSUE_TOKEN, build_layout
 from collate.settings import LocalAuthority, RoundSettings
 from collate.workbook import render
+
+MANIFEST_COLUMNS = [
+    "la",
+    "gss_code",
+    "file",
+    "sha256",
+    "instrument_version",
+    "round",
+    "token",
+]
 
 
 @dataclass(frozen=True)
@@ -22,6 +33,7 @@ class BuiltWorkbook:
     path: Path
     sha256: str
     email: Path | None
+    token: str = ""  # the random issue token inside it, also in manifest.csv
 
 
 def workbook_name(la: LocalAuthority, settings: RoundSettings, sample: bool = False) -> str:
@@ -45,7 +57,11 @@ def choose_las(settings: RoundSettings, names: Iterable[str]) -> list[LocalAutho
 
 
 def workbook_bytes(
-    instrument: Instrument, settings: RoundSettings, la: LocalAuthority, sample: bool = False
+    instrument: Instrument,
+    settings: RoundSettings,
+    la: LocalAuthority,
+    sample: bool = False,
+    token: str | None = None,
 ) -> bytes:
     layout = build_layout(instrument, settings, la, sample)
     properties = {
@@ -57,7 +73,8 @@ def workbook_bytes(
         + f"Return workbook for {la.name} ({la.gss_code}), round {settings.round}, "
         f"instrument version {instrument.version}.",
     }
-    return render(layout, settings.password, properties)
+    custom = {ISSUE_TOKEN: token} if token else None
+    return render(layout, settings.password, properties, custom)
 
 
 def build_workbooks(
@@ -68,14 +85,22 @@ def build_workbooks(
     emails: bool = True,
     sample: bool = False,
     progress: Callable[[LocalAuthority], None] | None = None,
+    tokens: Mapping[str, str] | None = None,
 ) -> list[BuiltWorkbook]:
-    """Write one workbook per LA to `out_dir`, with manifest.csv and covering emails."""
+    """Write one workbook per LA to `out_dir`, with manifest.csv and covering emails.
+
+    Each workbook carries a new random issue token (or, for rebuilding the very same file, the
+    one in `tokens`, by council code), recorded in manifest.csv. Rows of an earlier manifest in
+    `out_dir` are kept after the new ones, so that a workbook already sent out is still known.
+    """
     instrument = instrument or load_instrument(settings.instrument_folder)
     las = las or list(settings.local_authorities)
     out_dir.mkdir(parents=True, exist_ok=True)
+    earlier = _earlier_manifest_rows(out_dir / "manifest.csv")
     built = []
     for la in las:
-        data = workbook_bytes(instrument, settings, la, sample)
+        token = (tokens or {}).get(la.gss_code) or secrets.token_hex(16)
+        data = workbook_bytes(instrument, settings, la, sample, token=token)
         path = out_dir / workbook_name(la, settings, sample)
         path.write_bytes(data)
         email_path = None
@@ -83,12 +108,12 @@ def build_workbooks(
             email_path = out_dir / "emails" / f"{la.slug}.eml"
             email_path.parent.mkdir(exist_ok=True)
             email_path.write_bytes(covering_email(settings, la, path.name, data))
-        built.append(BuiltWorkbook(la, path, hashlib.sha256(data).hexdigest(), email_path))
+        built.append(BuiltWorkbook(la, path, hashlib.sha256(data).hexdigest(), email_path, token))
         if progress:
             progress(la)
     with (out_dir / "manifest.csv").open("w", newline="", encoding="utf-8") as fh:
         w = csv.writer(fh)
-        w.writerow(["la", "gss_code", "file", "sha256", "instrument_version", "round"])
+        w.writerow(MANIFEST_COLUMNS)
         for b in built:
             w.writerow(
                 [
@@ -98,9 +123,25 @@ def build_workbooks(
                     b.sha256,
                     instrument.version,
                     settings.round,
+                    b.token,
                 ]
             )
+        new_tokens = {b.token for b in built}
+        for row in earlier:
+            if row["token"] not in new_tokens:
+                w.writerow([row.get(c, "") for c in MANIFEST_COLUMNS])
     return built
+
+
+def _earlier_manifest_rows(path: Path) -> list[dict[str, str]]:
+    """Rows (with a token) of a manifest already in the folder; none if there is none."""
+    if not path.is_file():
+        return []
+    try:
+        with path.open(newline="", encoding="utf-8") as fh:
+            return [row for row in csv.DictReader(fh) if row.get("token")]
+    except (OSError, UnicodeDecodeError, csv.Error):
+        return []
 
 
 def covering_email(

@@ -31,6 +31,9 @@ LISTS_SHEET = "Lists"
 IDENTITY_SHEET = "Identity"
 SAMPLE_BANNER = "SYNTHETIC SAMPLE DATA: not a real return. Made up for demonstration only."
 META_PREFIX = "ie_meta_"
+# A document property holding the random token each issued workbook carries (see manifest.csv):
+# it lets the collator tell a workbook it issued from a copy rewritten to another council.
+ISSUE_TOKEN = "ie-issue-token"
 LIST_PREFIX = "ie_list_"
 
 # Columns (0-based) of the form layout: label, answer (merged across ANSWER_SPAN), marker, help.

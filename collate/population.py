@@ -4,6 +4,7 @@ manager can replace the file with a better denominator (e.g. 0-17 by ethnic grou
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -36,10 +37,22 @@ class LAPopulation:
         return (total - white) / total if total else None
 
 
+@functools.lru_cache(maxsize=16)
+def _read_csv_cached(path: str, mtime_ns: int, size: int) -> pd.DataFrame:
+    return pd.read_csv(path)
+
+
+def read_reference_csv(path: Path) -> pd.DataFrame:
+    """A reference table, read once per collation however many measures use it (the cache is
+    keyed by the file's modification time and size, so an edited file is read again)."""
+    stat = path.stat()  # FileNotFoundError for a missing file, as pd.read_csv would raise
+    return _read_csv_cached(str(path), stat.st_mtime_ns, stat.st_size).copy()
+
+
 def load_population(path: Path, ethnicity: EthnicitySpec) -> dict[str, LAPopulation]:
     """Read the reference table; returns GSS code → population grouped for the analysis."""
     try:
-        df = pd.read_csv(path, dtype={"count": "int64"})
+        df = read_reference_csv(path).astype({"count": "int64"})
     except FileNotFoundError as exc:
         raise SettingsError(f"{path}: population reference file not found") from exc
     except (ValueError, pd.errors.ParserError) as exc:

@@ -13,6 +13,7 @@ import datetime as dt
 import hashlib
 import io
 import re
+import time
 import warnings
 import zipfile
 from dataclasses import dataclass, field
@@ -26,20 +27,30 @@ from openpyxl.utils.cell import column_index_from_string, coordinate_from_string
 from openpyxl.worksheet._reader import WorkSheetParser
 
 from collate.checks import as_text, is_blank
+from collate.cleaning import clean_text
 from collate.findings import Finding
 from collate.instrument import Field, Instrument
-from collate.layout import IDENTITY_KEYS, IDENTITY_SHEET, META_PREFIX, WorkbookLayout, build_layout
+from collate.layout import (
+    IDENTITY_KEYS,
+    IDENTITY_SHEET,
+    ISSUE_TOKEN,
+    META_PREFIX,
+    WorkbookLayout,
+    build_layout,
+)
+from collate.manifest import IssuedWorkbook
 from collate.settings import LocalAuthority, RoundSettings
 
 ZIP_MAGIC = b"PK\x03\x04"
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 WORKBOOK_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".xlsb", ".ods", ".xltx", ".xltm"}
-# A return is about 0.1 MB on disk and unpacks to a few MB. Anything hundreds of times bigger has
-# had something pasted into it (or is a "zip bomb") and is refused before it is unpacked, so that
-# one such file cannot exhaust the programme manager's laptop.
-MAX_FILE_BYTES = 50 * 1024 * 1024
-MAX_UNPACKED_BYTES = 250 * 1024 * 1024
+# Limits on file size, unpacked size, parts, cells and time are in the round's settings
+# (RoundSettings.intake, templates/round.yaml).
 MB = 1024 * 1024
+TEXT_SUFFIXES = {".csv", ".txt", ".tsv"}
+# Excel's "Strict Open XML Spreadsheet" uses these namespaces in place of the usual ones.
+STRICT_NAMESPACE = b"http://purl.oclc.org/ooxml/spreadsheetml/main"
+SINGLE_CELL = re.compile(r"\$?[A-Z]{1,3}\$?[0-9]+")
 
 
 @dataclass
@@ -60,10 +71,13 @@ class ReturnRecord:
     explanations: dict[str, str] = field(default_factory=dict)  # check id → explanation
     findings: list[Finding] = field(default_factory=list)
     readable: bool = False  # answers could be read (the file is one of our workbooks)
+    token: str = ""  # the issue token inside it (see collate.manifest)
+    identity_doubt: str = ""  # why its claim to be this council's return is not trusted
+    name: str = ""  # as shown: the path within the returns folder (file name if at its top)
 
     @property
     def file_name(self) -> str:
-        return self.path.name
+        return self.name or self.path.name
 
     @property
     def la_name(self) -> str:
@@ -100,13 +114,19 @@ class _Reader:
         instrument: Instrument,
         settings: RoundSettings,
         layouts: dict[tuple[str, bool], WorkbookLayout],
+        manifest: dict[str, IssuedWorkbook] | None = None,
+        name: str = "",
     ):
         self.path = path
+        self.manifest = manifest
         self.ins = instrument
         self.settings = settings
         self.layouts = layouts
+        self.limits = settings.intake
+        self.deadline = time.monotonic() + self.limits.max_seconds_per_file
+        self.cells_read = 0
         size = path.stat().st_size
-        self.too_large = size > MAX_FILE_BYTES
+        self.too_large = size > self.limits.max_file_mb * MB
         if self.too_large:  # fingerprint it without holding it in memory
             self.data = b""
             with path.open("rb") as fh:
@@ -114,7 +134,8 @@ class _Reader:
         else:
             self.data = path.read_bytes()
             digest = hashlib.sha256(self.data).hexdigest()
-        self.record = ReturnRecord(path, digest, size)
+        self.record = ReturnRecord(path, digest, size, name=name)
+        self.percent_cells: set[str] = set()  # answers in cells formatted as a percentage
 
     # -- findings -----------------------------------------------------------------------------
 
@@ -127,7 +148,7 @@ class _Reader:
         context.setdefault("value", as_text(value))
         self.record.findings.append(
             Finding(
-                file=self.path.name,
+                file=self.record.file_name,
                 la=self.record.la_name,
                 severity=fc.severity,
                 code=code,
@@ -146,7 +167,7 @@ class _Reader:
         message = rule.message.format_map(_Blank({k: as_text(v) for k, v in ctx.items()}))
         self.record.findings.append(
             Finding(
-                file=self.path.name,
+                file=self.record.file_name,
                 la=self.record.la_name,
                 severity=rule.severity,
                 code=rule.code,
@@ -181,10 +202,22 @@ class _Reader:
                 self.file_finding("FILE03")
             elif "workbook" in streams or "book" in streams:
                 self.file_finding("FILE04")
+            elif "worddocument" in streams:
+                self.file_finding("FILE20", detail="an old-style Word document (.doc)")
             else:
                 self.file_finding("FILE01")
             return False
         if not head.startswith(ZIP_MAGIC):
+            if self.data.lstrip()[:5] == b"%PDF-":
+                self.file_finding("FILE19")
+                return False
+            kind = _text_kind(self.data)
+            if kind in ("a web page (HTML)", "an Excel 2003 XML spreadsheet"):
+                self.file_finding("FILE21", detail=kind)
+                return False
+            if kind == "csv" and (suffix in WORKBOOK_SUFFIXES or suffix in TEXT_SUFFIXES):
+                self.file_finding("FILE22")
+                return False
             if suffix in WORKBOOK_SUFFIXES:
                 self.file_finding("FILE02", detail="it does not start like a workbook file")
             else:
@@ -193,8 +226,15 @@ class _Reader:
         try:
             zf = zipfile.ZipFile(io.BytesIO(self.data))
             names = set(zf.namelist())
-            unpacked = sum(info.file_size for info in zf.infolist())
-            if unpacked > MAX_UNPACKED_BYTES:
+            members = zf.infolist()
+            if len(members) > self.limits.max_zip_members:
+                self.file_finding(
+                    "FILE17",
+                    detail=f"it holds {len(members):,} parts, against about 20 for a return",
+                )
+                return False
+            unpacked = sum(info.file_size for info in members)
+            if unpacked > self.limits.max_unpacked_mb * MB:
                 self.file_finding(
                     "FILE17",
                     detail=f"it unpacks to {unpacked / MB:,.0f} MB, against a few MB for a return",
@@ -213,10 +253,28 @@ class _Reader:
         if "xl/workbook.xml" not in names:
             if "[Content_Types].xml" in names and "xl/workbook.bin" in names:
                 self.file_finding("FILE04")  # .xlsb: same fix, save as .xlsx
+            elif "word/document.xml" in names:
+                self.file_finding("FILE20", detail="a Word document")
+            elif "[Content_Types].xml" not in names and "mimetype" not in names:
+                inside = sorted(n for n in names if not n.endswith("/"))
+                shown = ", ".join(inside[:5]) + (
+                    f" and {len(inside) - 5} more" if len(inside) > 5 else ""
+                )
+                self.file_finding(
+                    "FILE23", detail=f"{len(inside)} file(s): {shown}" if inside else "nothing"
+                )
             elif suffix in WORKBOOK_SUFFIXES:
                 self.file_finding("FILE02", detail="it has no workbook part")
             else:
                 self.file_finding("FILE01")
+            return False
+        try:
+            workbook_xml = zf.read("xl/workbook.xml")
+        except (zipfile.BadZipFile, OSError, EOFError, ValueError) as exc:
+            self.file_finding("FILE02", detail=str(exc) or "the zip package is broken")
+            return False
+        if STRICT_NAMESPACE in workbook_xml[:4096]:
+            self.file_finding("FILE24")
             return False
         content_types = zf.read("[Content_Types].xml") if "[Content_Types].xml" in names else b""
         if "xl/vbaProject.bin" in names or b"macroEnabled" in content_types:
@@ -254,7 +312,9 @@ class _Reader:
         from_props: dict[str, str] = {}
         for p in getattr(wb.custom_doc_props, "props", []) or []:
             if p.name.startswith("ie_"):
-                from_props[p.name[3:]] = as_text(p.value)
+                from_props[p.name[3:]] = clean_text(as_text(p.value)).text
+            elif p.name == ISSUE_TOKEN:
+                self.record.token = clean_text(as_text(p.value)).text
         from_names: dict[str, tuple[str, str]] = {}
         for key in IDENTITY_KEYS:
             dn = wb.defined_names.get(META_PREFIX + key)
@@ -280,7 +340,9 @@ class _Reader:
             if IDENTITY_SHEET in wb.sheetnames
             else {}
         )
-        from_sheet = {key: as_text(v) for key, v in found.get(IDENTITY_SHEET, {}).items()}
+        from_sheet = {
+            key: clean_text(as_text(v)).text for key, v in found.get(IDENTITY_SHEET, {}).items()
+        }
         identity = {**from_props, **from_sheet}
         self.record.identity = identity
         if identity.get("instrument_id") != self.ins.id:
@@ -330,16 +392,33 @@ class _Reader:
             self.file_finding("FILE09", detail=detail)
             return None
         sample = identity.get("sample", "no") != "no"
+        if self.manifest is not None and not sample:
+            self.check_token(la)
         key = (la.gss_code, sample)
         if key not in self.layouts:
             self.layouts[key] = build_layout(self.ins, self.settings, la, sample)
         return self.layouts[key]
+
+    def check_token(self, la: LocalAuthority) -> None:
+        """Is this one of the workbooks issued, and issued to the council it names?"""
+        rec = self.record
+        issued = self.manifest.get(rec.token) if rec.token and self.manifest else None
+        if issued is None:
+            rec.identity_doubt = "it is not one of the workbooks issued this round"
+            self.file_finding(
+                "FILE27",
+                detail="it has no issue mark" if not rec.token else "its issue mark is unknown",
+            )
+        elif issued.gss_code != la.gss_code:
+            rec.identity_doubt = f"it was issued to {issued.la}, not {la.name}"
+            self.file_finding("FILE28", issued_to=issued.la, claims=la.name)
 
     def read_cells(
         self,
         wb,
         wanted: dict[str, dict[tuple[int, int], str]],
         protection: dict[str, bool] | None = None,
+        styles: dict[str, int] | None = None,
     ) -> dict[str, dict[str, Any]]:
         """Stream each sheet once; return {sheet: {key: value}} for the (row, col) asked for."""
         out: dict[str, dict[str, Any]] = {}
@@ -360,6 +439,13 @@ class _Reader:
                     timedelta_formats=wb._timedelta_formats,
                 )
                 for idx, row in parser.parse():
+                    self.cells_read += len(row)
+                    if self.cells_read > self.limits.max_cells:
+                        raise _TooMuch(f"more than {self.limits.max_cells:,} cells")
+                    if time.monotonic() > self.deadline:
+                        raise _TooMuch(
+                            f"more than {self.limits.max_seconds_per_file:g} seconds to read"
+                        )
                     if idx not in rows_needed:
                         if idx > last_row and protection is None:
                             break
@@ -368,6 +454,8 @@ class _Reader:
                         key = cells.get((idx, c["column"]))
                         if key is not None:
                             got[key] = c["value"]
+                            if styles is not None and c.get("style_id") is not None:
+                                styles[key] = c["style_id"]
                 if protection is not None:
                     # openpyxl's parser only has `protection` when the sheet still carries a
                     # <sheetProtection> element; unprotecting a sheet removes the element.
@@ -398,17 +486,35 @@ class _Reader:
         names = wb.defined_names
         for f in self.ins.fields:
             dn = names.get(f.name)
-            dest = list(dn.destinations) if dn is not None else []
-            if len(dest) != 1 or dest[0][0] not in wanted:
+            if dn is None:
                 self.file_finding(
-                    "FILE16",
-                    field_label=f.label,
-                    detail=f"the name {f.name} is missing or does not point at a single cell",
+                    "FILE16", field_label=f.label, detail=f"the name {f.name} is missing"
+                )
+                continue
+            dest = list(dn.destinations)
+            if len(dest) != 1 or dest[0][0] not in wanted or not SINGLE_CELL.fullmatch(dest[0][1]):
+                self.file_finding(
+                    "FILE25", field_label=f.label, name=f.name, found=dn.attr_text or "nothing"
                 )
                 continue
             sheet, ref = dest[0]
+            rc = _rc(ref)
+            taken = wanted[sheet].get(rc, "")
+            if taken.startswith("f:"):
+                # Two answers' names point at one cell: neither can be trusted.
+                other = self.ins.field(taken[2:])
+                rec.cells.pop(other.id, None)
+                del wanted[sheet][rc]
+                self.file_finding(
+                    "FILE26",
+                    sheet=sheet,
+                    cell=ref.replace("$", ""),
+                    field_label=f.label,
+                    other_label=other.label,
+                )
+                continue
             rec.cells[f.id] = (sheet, ref.replace("$", ""))
-            wanted[sheet][_rc(ref)] = "f:" + f.id
+            wanted[sheet][rc] = "f:" + f.id
         for check in self.ins.checks.workbook_checks():
             if check.severity != "query":
                 continue
@@ -428,9 +534,13 @@ class _Reader:
                     wanted[s.name][key] = "s:" + f"{r + 1},{c + 1}"
                     static[s.name][key] = text
         protection: dict[str, bool] = {}
+        styles: dict[str, int] = {}
         found = self.read_cells(
-            wb, {k: v for k, v in wanted.items() if k != IDENTITY_SHEET}, protection
+            wb, {k: v for k, v in wanted.items() if k != IDENTITY_SHEET}, protection, styles
         )
+        self.percent_cells = {
+            key[2:] for key, sid in styles.items() if key.startswith("f:") and _is_percent(wb, sid)
+        }
         for sheet, ok in protection.items():
             if not ok:
                 self.file_finding("FILE12", sheet=sheet)
@@ -441,7 +551,7 @@ class _Reader:
                 if kind == "f":
                     rec.raw[ident] = value
                 elif kind == "x" and not is_blank(value):
-                    rec.explanations[ident] = as_text(value).strip()
+                    rec.explanations[ident] = clean_text(as_text(value)).text
             for (r, c), text in static.get(sheet, {}).items():
                 value = values.get(f"s:{r},{c}")
                 if _norm(value) != _norm(text) and changed < 3:
@@ -461,6 +571,14 @@ class _Reader:
     def type_value(self, f: Field, raw: Any) -> None:
         """Turn a raw cell value into a typed answer, or report why it cannot be used."""
         rec = self.record
+        if isinstance(raw, str):
+            # Cleaned first, so that every check below sees what a person sees in the cell.
+            cleaned = clean_text(raw)
+            if cleaned.hidden:
+                self.value_finding(
+                    "hidden_characters", f, cleaned.text, hidden=cleaned.hidden_names
+                )
+            raw = cleaned.text
         if isinstance(raw, str) and raw.startswith("="):
             self.value_finding("formula", f, raw)
             return
@@ -473,6 +591,10 @@ class _Reader:
             number = _as_number(raw)
             if number is None:
                 self.value_finding("not_a_number", f, raw)
+                return
+            if f.id in self.percent_cells and not isinstance(raw, str):
+                # "45%" typed into the cell: Excel and LibreOffice store 0.45 and show 45%.
+                self.value_finding("percentage", f, raw, shown=f"{number * 100:g}%")
                 return
             if isinstance(raw, str):
                 # Unambiguous, so used as the figure; but the LA should know and retype it.
@@ -521,7 +643,7 @@ class _Reader:
         sheet, cell = self.record.cells.get(f.id, (f.sheet, ""))
         self.record.findings.append(
             Finding(
-                file=self.path.name,
+                file=self.record.file_name,
                 la=self.record.la_name,
                 severity=rule.severity,
                 code=rule.code,
@@ -548,7 +670,7 @@ class _Reader:
                 unexplained += 1
             rec.findings.append(
                 Finding(
-                    file=self.path.name,
+                    file=self.record.file_name,
                     la=rec.la_name,
                     severity=check.severity,
                     code=check.code,
@@ -565,6 +687,48 @@ class _Reader:
             )
         if unexplained:
             self.file_finding("QRY01", sheet="Checks", count=unexplained)
+
+
+def _is_percent(wb, style_id: int) -> bool:
+    """Whether a cell's number format shows it as a percentage."""
+    from openpyxl.styles.numbers import BUILTIN_FORMATS
+
+    try:
+        fmt_id = wb._cell_styles[int(style_id)].numFmtId
+        code = BUILTIN_FORMATS.get(fmt_id) or wb._number_formats[fmt_id - 164]
+    except (IndexError, KeyError, TypeError, ValueError, AttributeError):
+        return False
+    return "%" in re.sub(r'"[^"]*"|\\.', "", code or "")
+
+
+def _text_kind(data: bytes) -> str:
+    """What a file that is not a zip or compound file looks like, from its first 8 KB."""
+    head = data[:8192]
+    for bom in (b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff"):
+        if head.startswith(bom):
+            codec = {3: "utf-8"}.get(len(bom), "utf-16")
+            text = head.decode(codec, errors="replace")
+            break
+    else:
+        if b"\x00" in head:
+            return ""
+        text = head.decode("utf-8", errors="replace")
+    low = text.lstrip().lower()
+    if "<html" in low[:2048] or low.startswith("<!doctype html"):
+        return "a web page (HTML)"
+    if low.startswith("<?xml") and "urn:schemas-microsoft-com:office:spreadsheet" in low:
+        return "an Excel 2003 XML spreadsheet"
+    lines = [line for line in text.splitlines()[:20] if line.strip()]
+    if len(lines) >= 2 and not low.startswith("<"):
+        for sep in (",", ";", "\t"):
+            counts = {line.count(sep) for line in lines[:-1]}  # the last may be cut short
+            if counts and min(counts) >= 1:
+                return "csv"
+    return ""
+
+
+class _TooMuch(Exception):
+    """Reading a file went past a limit in the round's intake settings."""
 
 
 class _Blank(dict):
@@ -584,7 +748,7 @@ def _a1(row: int, col: int) -> str:
 
 
 def _norm(value: Any) -> str:
-    return re.sub(r"\s+", " ", as_text(value)).strip()
+    return re.sub(r"\s+", " ", clean_text(as_text(value)).text)
 
 
 def _short(text: str, n: int = 80) -> str:
@@ -619,10 +783,23 @@ def _as_date(raw: Any) -> dt.date | None:
 
 
 def read_return(
-    path: Path, instrument: Instrument, settings: RoundSettings, layouts: dict | None = None
+    path: Path,
+    instrument: Instrument,
+    settings: RoundSettings,
+    layouts: dict | None = None,
+    manifest: dict[str, IssuedWorkbook] | None = None,
+    name: str = "",
 ) -> ReturnRecord:
-    """Read and check one returned file. Never raises for a bad file: problems become findings."""
-    reader = _Reader(path, instrument, settings, layouts if layouts is not None else {})
+    """Read and check one returned file. Never raises for a bad file: problems become findings.
+
+    With `manifest` (from the build's manifest.csv), a return must carry the issue token of a
+    workbook issued to the council it names."""
+    try:
+        reader = _Reader(
+            path, instrument, settings, layouts if layouts is not None else {}, manifest, name
+        )
+    except OSError as exc:  # the file vanished, or this computer may not read it
+        return unreadable_record(path, instrument, exc, name)
     try:
         if not reader.sniff():
             return reader.record
@@ -638,6 +815,30 @@ def read_return(
             wb.close()
         if reader.record.readable:
             reader.run_checks()
+    except _TooMuch as exc:
+        reader.record.readable = False
+        reader.record.values = {}
+        reader.file_finding("FILE30", detail=str(exc))
     except Exception as exc:  # noqa: BLE001 - one bad file must never stop the others
         reader.file_finding("FILE02", detail=f"{type(exc).__name__}: {exc}"[:200])
     return reader.record
+
+
+def unreadable_record(
+    path: Path, instrument: Instrument, exc: OSError, name: str = ""
+) -> ReturnRecord:
+    """A file in the returns folder that could not be read from the disk at all."""
+    record = ReturnRecord(path, "", 0, name=name)
+    fc = instrument.checks.file_checks["FILE18"]
+    detail = exc.strerror or type(exc).__name__
+    record.findings.append(
+        Finding(
+            file=record.file_name,
+            la="",
+            severity=fc.severity,
+            code=fc.code,
+            title=fc.title,
+            message=fc.text(detail=detail),
+        )
+    )
+    return record

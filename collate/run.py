@@ -2,19 +2,26 @@
 
 from __future__ import annotations
 
+import errno
 import logging
+import shutil
+import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from collate.collation import Collation, collate_folder
 from collate.instrument import Instrument
+from collate.manifest import IssuedWorkbook
 from collate.outputs.feedback import write_feedback
+from collate.outputs.folder import locked, recover, staged
 from collate.outputs.returns_table import returns_table
+from collate.outputs.safe import write_csv
 from collate.outputs.validation import write_validation
 from collate.settings import RoundSettings
 
 log = logging.getLogger("collate")
+LOG_NAME = "collate.log"
 
 
 @dataclass
@@ -28,10 +35,54 @@ class RunResult:
         return 0 if self.collation.all_accepted and not self.problems else 1
 
 
-def start_log(out: Path) -> logging.Handler:
-    out.mkdir(parents=True, exist_ok=True)
-    handler = logging.FileHandler(out / "collate.log", mode="w", encoding="utf-8")
-    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(message)s"))
+class _RunLogHandler(logging.FileHandler):
+    """The run's own log file. A failure to write it (a full disk) is remembered, not printed."""
+
+    failure: BaseException | None = None
+
+    def handleError(self, record: logging.LogRecord) -> None:  # noqa: N802 - logging's name
+        import sys
+
+        self.failure = self.failure or sys.exc_info()[1]
+
+
+class _EscapingFormatter(logging.Formatter):
+    """One line per event: a line break or other control character in a file name (or any
+    other text) is written as an escape such as \\n, so it cannot forge a line of the log. A
+    traceback (a fault in the toolkit) follows its line, every line of it indented."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        record.message = escape_for_log(record.getMessage())
+        if self.usesTime():
+            record.asctime = self.formatTime(record, self.datefmt)
+        text = self.formatMessage(record)
+        if record.exc_info and not record.exc_text:
+            record.exc_text = self.formatException(record.exc_info)
+        if record.exc_text:
+            text += "".join("\n    " + line for line in record.exc_text.splitlines())
+        return text
+
+
+def escape_for_log(text: str) -> str:
+    """`text` on one line: control, format and line-separator characters written as escapes."""
+    out = []
+    for ch in text:
+        if ch == "\n":
+            out.append("\\n")
+        elif ch == "\r":
+            out.append("\\r")
+        elif ch == "\t":
+            out.append("\\t")
+        elif unicodedata.category(ch) in ("Cc", "Cf", "Zl", "Zp"):
+            out.append(f"\\u{ord(ch):04x}")
+        else:
+            out.append(ch)
+    return "".join(out)
+
+
+def start_log(folder: Path) -> _RunLogHandler:
+    handler = _RunLogHandler(folder / LOG_NAME, mode="a", encoding="utf-8")
+    handler.setFormatter(_EscapingFormatter("%(asctime)s %(levelname)s %(message)s"))
     log.addHandler(handler)
     log.setLevel(logging.INFO)
     return handler
@@ -44,51 +95,86 @@ def run_collation(
     instrument: Instrument,
     progress: Callable[[Path], None] | None = None,
     report: bool = True,
+    manifest: dict[str, IssuedWorkbook] | None = None,
 ) -> RunResult:
-    """Collate `folder` into `out`. Every output is attempted even if another fails."""
-    handler = start_log(out)
-    try:
-        log.info(
-            "collating %s for round %s (instrument version %s)",
-            folder,
-            settings.round,
-            instrument.version,
-        )
-        collation = collate_folder(folder, settings, instrument, progress)
-        result = RunResult(collation)
-        steps: list[tuple[str, Callable[[], dict[str, Path]]]] = [
-            ("returns table", lambda: _returns(collation, out)),
-            (
-                "validation",
-                lambda: dict(
-                    zip(
-                        ("validation.csv", "validation.xlsx"),
-                        write_validation(collation, out),
-                        strict=True,
-                    )
-                ),
-            ),
-            ("feedback", lambda: {"feedback": write_feedback(collation, out)[0].parent}),
-            ("collated data", lambda: _collated(collation, out)),
-        ]
-        if report:
-            steps.append(("report", lambda: _report(collation, out)))
-        for name, step in steps:
+    """Collate `folder` into `out`, whole or not at all (see collate.outputs.folder).
+
+    Every output is attempted even if another cannot be made (each such problem is listed in
+    the result). A folder that cannot be written, a full disk or another run already writing
+    to `out` raise OutputError, and leave the previous outputs as they were.
+    """
+    with locked(out):
+        recover(out)
+        with staged(out) as stage:
+            previous_log = out / LOG_NAME
+            if previous_log.is_file():  # the log grows run by run
+                shutil.copyfile(previous_log, stage / LOG_NAME)
+            handler = start_log(stage)
             try:
-                result.outputs.update(step())
-            except Exception as exc:  # noqa: BLE001 - write what can be written, then say so
-                log.exception("could not write the %s", name)
-                result.problems.append(f"could not write the {name}: {exc}")
-        result.outputs["log"] = out / "collate.log"
-        return result
-    finally:
-        log.removeHandler(handler)
-        handler.close()
+                result = _collate_into(
+                    stage, folder, settings, instrument, progress, report, manifest
+                )
+                result.outputs["log"] = stage / LOG_NAME
+            finally:
+                log.removeHandler(handler)
+                handler.close()
+            if handler.failure is not None:
+                failure = handler.failure
+                if isinstance(failure, OSError):
+                    raise failure
+                raise OSError(errno.EIO, f"the log could not be written ({failure})")
+    result.outputs = {name: out / path.relative_to(stage) for name, path in result.outputs.items()}
+    return result
+
+
+def _collate_into(
+    out: Path,
+    folder: Path,
+    settings: RoundSettings,
+    instrument: Instrument,
+    progress: Callable[[Path], None] | None,
+    report: bool,
+    manifest: dict[str, IssuedWorkbook] | None = None,
+) -> RunResult:
+    log.info(
+        "collating %s for round %s (instrument version %s)",
+        folder,
+        settings.round,
+        instrument.version,
+    )
+    collation = collate_folder(folder, settings, instrument, progress, manifest)
+    result = RunResult(collation)
+    steps: list[tuple[str, Callable[[], dict[str, Path]]]] = [
+        ("returns table", lambda: _returns(collation, out)),
+        (
+            "validation",
+            lambda: dict(
+                zip(
+                    ("validation.csv", "validation.xlsx"),
+                    write_validation(collation, out),
+                    strict=True,
+                )
+            ),
+        ),
+        ("feedback", lambda: {"feedback": write_feedback(collation, out)[0].parent}),
+        ("collated data", lambda: _collated(collation, out)),
+    ]
+    if report:
+        steps.append(("report", lambda: _report(collation, out)))
+    for name, step in steps:
+        try:
+            result.outputs.update(step())
+        except OSError:
+            raise  # the folder or the disk: nothing is written (see run_collation)
+        except Exception as exc:  # noqa: BLE001 - write what can be written, then say so
+            log.exception("could not write the %s", name)
+            result.problems.append(f"could not write the {name}: {exc}")
+    return result
 
 
 def _returns(collation: Collation, out: Path) -> dict[str, Path]:
     path = out / "returns.csv"
-    returns_table(collation).to_csv(path, index=False, encoding="utf-8-sig")
+    write_csv(returns_table(collation), path)
     return {"returns.csv": path}
 
 

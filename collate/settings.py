@@ -90,6 +90,20 @@ class AnalysisSettings(_Strict):
         return self
 
 
+class IntakeSettings(_Strict):
+    """Limits on what the collator will read from one returned file (see the README).
+
+    A return is about 0.1 MB on disk, unpacks to a few MB and has a few thousand cells filled.
+    Anything hundreds of times bigger has had something pasted into it, or is a "zip bomb", and
+    is refused before it can exhaust the programme manager's laptop."""
+
+    max_file_mb: float = Field(default=50, gt=0)
+    max_unpacked_mb: float = Field(default=250, gt=0)
+    max_zip_members: int = Field(default=1000, gt=0)
+    max_cells: int = Field(default=1_000_000, gt=0)
+    max_seconds_per_file: float = Field(default=60, gt=0)
+
+
 class RoundSettings(_Strict):
     programme: str
     organisation: str
@@ -105,6 +119,7 @@ class RoundSettings(_Strict):
     sheet_password: str
     analysis: AnalysisSettings = AnalysisSettings()
     local_authorities: list[LocalAuthority] = Field(min_length=1)
+    intake: IntakeSettings = IntakeSettings()
     # Where the file was read from, so that relative paths resolve against it.
     source: Path | None = None
 

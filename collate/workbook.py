@@ -96,8 +96,13 @@ class _Worksheet(Worksheet):
         return done
 
 
-def render(layout: WorkbookLayout, password: str, properties: dict[str, str]) -> bytes:
-    """The finished workbook as bytes."""
+def render(
+    layout: WorkbookLayout,
+    password: str,
+    properties: dict[str, str],
+    custom: dict[str, str] | None = None,
+) -> bytes:
+    """The finished workbook as bytes; `custom` adds document properties (the issue token)."""
     buffer = io.BytesIO()
     wb = xlsxwriter.Workbook(
         buffer,
@@ -111,6 +116,8 @@ def render(layout: WorkbookLayout, password: str, properties: dict[str, str]) ->
     wb.set_properties({**properties, "created": FIXED_DATE})
     for key, value in layout.identity.items():
         wb.set_custom_property(f"ie_{key}", value)
+    for key, value in (custom or {}).items():
+        wb.set_custom_property(key, value)
     formats = {name: wb.add_format({**_BASE, **spec}) for name, spec in STYLES.items()}
     required_format = wb.add_format({"bg_color": REQUIRED_EMPTY_FILL})
     status_formats = {

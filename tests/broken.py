@@ -11,7 +11,7 @@ Good returns for some councils sit in the same folder, as they would on the day.
 
 Cases and how each file is broken:
 
-    FILE01  not a workbook: a text file named .pdf; a Word .docx
+    FILE01  not a workbook: a text file named .pdf
     FILE02  damaged: the first half of a good .xlsx; random bytes named .xlsx
     FILE03  password to open: an OLE2 compound file holding EncryptionInfo and EncryptedPackage
             streams, as Excel writes one (crafted here: LibreOffice 7.4's --convert-to cannot
@@ -24,13 +24,24 @@ Cases and how each file is broken:
     FILE09  identity tampered: the Identity sheet names another council's code
     FILE10  a council not in this round (built with settings that include Rutland)
     FILE11  two returns from one council: the older one is set aside
+    FILE29  the same file twice: the copy is a duplicate
     FILE12  protection removed from one sheet
     FILE13  fixed wording changed
     FILE14  a sheet added
     FILE15  last round's workbook
     FILE16  an answer cell's name deleted
     FILE17  a return with 300 MB of zeros packed inside it (a "zip bomb")
-    VAL01-07, REQ01, WF02, CF01, DIA01 (+ QRY01): one bad answer each
+    FILE19  a PDF named .xlsx
+    FILE20  a Word .docx
+    FILE21  a web page (as Excel's Save As Web Page makes) named .xls
+    FILE22  a CSV file
+    FILE23  a zip holding a good return
+    FILE24  a return saved as Strict Open XML (namespaces rewritten as Excel writes them)
+    FILE25  an answer cell's name widened to two cells
+    FILE26  two answer names pointing at one cell
+    VAL10   "45%" typed into a count (stored as 0.45, shown as a percentage)
+    VAL01-07, VAL09, REQ01, WF02, CF01, DIA01 (+ QRY01): one bad answer each (VAL07 twice: a
+            formula, and a formula behind a tab; VAL09: a zero-width space after a valid answer)
     DIA01 explained: the query's explanation typed beside it on the Checks sheet
 
 Lock files (~$...) and hidden files (.…) are put in the folder too and must be skipped silently.
@@ -83,14 +94,34 @@ OUTSIDER = LocalAuthority(
     name="Rutland", short_name="Rutland", gss_code="E06000017", dfe_number=857
 )
 SKIPPED = ("~$lockfile.xlsx", ".hidden.xlsx")
+# Transitional namespaces and their Strict Open XML equivalents (ECMA-376 Part 1, Strict).
+STRICT_NAMESPACES = (
+    (
+        b"http://schemas.openxmlformats.org/spreadsheetml/2006/main",
+        b"http://purl.oclc.org/ooxml/spreadsheetml/main",
+    ),
+    (
+        b"http://schemas.openxmlformats.org/officeDocument/2006/relationships",
+        b"http://purl.oclc.org/ooxml/officeDocument/relationships",
+    ),
+)
 LEVELS_NEEDING_EVIDENCE = ("Developing", "Established", "Leading")
 
 # Every broken file the corpus holds, with the code it must produce (build_corpus checks that it
 # made exactly these, so tests can be parametrised before the corpus exists).
 EXPECTED = {
     "Essex return (first go).xlsx": "FILE11",
+    "Cambridgeshire return (copy).xlsx": "FILE29",
     "return notes.pdf": "FILE01",
-    "covering letter.docx": "FILE01",
+    "covering letter.docx": "FILE20",
+    "printed to PDF.xlsx": "FILE19",
+    "saved as web page.xls": "FILE21",
+    "saved as csv.csv": "FILE22",
+    "returns.zip": "FILE23",
+    "strict open xml.xlsx": "FILE24",
+    "answer name widened.xlsx": "FILE25",
+    "two names one cell.xlsx": "FILE26",
+    "VAL10 a percentage in a count.xlsx": "VAL10",
     "truncated.xlsx": "FILE02",
     "noise.xlsx": "FILE02",
     "encrypted.xlsx": "FILE03",
@@ -115,6 +146,8 @@ EXPECTED = {
     "VAL05 text over the limit.xlsx": "VAL05",
     "VAL06 not a date.xlsx": "VAL06",
     "VAL07 a formula in an answer cell.xlsx": "VAL07",
+    "VAL07 a tab before a formula.xlsx": "VAL07",
+    "VAL09 an invisible space in an answer.xlsx": "VAL09",
     "REQ01 a required answer left out.xlsx": "REQ01",
     "WF02 more appointed than shortlisted.xlsx": "WF02",
     "CF01 rows add to more than the total.xlsx": "CF01",
@@ -276,6 +309,16 @@ class _Maker:
             older.name,
             BrokenCase("FILE11", "an older second return from Essex", la="Essex", value=newer.name),
         )
+        # Cambridgeshire sent the same file twice: a duplicate, counted once. copy2 keeps the
+        # file's time, so the tie is settled by name and the original is the one kept.
+        original = self.folder / "Cambridgeshire return.xlsx"
+        copy = self.folder / "Cambridgeshire return (copy).xlsx"
+        shutil.copy2(original, copy)
+        self.set_aside[copy.name] = original.name
+        self.add(
+            copy.name,
+            BrokenCase("FILE29", "an identical copy", la="Cambridgeshire", value=original.name),
+        )
 
     # -- file cases -----------------------------------------------------------------------
 
@@ -287,7 +330,24 @@ class _Maker:
         )
         self.add("return notes.pdf", BrokenCase("FILE01", "a text file named .pdf"))
         (folder / "covering letter.docx").write_bytes(_docx())
-        self.add("covering letter.docx", BrokenCase("FILE01", "a Word document"))
+        self.add("covering letter.docx", BrokenCase("FILE20", "a Word document"))
+        (folder / "printed to PDF.xlsx").write_bytes(
+            b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<< /Type /Catalog >>\nendobj\n%%EOF\n"
+        )
+        self.add("printed to PDF.xlsx", BrokenCase("FILE19", "a PDF named .xlsx"))
+        (folder / "saved as web page.xls").write_text(
+            '<html xmlns:o="urn:schemas-microsoft-com:office:office" '
+            'xmlns:x="urn:schemas-microsoft-com:office:excel">\n<head><meta name=ProgId '
+            "content=Excel.Sheet></head>\n<body><table><tr><td>Headcount</td><td>120</td></tr>"
+            "</table></body></html>\n",
+            encoding="utf-8",
+        )
+        self.add("saved as web page.xls", BrokenCase("FILE21", "a web page named .xls"))
+        (folder / "saved as csv.csv").write_text(
+            "Workforce,,\nGroup,Headcount,Leavers\nWhite,120,8\nMinority ethnic,45,5\n",
+            encoding="utf-8",
+        )
+        self.add("saved as csv.csv", BrokenCase("FILE22", "one sheet saved as CSV"))
 
         # FILE02: damaged.
         data = (folder / "Bedford return.xlsx").read_bytes()
@@ -456,6 +516,59 @@ class _Maker:
             BrokenCase("FILE16", "a defined name deleted", la=la.name, field_id=fid),
         )
 
+        # FILE23: a good return sent inside a zip.
+        with zipfile.ZipFile(folder / "returns.zip", "w", zipfile.ZIP_DEFLATED) as z:
+            z.writestr("Bedford return.xlsx", (folder / "Bedford return.xlsx").read_bytes())
+        self.add("returns.zip", BrokenCase("FILE23", "a zip holding a return"))
+
+        # FILE24: saved as Strict Open XML: the same parts under the ISO namespaces.
+        la = self.next_la()
+        path = self.fill("strict open xml.xlsx", la)
+
+        def strict(name: str, data: bytes) -> bytes | None:
+            if not name.endswith((".xml", ".rels")):
+                return None
+            for old, new in STRICT_NAMESPACES:
+                data = data.replace(old, new)
+            return data
+
+        _rewrite_zip(path, path, strict, {})
+        self.add(
+            "strict open xml.xlsx", BrokenCase("FILE24", "Strict Open XML namespaces", la=la.name)
+        )
+
+        # FILE25: an answer cell's name widened to two cells.
+        la = self.next_la()
+        fid = "workforce.events.leavers.white"
+
+        def widen(wb) -> None:
+            dn = wb.defined_names[defined_name(fid)]
+            ((sheet, ref),) = dn.destinations
+            col, row = openpyxl.utils.cell.coordinate_from_string(ref.replace("$", ""))
+            dn.attr_text = f"'{sheet}'!${col}${row}:${col}${row + 1}"
+
+        self.tampered("answer name widened.xlsx", la, widen)
+        self.add(
+            "answer name widened.xlsx",
+            BrokenCase("FILE25", "a name over two cells", la=la.name, field_id=fid),
+        )
+
+        # FILE26: two answers' names on one cell.
+        la = self.next_la()
+        moved, onto = "workforce.events.leavers.white", "workforce.events.leavers.minority_ethnic"
+
+        def share(wb) -> None:
+            wb.defined_names[defined_name(moved)].attr_text = wb.defined_names[
+                defined_name(onto)
+            ].attr_text
+
+        self.tampered("two names one cell.xlsx", la, share)
+        sheet, cell = self.cells(la)[defined_name(onto)]
+        self.add(
+            "two names one cell.xlsx",
+            BrokenCase("FILE26", "two names, one cell", la=la.name, sheet=sheet, cell=cell),
+        )
+
         # FILE17: a good return with 300 MB of zeros packed inside (a few hundred KB on disk).
         path = self.fill("huge inside.xlsx", self.next_la())
         with zipfile.ZipFile(path, "a", zipfile.ZIP_DEFLATED) as z:
@@ -553,6 +666,45 @@ class _Maker:
             "=10+2",
             "=10+2",
             "a formula in an answer cell",
+        )
+        # Text is cleaned before it is checked: a tab in front of a formula does not hide it.
+        self.value_case(
+            "VAL07",
+            "cover.respondent_role",
+            '\t=HYPERLINK("http://evil.example","click")',
+            '=HYPERLINK("http://evil.example","click")',
+            "a tab before a formula",
+        )
+        # A zero-width space copied in after a valid answer: read as the answer, and named.
+        la = self.la(BROKEN_LAS[self._turn % len(BROKEN_LAS)])
+        self.value_case(
+            "VAL09",
+            "workforce.scope",
+            self.answers(la)["workforce.scope"] + "\u200b",
+            "zero width space (U+200B)",
+            "an invisible space in an answer",
+        )
+        # "45%" typed into a count: Excel stores 0.45 and formats the cell as a percentage.
+        la = self.next_la()
+        fid = "workforce.events.leavers.white"
+        sheet, cell = self.cells(la)[defined_name(fid)]
+        name = "VAL10 a percentage in a count.xlsx"
+        path = self.fill(name, la)
+        wb = _open(path)
+        wb[sheet][cell].value = 0.45
+        wb[sheet][cell].number_format = "0%"
+        wb.save(path)
+        self.add(
+            name,
+            BrokenCase(
+                "VAL10",
+                "45% in a count",
+                la=la.name,
+                field_id=fid,
+                sheet=sheet,
+                cell=cell,
+                value="45%",
+            ),
         )
         self.value_case("REQ01", "cover.respondent_role", None, "", "a required answer left out")
 

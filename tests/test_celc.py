@@ -419,3 +419,16 @@ def test_the_commands_work_with_the_celc_round_file(celc_run, tmp_path):
         return [c.text for t in doc.tables for r in t.rows for c in r.cells]
 
     assert cells(tmp_path / "again" / "report.docx") == cells(out / "report.docx")
+
+
+def test_every_file_check_the_code_raises_must_be_worded_by_every_instrument():
+    """FILE_CHECK_CODES is what the loader asks every catalogue to word: it must list every
+    file-check code the collator can raise, or an instrument could lack the wording of one."""
+    from collate.checks import FILE_CHECK_CODES
+
+    raised = {
+        code
+        for path in CODE
+        for code in re.findall(r"[\"'](FILE\d\d|QRY\d\d)[\"']", path.read_text(encoding="utf-8"))
+    }
+    assert raised <= set(FILE_CHECK_CODES)

@@ -13,6 +13,7 @@ import email
 import email.policy
 import hashlib
 import io
+import shutil
 from collections import defaultdict
 
 import openpyxl
@@ -346,8 +347,11 @@ def test_building_the_same_council_twice_gives_identical_files(
     settings, instrument, built, tmp_path
 ):
     essex = settings.la_by_name("Essex")
-    again = build_workbooks(settings, tmp_path, [essex], instrument)
     first = built.for_la("Essex")
+    # Rebuilt with the same issue token, the file is the same byte for byte ...
+    again = build_workbooks(
+        settings, tmp_path, [essex], instrument, tokens={essex.gss_code: first.token}
+    )
     assert again[0].sha256 == first.sha256
     assert sha256(again[0].path.read_bytes()) == sha256(first.path.read_bytes())
     assert again[0].email.read_bytes() == first.email.read_bytes()
@@ -356,6 +360,28 @@ def test_building_the_same_council_twice_gives_identical_files(
     )
     # ... and different councils give different files.
     assert len({b.sha256 for b in built.workbooks}) == len(built.workbooks)
+
+
+def test_each_issued_workbook_carries_its_own_random_token(settings, instrument, built, tmp_path):
+    from collate.layout import ISSUE_TOKEN
+
+    tokens = [b.token for b in built.workbooks]
+    assert len(set(tokens)) == len(tokens) and all(len(t) == 32 for t in tokens)
+    with (built.folder / "manifest.csv").open(newline="", encoding="utf-8") as fh:
+        rows = list(csv.DictReader(fh))
+    assert [r["token"] for r in rows] == tokens
+    wb = openpyxl.load_workbook(built.for_la("Essex").path, read_only=True)
+    props = {p.name: p.value for p in wb.custom_doc_props.props}
+    wb.close()
+    assert props[ISSUE_TOKEN] == built.for_la("Essex").token
+    # Building again gives new tokens, and the manifest still knows the first ones.
+    essex = settings.la_by_name("Essex")
+    shutil.copyfile(built.folder / "manifest.csv", tmp_path / "manifest.csv")
+    again = build_workbooks(settings, tmp_path, [essex], instrument, emails=False)
+    assert again[0].token != built.for_la("Essex").token
+    with (tmp_path / "manifest.csv").open(newline="", encoding="utf-8") as fh:
+        kept = [r["token"] for r in csv.DictReader(fh)]
+    assert kept[0] == again[0].token and set(tokens) <= set(kept)
 
 
 # ---------------------------------------------------------------------------------------------

@@ -6,11 +6,11 @@ from __future__ import annotations
 from pathlib import Path
 
 import pandas as pd
-import xlsxwriter
 
 from collate.analysis import Analysis, analyse_collation
 from collate.collation import Collation
 from collate.outputs.returns_table import returns_table
+from collate.outputs.safe import safe_workbook, write_csv
 from collate.outputs.sheets import (
     NOT_FOR_PUBLICATION,
     NOT_FOR_PUBLICATION_ANSWERS,
@@ -59,9 +59,7 @@ def write_collated(
     banners = [NOT_FOR_PUBLICATION if has_figures else NOT_FOR_PUBLICATION_ANSWERS] + (
         [SAMPLE_NOTE] if an.is_sample else []
     )
-    wb = xlsxwriter.Workbook(
-        path, {"strings_to_numbers": False, "strings_to_formulas": False, "strings_to_urls": False}
-    )
+    wb = safe_workbook(path)
     w = SheetWriter(wb)
     sections = {s.id for s in collation.instrument.sections}
 
@@ -219,7 +217,5 @@ def write_collated(
         w.table(name, frame, banners=banners)
     wb.close()
     scores = out / "scores.csv"
-    an.scores[["la", "pledge", "pledge_title", "points", "max_points", "level"]].to_csv(
-        scores, index=False, encoding="utf-8-sig"
-    )
+    write_csv(an.scores[["la", "pledge", "pledge_title", "points", "max_points", "level"]], scores)
     return {"collated.xlsx": path, "scores.csv": scores}

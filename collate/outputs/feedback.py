@@ -7,23 +7,31 @@ import datetime as dt
 from pathlib import Path
 
 import pandas as pd
-import xlsxwriter
 
-from collate.collation import Collation, LAResult
+from collate.collation import NOT_RECEIVED, Collation, LAResult
 from collate.emails import draft_email, render_text
+from collate.outputs.safe import safe_workbook
 from collate.outputs.sheets import SheetWriter
+
+# The verdict for a council with no usable return but a file naming it that could not be read:
+# it must not be told that nothing was received.
+FILE_NOT_USABLE = "file not usable"
 
 VERDICT_TEXT = {
     "accepted": "Accepted: nothing more to do.",
     "accepted with queries": "Accepted with queries: explain or fix each query below.",
     "must resubmit": "Must resubmit: fix every error below and send the workbook again.",
     "not received": "Not received: please send your return.",
+    FILE_NOT_USABLE: "A file that seems to be your return was received but could not be used: "
+    "see 'What to fix', then send the return workbook again.",
 }
 
 
 def feedback_frame(result: LAResult) -> pd.DataFrame:
     rows = []
     records = ([result.record] if result.record else []) + result.set_aside
+    if result.status == NOT_RECEIVED:
+        records += result.unusable_files
     for record in records:
         for f in sorted(record.findings, key=lambda f: (f.severity != "error", f.sheet, f.code)):
             rows.append(
@@ -57,6 +65,13 @@ def feedback_frame(result: LAResult) -> pd.DataFrame:
     )
 
 
+def verdict_of(result: LAResult) -> str:
+    """The council's status, or FILE_NOT_USABLE when a file naming it could not be read."""
+    if result.status == NOT_RECEIVED and result.unusable_files:
+        return FILE_NOT_USABLE
+    return result.status
+
+
 def write_feedback(collation: Collation, out: Path, today: dt.date | None = None) -> list[Path]:
     folder = out / "feedback"
     folder.mkdir(parents=True, exist_ok=True)
@@ -65,8 +80,10 @@ def write_feedback(collation: Collation, out: Path, today: dt.date | None = None
     written = []
     for result in collation.results.values():
         la = result.la
+        verdict = verdict_of(result)
+        unusable = result.unusable_files if verdict == FILE_NOT_USABLE else []
         path = folder / f"{la.slug}.xlsx"
-        wb = xlsxwriter.Workbook(path)
+        wb = safe_workbook(path)
         writer = SheetWriter(wb)
         ws = wb.add_worksheet("Verdict")
         ws.set_column(0, 0, 26)
@@ -80,8 +97,13 @@ def write_feedback(collation: Collation, out: Path, today: dt.date | None = None
             )
             row = 4
         facts = [
-            ("Verdict", VERDICT_TEXT[result.status]),
-            ("File checked", result.record.file_name if result.record else "(none received)"),
+            ("Verdict", VERDICT_TEXT[verdict]),
+            (
+                "File checked",
+                result.record.file_name
+                if result.record
+                else "; ".join(r.file_name for r in unusable) or "(none received)",
+            ),
             ("Errors (must fix)", str(len(result.record.errors)) if result.record else "0"),
             ("Queries (fix or explain)", str(len(result.record.queries)) if result.record else "0"),
             ("Checked on", today.strftime("%d %B %Y").lstrip("0")),
@@ -128,8 +150,11 @@ def write_feedback(collation: Collation, out: Path, today: dt.date | None = None
             "programme": settings.programme,
             "round": settings.round,
             "la_name": la.name,
-            "verdict": result.status,
-            "file": result.record.file_name if result.record else "",
+            "verdict": verdict,
+            "file": result.record.file_name
+            if result.record
+            else "; ".join(r.file_name for r in unusable),
+            "problems": [f.message for r in unusable for f in r.errors],
             "errors": len(result.record.errors) if result.record else 0,
             "queries": len(result.record.queries) if result.record else 0,
             "deadline": settings.deadline.strftime("%d %B %Y").lstrip("0"),

@@ -5,10 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import pandas as pd
-import xlsxwriter
 
 from collate.collation import Collation
 from collate.findings import FINDING_COLUMNS
+from collate.outputs.safe import safe_workbook, write_csv
 from collate.outputs.sheets import SheetWriter
 
 HEADERS = {
@@ -38,8 +38,8 @@ def findings_frame(collation: Collation) -> pd.DataFrame:
 def write_validation(collation: Collation, out: Path) -> tuple[Path, Path]:
     df = findings_frame(collation)
     csv_path, xlsx_path = out / "validation.csv", out / "validation.xlsx"
-    df.to_csv(csv_path, index=False, encoding="utf-8-sig")
-    wb = xlsxwriter.Workbook(xlsx_path)
+    write_csv(df, csv_path)
+    wb = safe_workbook(xlsx_path)
     banners = [
         "This list may quote figures about children and staff: keep it within the programme team."
     ]

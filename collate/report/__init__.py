@@ -27,9 +27,14 @@ def write_report_for_collation(collation, out_dir: Path) -> Path:
 
 
 def write_report_from_collated(collated_xlsx: Path, out_dir: Path, settings, instrument) -> Path:
-    """Rewrite the report from a collated.xlsx written earlier (`collate report`)."""
-    from collate.analysis import analysis_from_collated
+    """Rewrite the report from a collated.xlsx written earlier (`collate report`).
 
-    return write_report(
-        analysis_from_collated(Path(collated_xlsx), settings, instrument), Path(out_dir)
-    )
+    The report replaces the old one only once it is complete (see collate.outputs.folder)."""
+    from collate.analysis import analysis_from_collated
+    from collate.outputs.folder import locked, staged
+
+    an = analysis_from_collated(Path(collated_xlsx), settings, instrument)
+    out_dir = Path(out_dir)
+    with locked(out_dir), staged(out_dir) as stage:
+        written = write_report(an, stage)
+    return out_dir / written.name
