@@ -1123,9 +1123,100 @@ def _exit(an: Analysis) -> None:
                                 "reason": share.reason or "",
                             }
                         )
+    if per_la:
+        _protect_exit(out[True], out[False], follow_ons, an)
     cols = ["la", "group", "question", "question_label", "asked", "yes", "base", "share", "reason"]
     an.exit = pd.DataFrame(out[False], columns=cols)
     an.exit_published = pd.DataFrame(out[True], columns=cols)
+
+
+#: Why a regional exit figure is withheld although its own counts are not small.
+EXIT_SECONDARY = "small numbers: withheld so that an LA's count cannot be worked out"
+
+
+def _protect_exit(
+    published: list[dict], unsuppressed: list[dict], follow_ons: dict[str, str], an: Analysis
+) -> None:
+    """Withhold regional exit figures wherever, with everything else shown, they would narrow an
+    LA's count of 1 to 5 to fewer than three values (:mod:`collate.measures.exit_disclosure`)."""
+    from collate.measures import exit_disclosure as xd
+    from collate.measures.exit_interviews import NOBODY_ASKED
+    from collate.measures.proportion import ZERO_BASE
+
+    def key(r: dict) -> tuple[str, str, str]:
+        return r["la"], r["group"], r["question"]
+
+    rows = {key(r): r for r in published}
+    truth = {key(r): r for r in unsuppressed}
+    questions = list(dict.fromkeys(r["question"] for r in published))
+    first = next(q for q in questions if q not in follow_ons)
+    las = [la for la in dict.fromkeys(r["la"] for r in published) if la != WRES_REGION]
+    opts = {"suppress": True, "lower": an.suppress_from, "upper": an.suppress_to}
+
+    def count(text: Any) -> int | str:
+        return xd.WITHHELD if text == m.SUPPRESSED else int(text)
+
+    def withhold_region(g: str, q: str, what: str) -> None:
+        r = rows[(WRES_REGION, g, q)]
+        r[what] = m.SUPPRESSED
+        r["share"], r["reason"] = None, EXIT_SECONDARY
+
+    for g in dict.fromkeys(r["group"] for r in published):
+        true_counts = {(la, xd.INTERVIEWED): truth[(la, g, first)]["base"] for la in las}
+        true_counts |= {(la, q): truth[(la, g, q)]["yes"] for la in las for q in questions}
+        hidden: set[str] = set()  # region yes counts withheld (and INTERVIEWED for the total)
+        for _ in range(2 * len(questions) + 2):
+            shares: dict[tuple[str, str], float | str] = {}
+            for la in las:
+                for q in questions:
+                    r = rows[(la, g, q)]
+                    if r["share"] is not None:
+                        shares[(la, q)] = m.round_half_up(r["share"], 1)
+                    elif r["reason"] == m.SMALL_NUMBERS:
+                        shares[(la, q)] = xd.WITHHELD
+                    elif r["reason"] in (NOBODY_ASKED, ZERO_BASE):
+                        shares[(la, q)] = xd.NOBODY
+            region = {q: rows[(WRES_REGION, g, q)] for q in questions}
+            release = xd.ExitRelease(
+                las=las,
+                questions=questions,
+                follow_ons=follow_ons,
+                interviewed={
+                    la: None
+                    if rows[(la, g, first)]["base"] == m.SUPPRESSED
+                    else int(rows[(la, g, first)]["base"])
+                    for la in las
+                },
+                shares=shares,
+                region_yes={q: None if q in hidden else count(r["yes"]) for q, r in region.items()},
+                region_interviewed=None
+                if xd.INTERVIEWED in hidden
+                else count(region[first]["base"]),
+                lower=opts["lower"],
+                upper=opts["upper"],
+            )
+            leaks = xd.narrowed(release, true_counts)
+            if not leaks:
+                break
+            for _la, what in leaks:
+                hidden.add(what)
+                if what == xd.INTERVIEWED:
+                    # Every question asked of everyone has the interviewed total as its base.
+                    for q in questions:
+                        if q not in follow_ons:
+                            withhold_region(g, q, "base")
+                else:
+                    withhold_region(g, what, "yes")
+                    for q, parent in follow_ons.items():
+                        if parent == what:  # its base is this yes count
+                            withhold_region(g, q, "base")
+        else:
+            # Not settled: withhold every regional figure for the group. An LA's own figures
+            # alone cannot narrow a count of 1 to 5 (a share is shown only when neither its yes
+            # count nor its base is small).
+            for q in questions:
+                withhold_region(g, q, "yes")
+                withhold_region(g, q, "base")
 
 
 def _sharing(an: Analysis) -> None:

@@ -73,6 +73,8 @@ class RuleSpec(_Strict):
     type: str
     title: str
     message: str
+    # What the check looks at, in words that read right while it passes (the Checks sheet).
+    description: str | None = None
     workbook: bool = True
     kind: str | None = None
     for_each: dict[str, str | SetSpec] | None = None
@@ -83,6 +85,8 @@ class RuleSpec(_Strict):
     left_label: str | None = None
     right_label: str | None = None
     share: float | None = None
+    # A message per field type, where the general one would mislead (e.g. "enter 0" on text).
+    message_by_type: dict[str, str] = {}
 
 
 class FileCheckSpec(_Strict):
@@ -90,6 +94,8 @@ class FileCheckSpec(_Strict):
     severity: Severity
     title: str
     message: str
+    # The fix is to use a fresh copy of this round's workbook, so the feedback email attaches one.
+    fresh_workbook: bool = False
 
 
 class StatusWords(_Strict):
@@ -100,8 +106,31 @@ class StatusWords(_Strict):
     not_needed: str
 
 
+class VerdictWords(_Strict):
+    """The words of the Checks sheet's verdict and its summary (see checks.yaml)."""
+
+    label: str
+    ready: str
+    ready_explained: str
+    not_ready: str
+    must_fix: tuple[str, str]
+    fix_or_explain: tuple[str, str]
+    remain: tuple[str, str]
+    must_fix_label: str
+    to_explain_label: str
+    explained_label: str
+    waiting_label: str
+    problems_heading: str
+    problems_note: str
+    fix_it: str
+    fix_or_explain_it: str
+    more_before: str
+    more_after: str
+
+
 class CatalogueSpec(_Strict):
     status_words: StatusWords
+    verdict: VerdictWords
     rules: list[RuleSpec]
     file_checks: list[FileCheckSpec]
 
@@ -176,6 +205,12 @@ class Rule:
     message: str
     workbook: bool
     kind: str | None = None
+    message_by_type: tuple[tuple[str, str], ...] = ()
+    description: str | None = None
+
+    def message_for(self, field_type: str) -> str:
+        """The message for a field of this type: its own wording if it has one."""
+        return dict(self.message_by_type).get(field_type, self.message)
 
 
 @dataclass(frozen=True)
@@ -265,6 +300,11 @@ class Check:
     def message(self, verdict: Verdict) -> str:
         return self.rule.message.format_map(_Missing(verdict.context))
 
+    @property
+    def description(self) -> str:
+        """What this check looks at, in words (shown beside it whether it passes or fails)."""
+        return (self.rule.description or self.rule.title).format_map(_Missing(self.labels))
+
     # -- Excel -------------------------------------------------------------------------------
 
     def _sum(self, refs: Sequence[str], name_of) -> str:
@@ -337,6 +377,7 @@ class FileCheck:
     severity: Severity
     title: str
     message: str
+    fresh_workbook: bool = False
 
     def text(self, **context: Any) -> str:
         return self.message.format_map(_Missing({k: as_text(v) for k, v in context.items()}))
@@ -347,6 +388,7 @@ class Catalogue:
     """Every rule and file check, and the rules expanded into checks over real fields."""
 
     status_words: StatusWords
+    verdict: VerdictWords
     rules: tuple[Rule, ...]
     checks: tuple[Check, ...]
     file_checks: dict[str, FileCheck]
@@ -398,6 +440,42 @@ class Catalogue:
                 }
             )
         return rows
+
+
+# ---------------------------------------------------------------------------------------------
+# The verdict at the top of the Checks sheet: the same sentence in Python and in Excel.
+# ---------------------------------------------------------------------------------------------
+
+
+def verdict_text(words: VerdictWords, must_fix: int, to_explain: int, explained: int) -> str:
+    """'Ready to send', or how many must-fix and fix-or-explain problems remain."""
+    if must_fix + to_explain == 0:
+        return words.ready_explained if explained else words.ready
+    parts = []
+    if must_fix:
+        parts.append(f"{must_fix} {words.must_fix[0 if must_fix == 1 else 1]}")
+    if to_explain:
+        parts.append(f"{to_explain} {words.fix_or_explain[0 if to_explain == 1 else 1]}")
+    remain = words.remain[0 if must_fix + to_explain == 1 else 1]
+    return f"{words.not_ready}: {' and '.join(parts)} {remain}"
+
+
+def verdict_formula(words: VerdictWords, must_fix: str, to_explain: str, explained: str) -> str:
+    """The Excel formula for `verdict_text`, over the cells holding the three counts."""
+    e, u, x = must_fix, to_explain, explained
+
+    def word(n: str, pair: tuple[str, str]) -> str:
+        return f"IF({n}=1,{_excel_text(pair[0])},{_excel_text(pair[1])})"
+
+    return (
+        f"IF({e}+{u}=0,IF({x}>0,{_excel_text(words.ready_explained)},"
+        f"{_excel_text(words.ready)}),"
+        f"{_excel_text(words.not_ready + ': ')}"
+        f'&IF({e}>0,{e}&" "&{word(e, words.must_fix)},"")'
+        f'&IF(AND({e}>0,{u}>0)," and ","")'
+        f'&IF({u}>0,{u}&" "&{word(u, words.fix_or_explain)},"")'
+        f'&" "&IF({e}+{u}=1,{_excel_text(words.remain[0])},{_excel_text(words.remain[1])}))'
+    )
 
 
 # ---------------------------------------------------------------------------------------------
@@ -464,7 +542,17 @@ def load_catalogue(raw: Any, path: Path, instrument: Instrument) -> Catalogue:
         where = f"{path}: rule {rs.code}"
         if rs.type not in RULE_TYPES:
             raise InstrumentError(f"{where}: unknown type '{rs.type}' (one of {RULE_TYPES})")
-        rule = Rule(rs.code, rs.severity, rs.type, rs.title, rs.message, rs.workbook, rs.kind)
+        rule = Rule(
+            rs.code,
+            rs.severity,
+            rs.type,
+            rs.title,
+            rs.message,
+            rs.workbook,
+            rs.kind,
+            tuple(rs.message_by_type.items()),
+            rs.description,
+        )
         rules.append(rule)
         if rs.type == "required":
             required_rule = rule
@@ -485,10 +573,17 @@ def load_catalogue(raw: Any, path: Path, instrument: Instrument) -> Catalogue:
     if len(ids) != len(set(ids)):
         raise InstrumentError(f"{path}: two checks expand to the same id")
     file_checks = {
-        f.code: FileCheck(f.code, f.severity, f.title, f.message) for f in spec.file_checks
+        f.code: FileCheck(f.code, f.severity, f.title, f.message, f.fresh_workbook)
+        for f in spec.file_checks
     }
     return Catalogue(
-        spec.status_words, tuple(rules), tuple(checks), file_checks, value_rules, required_rule
+        spec.status_words,
+        spec.verdict,
+        tuple(rules),
+        tuple(checks),
+        file_checks,
+        value_rules,
+        required_rule,
     )
 
 
@@ -532,6 +627,24 @@ def _expand(rs: RuleSpec, rule: Rule, sets, field_ids, instrument, where: str) -
             if not rs.field or not rs.when:
                 raise InstrumentError(f"{where}: required_if needs field and when")
             target, when = one(rs.field), one(rs.when.field)
+            # The words a `when: in:` may use: the field's whole answer list. A criterion that
+            # offers only some levels (as in the CELC Standard) still takes the list's words, so
+            # one rule repeated over every criterion can name every level.
+            when_field = instrument.field(when)
+            choices = (
+                tuple(c.value for c in instrument.lists.get(when_field.list_name, ()))
+                or when_field.choices
+                if when_field.list_name
+                else when_field.choices
+            )
+            if rs.when.in_ is not None and choices:
+                # A typo here ("Yess") would load and silently stop the check from firing.
+                unknown = [v for v in rs.when.in_ if v not in choices]
+                if unknown:
+                    raise InstrumentError(
+                        f"{where}: when: in: {', '.join(repr(v) for v in unknown)} is not an "
+                        f"answer to '{when}' (its answers: {', '.join(choices)})"
+                    )
             labels.setdefault("field_label", instrument.field(target).label)
             labels.setdefault("when_label", instrument.field(when).label)
             check = Check(
@@ -573,5 +686,8 @@ def _expand(rs: RuleSpec, rule: Rule, sets, field_ids, instrument, where: str) -
         unknown = [p for p in placeholders(rs.message) if p not in known]
         if unknown:
             raise InstrumentError(f"{where}: message uses unknown placeholder(s) {unknown}")
+        unknown = [p for p in placeholders(rs.description or "") if p not in labels]
+        if unknown:
+            raise InstrumentError(f"{where}: description uses unknown placeholder(s) {unknown}")
         out.append(check)
     return out

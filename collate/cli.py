@@ -121,6 +121,8 @@ def run(
         click.echo(f"  {name}: {path}")
     for problem in result.problems:
         click.echo(f"  PROBLEM: {problem}", err=True)
+    for kept in result.kept:
+        click.secho(f"  KEPT YOUR EDITS: {kept.message}", fg="yellow", bold=True)
     sys.exit(result.exit_code)
 
 
@@ -221,6 +223,13 @@ def report(collated: Path, out: Path, config: Path | None) -> None:
         _refuse(exc)
     except ToolkitError as exc:
         raise click.UsageError(str(exc)) from None
+    if path.name != "report.docx":
+        click.secho(
+            "KEPT YOUR EDITS: report.docx has been changed since the collator wrote it, so it has "
+            f"been kept as it is. The new report is {path.name}.",
+            fg="yellow",
+            bold=True,
+        )
     click.echo(f"Wrote {path}")
 
 

@@ -17,6 +17,11 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined
 XLSX_TYPE = ("application", "vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 
 
+def number_of(n: int, singular: str, plural: str) -> str:
+    """'1 query', '2 queries': a count with the word that agrees with it (a template filter)."""
+    return f"{n} {singular if n == 1 else plural}"
+
+
 def render_text(template_dir: Path, name: str, context: dict[str, Any]) -> tuple[str, str]:
     """Render a text template whose first line is 'Subject: ...'; returns (subject, body)."""
     env = Environment(
@@ -25,6 +30,7 @@ def render_text(template_dir: Path, name: str, context: dict[str, Any]) -> tuple
         keep_trailing_newline=True,
         autoescape=False,
     )
+    env.filters["number_of"] = number_of
     text = env.get_template(name).render(**context)
     first, _, body = text.partition("\n")
     if not first.startswith("Subject:"):
@@ -33,16 +39,27 @@ def render_text(template_dir: Path, name: str, context: dict[str, Any]) -> tuple
 
 
 def draft_email(
-    subject: str, body: str, sender: str, to: str | None, attachment: tuple[str, bytes] | None
+    subject: str,
+    body: str,
+    sender: str,
+    to: str | None,
+    attachment: tuple[str, bytes] | None | list[tuple[str, bytes]],
+    cc: str | None = None,
 ) -> bytes:
+    """A draft message; `attachment` is one (file name, bytes) pair, a list of them, or None."""
     msg = EmailMessage()
     msg["Subject"] = subject
     msg["From"] = sender
     msg["To"] = to or ""
+    if cc:
+        msg["Cc"] = cc
     msg["X-Unsent"] = "1"  # Outlook opens the file as a draft ready to send
     msg.set_content(body)
-    if attachment:
-        name, data = attachment
+    attachments = [attachment] if isinstance(attachment, tuple) else list(attachment or [])
+    digest = hashlib.sha256()
+    for name, data in attachments:
         msg.add_attachment(data, maintype=XLSX_TYPE[0], subtype=XLSX_TYPE[1], filename=name)
-        msg.set_boundary("==ie-" + hashlib.sha256(data).hexdigest()[:24])
+        digest.update(data)
+    if attachments:
+        msg.set_boundary("==ie-" + digest.hexdigest()[:24])
     return msg.as_bytes(policy=SMTP)

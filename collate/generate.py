@@ -164,4 +164,12 @@ def covering_email(
     subject, body = render_text(
         settings.templates_folder / "email", "covering_email.txt.j2", context
     )
-    return draft_email(subject, body, settings.contact.email, la.email, (file_name, data))
+    # To the council's contact, with the programme mailbox in copy so the thread is on file.
+    return draft_email(
+        subject,
+        body,
+        settings.contact.email,
+        la.email,
+        (file_name, data),
+        cc=settings.contact.email,
+    )

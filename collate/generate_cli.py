@@ -35,10 +35,29 @@ from collate.settings import ROOT, load_settings
     help="Build only this council's workbook (repeat for several).",
 )
 @click.option("--no-email", is_flag=True, help="Do not write covering email drafts.")
-def main(config: Path | None, out: Path, las: tuple[str, ...], no_email: bool) -> None:
+@click.option(
+    "--final",
+    is_flag=True,
+    help="Build the workbooks to send: refuse while any contact address or the sheet password "
+    "is still a placeholder.",
+)
+def main(config: Path | None, out: Path, las: tuple[str, ...], no_email: bool, final: bool) -> None:
     """Build one locked, validated return workbook per council, a manifest and covering emails."""
     try:
         settings = load_settings(config)
+        placeholders = settings.placeholders()
+        if placeholders:
+            heading = (
+                "NOT BUILT: these are still placeholders. Set them, then run again:"
+                if final
+                else "WARNING: not ready to send. These are still placeholders (fine for a "
+                "trial; `--final` refuses until they are set):"
+            )
+            click.secho(heading, fg="red", bold=True, err=True)
+            for problem in placeholders:
+                click.secho(f"  - {problem}", fg="red", err=True)
+            if final:
+                raise SystemExit(1)
         instrument = load_instrument(settings.instrument_folder)
         chosen = choose_las(settings, las)
         with click.progressbar(

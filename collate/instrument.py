@@ -57,6 +57,8 @@ class FieldSpec(_Strict):
     max_length: int | None = PydField(default=None, gt=0, le=32000)
     min: float | None = None
     max: float | None = None
+    # Part of the sign-off: required only while the round asks for certification (round.yaml).
+    certification: bool = False
 
     @model_validator(mode="after")
     def _consistent(self) -> FieldSpec:
@@ -284,12 +286,20 @@ class QuestionSetFileSpec(_Strict):
     questions: list[QuestionSpec]
 
 
+class ReportAnswerSpec(_Strict):
+    field: str
+    answers: list[str] = PydField(min_length=1)
+
+
 class InstrumentSpec(_Strict):
     id: str
     title: str
     version: str
     sections: list[str]
     lists: dict[str, list[ChoiceSpec]]
+    # Answers the analysis and the report count (e.g. which induction statuses are compulsory),
+    # named here so that rewording a choice in `lists` cannot silently change the report.
+    report_answers: dict[str, ReportAnswerSpec] = {}
 
 
 # ---------------------------------------------------------------------------------------------
@@ -314,6 +324,7 @@ class Field:
     max_length: int | None = None
     help: str | None = None
     dims: tuple[tuple[str, str], ...] = ()
+    certification: bool = False
 
     @property
     def name(self) -> str:
@@ -463,6 +474,11 @@ class Instrument:
     checks: Any  # collate.checks.Catalogue; typed loosely to avoid an import cycle
     folder: Path
     fields_by_id: dict[str, Field] = field(repr=False)
+    report_answers: dict[str, tuple[str, ...]] = field(default_factory=dict)
+
+    def answers(self, key: str, default: tuple[str, ...] = ()) -> tuple[str, ...]:
+        """The answers named `key` in instrument.yaml's `report_answers` (see there)."""
+        return self.report_answers.get(key, default)
 
     @property
     def fields(self) -> list[Field]:
@@ -582,6 +598,19 @@ def load_instrument(folder: Path | str) -> Instrument:
     raw_checks = _read_yaml(checks_path)
     raw_all["checks.yaml"] = raw_checks
     fingerprint = hashlib.sha256(_canonical(raw_all).encode("utf-8")).hexdigest()[:16]
+    report_answers: dict[str, tuple[str, ...]] = {}
+    for key, ra in top.report_answers.items():
+        where = f"{top_path}: report_answers: {key}"
+        if ra.field not in builder.fields:
+            raise InstrumentError(f"{where}: '{ra.field}' is not a field of the instrument")
+        choices = builder.fields[ra.field].choices
+        unknown = [a for a in ra.answers if choices and a not in choices]
+        if unknown:
+            raise InstrumentError(
+                f"{where}: {', '.join(repr(a) for a in unknown)} is not an answer to "
+                f"'{ra.field}' (its answers: {', '.join(choices)}); reword it here as in `lists`"
+            )
+        report_answers[key] = tuple(ra.answers)
     instrument = Instrument(
         id=top.id,
         title=top.title,
@@ -593,6 +622,7 @@ def load_instrument(folder: Path | str) -> Instrument:
         checks=None,
         folder=folder,
         fields_by_id=builder.fields,
+        report_answers=report_answers,
     )
     catalogue = load_catalogue(raw_checks, checks_path, instrument)
     object.__setattr__(instrument, "checks", catalogue)
@@ -662,6 +692,7 @@ class _Builder:
                 max_length=max_length,
                 help=spec.help,
                 dims=tuple(sorted((k, str(v)) for k, v in dims.items() if v is not None)),
+                certification=spec.certification,
             ),
             path,
         )

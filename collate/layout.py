@@ -8,11 +8,12 @@ their defined names, never by these coordinates.
 from __future__ import annotations
 
 import datetime as dt
+import math
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from collate.checks import Check, as_text
+from collate.checks import Check, Verdict, _excel_text, as_text, verdict_formula, verdict_text
 from collate.instrument import (
     Field,
     Heading,
@@ -35,12 +36,23 @@ META_PREFIX = "ie_meta_"
 # it lets the collator tell a workbook it issued from a copy rewritten to another council.
 ISSUE_TOKEN = "ie-issue-token"
 LIST_PREFIX = "ie_list_"
+# The Checks sheet's verdict and counts, by name (as the collator's verdict is compared with them).
+VERDICT_NAME = "ie_checks_verdict"
+COUNT_NAMES = ("ie_checks_must_fix", "ie_checks_to_explain", "ie_checks_explained")
+PROBLEM_ROWS = 10
+HELPER_COL = 9  # the Checks sheet's first hidden column for parts of long formulas
+MAX_FORMULA = 3000  # rows of the "what still needs doing" list at the top of the Checks sheet
 
 # Columns (0-based) of the form layout: label, answer (merged across ANSWER_SPAN), marker, help.
 LABEL_COL, ANSWER_COL, ANSWER_SPAN = 0, 1, 4
 MARKER_COL, HELP_COL = 5, 6
-FORM_WIDTHS = [58, 16, 16, 16, 16, 16, 50]
-DIAG_WIDTHS = [6, 34, 30, 30, 30, 18, 55]
+# Widths (characters) chosen so that a sheet one A4 landscape page wide prints at about 90%:
+# body text stays above 8 pt on paper.
+FORM_WIDTHS = [46, 13, 13, 13, 13, 12, 40]
+# Ref, criterion, three descriptors, your level, the word "Required", your evidence.
+DIAG_WIDTHS = [5, 26, 22, 22, 22, 15, 10, 34]
+DIAG_LEVEL_COL, DIAG_MARKER_COL, DIAG_EVIDENCE_COL = 5, 6, 7
+LINE = 13  # points per line of 10-point text
 
 
 def col_letter(col: int) -> str:
@@ -59,6 +71,16 @@ def cell_ref(row: int, col: int, absolute: bool = False) -> str:
 
 def quote_sheet(name: str) -> str:
     return "'" + name.replace("'", "''") + "'"
+
+
+def as_text_number(x: float) -> str:
+    return str(int(x)) if float(x).is_integer() else repr(float(x))
+
+
+def text_lines(text: str, width: float) -> int:
+    """Roughly how many lines `text` wraps to in a column `width` characters wide (Arial 10)."""
+    per_line = max(1.0, width * 1.15)
+    return sum(max(1, math.ceil(len(part) / per_line)) for part in str(text).split("\n"))
 
 
 @dataclass
@@ -100,6 +122,10 @@ class SheetLayout:
     landscape: bool = True
     conditional: list[tuple[str, str]] = field(default_factory=list)  # (range, kind)
     autofilter: tuple[int, int, int, int] | None = None  # lets the LA show only what needs work
+    begins_with: list[tuple[str, str, str]] = field(default_factory=list)  # range, text, colour
+    hidden_cols: dict[int, float] = field(default_factory=dict)  # helper columns → width
+    repeat_rows: tuple[int, int] | None = None  # printed at the top of every page
+    freeze_row: int | None = None  # rows above this stay in view when scrolling
     row: int = 0
 
     def add(self, value: Any = None, style: str = "text", col: int = 0, **kw: Any) -> Cell:
@@ -126,6 +152,9 @@ class WorkbookLayout:
     sheets: list[SheetLayout]
     identity: dict[str, str]
     lists: dict[str, tuple[str, ...]]  # defined name → choices
+    # The status words of checks.yaml and the colour each takes ("error", "query" or "ok"), so
+    # that rewording a status in checks.yaml keeps its colour on the Checks sheet.
+    status_colours: dict[str, str] = field(default_factory=dict)
 
     def sheet(self, name: str) -> SheetLayout:
         for s in self.sheets:
@@ -174,6 +203,18 @@ def identity_for(
 
 
 # ---------------------------------------------------------------------------------------------
+
+
+def asked_if_words(asked_if: str | None, questions) -> str:
+    """A follow-on question's condition in words: "experienced_racism = Yes" reads as "Only if
+    the answer to question 7 is 'Yes'", never as the question's internal id."""
+    if not asked_if:
+        return ""
+    qid, _, answer = (part.strip() for part in asked_if.partition("="))
+    for n, q in enumerate(questions, start=1):
+        if q.id == qid:
+            return f"Only if the answer to question {n} is '{answer}'"
+    return f"Only if the earlier answer is '{answer}'"
 
 
 def list_name_for(instrument: Instrument, f: Field) -> str:
@@ -271,6 +312,8 @@ class _Builder:
         self.la = la
         self.sample = sample
         self.required_cells: dict[str, list[tuple[str, int, int]]] = {}  # section → cells
+        # section → every answer cell, with its field
+        self.section_inputs: dict[str, list[tuple[Field, str, int, int]]] = {}
         self.address: dict[str, tuple[str, int, int]] = {}  # field id → (sheet, row, col)
 
     # -- shared pieces ------------------------------------------------------------------------
@@ -287,21 +330,27 @@ class _Builder:
         if self.sample:
             sh.add(SAMPLE_BANNER, "banner", merge_to_col=last_col)
             sh.next(20)
+        # The title rows stay in view on screen and head every printed page.
+        sh.freeze_row = sh.row
+        sh.repeat_rows = (0, sh.row - 1)
         sh.next()
 
     def paragraph(self, sh: SheetLayout, text: str, last_col: int, style: str = "intro") -> None:
-        lines = max(1, len(text) // 150 + 1)
+        lines = text_lines(text, sum(sh.widths[: last_col + 1]))
         sh.add(text, style, merge_to_col=last_col)
-        sh.next(15 * lines + 4)
+        sh.next(LINE * lines + 4)
 
     def question(self, sh: SheetLayout, f: Field) -> None:
         sh.add(f.label, "label")
-        height = 60 if f.type == "long_text" else (30 if len(f.label) > 60 else None)
-        self._input(sh, f, sh.row, ANSWER_COL, merge_to=ANSWER_COL + ANSWER_SPAN - 1)
-        sh.add("Required" if f.required else "Optional", "marker", col=MARKER_COL)
+        lines = text_lines(f.label, sh.widths[LABEL_COL])
         if f.help:
             sh.add(f.help, "help", col=HELP_COL)
-            height = max(height or 0, 15 * (len(f.help) // 55 + 1))
+            lines = max(lines, text_lines(f.help, sh.widths[HELP_COL]))
+        height = LINE * lines + 4 if lines > 1 else None
+        if f.type == "long_text":
+            height = max(height or 0, 60)
+        self._input(sh, f, sh.row, ANSWER_COL, merge_to=ANSWER_COL + ANSWER_SPAN - 1)
+        sh.add("Required" if self.settings.requires(f) else "Optional", "marker", col=MARKER_COL)
         sh.next(height)
 
     def _input(
@@ -322,12 +371,13 @@ class _Builder:
                 style or input_style(f),
                 merge_to_col=merge_to if merge_to and merge_to > col else None,
                 validation=validation_for(self.ins, f),
-                required=f.required,
+                required=self.settings.requires(f),
                 label=f.label,
             )
         )
         self.address[f.id] = (sh.name, row, col)
-        if f.required:
+        self.section_inputs.setdefault(f.section, []).append((f, sh.name, row, col))
+        if self.settings.requires(f):
             self.required_cells.setdefault(f.section, []).append((sh.name, row, col))
 
     def table(self, sh: SheetLayout, t: Table) -> None:
@@ -358,7 +408,8 @@ class _Builder:
             if t.total_column:
                 a, b = cell_ref(sh.row, 1), cell_ref(sh.row, len(t.columns))
                 sh.add(0, "total", col=1 + len(t.columns), formula=f"SUM({a}:{b})")
-            sh.next(30 if len(r.label) > 58 else None)
+            lines = text_lines(r.label, sh.widths[0])
+            sh.next(LINE * lines + 4 if lines > 1 else None)
         last = sh.row - 1
         if t.total_row:
             sh.add("Total", "total_label")
@@ -408,10 +459,20 @@ class _Builder:
                 if has_counts
                 else []
             ),
-            "Open the Checks sheet before you send the workbook. It shows, for each sheet, how "
-            "many required answers are still empty, and any figures that do not agree. Fix "
-            "anything marked 'Must fix'. For anything marked 'Fix or explain', fix it or type a "
-            "short explanation in the cell beside it.",
+            "Open the Checks sheet before you send the workbook. Its verdict, at the top, says "
+            f"'{self.ins.checks.verdict.ready}' or what still needs doing: required answers still "
+            "empty, sheet by sheet, and any figures that do not agree, each with a link to the "
+            f"cell. Fix anything marked '{self.ins.checks.status_words.error}'. For anything "
+            f"marked '{self.ins.checks.status_words.query}', fix it or type a short explanation "
+            "in the cell beside it.",
+            *(
+                [
+                    "Ask the director or assistant director who approves the return to check it, "
+                    "and fill in the sign-off at the bottom of this sheet."
+                ]
+                if any(f.certification for f in self.ins.fields)
+                else []
+            ),
             "Save the workbook as an Excel workbook (.xlsx), keeping its name, and email it "
             f"to {s.contact.email} by {s.deadline.strftime('%d %B %Y').lstrip('0')}.",
         ]
@@ -484,9 +545,15 @@ class _Builder:
                     merge_to_col=ANSWER_COL + ANSWER_SPAN - 1,
                 )
                 sh.add("Yes" if q.race_specific else "No", "text", col=MARKER_COL)
-                if q.asked_if:
-                    sh.add(q.asked_if, "help", col=HELP_COL)
-                sh.next(15 * (len(q.text) // 55 + 1) + 4)
+                asked_if = asked_if_words(q.asked_if, block.questions)
+                if asked_if:
+                    sh.add(asked_if, "help", col=HELP_COL)
+                lines = max(
+                    text_lines(f"{n}. {q.text}", sh.widths[LABEL_COL]),
+                    text_lines(q.answers, sum(sh.widths[ANSWER_COL : ANSWER_COL + ANSWER_SPAN])),
+                    text_lines(asked_if, sh.widths[HELP_COL]),
+                )
+                sh.next(LINE * lines + 4)
 
     def form(self, section) -> SheetLayout:
         sh = SheetLayout(section.sheet, widths=FORM_WIDTHS)
@@ -511,7 +578,7 @@ class _Builder:
             sh.add(f"{p.unit} {p.number}: {p.title}", "heading", merge_to_col=last)
             sh.next(20)
             self.paragraph(sh, p.wording, last, "help")
-            heads = ["Ref", "Criterion", *levels[1:], "Your level", "Your evidence"]
+            heads = ["Ref", "Criterion", *levels[1:], "Your level", "", "Your evidence"]
             for j, h in enumerate(heads):
                 sh.add(h, "header", col=j)
             sh.next()
@@ -529,108 +596,213 @@ class _Builder:
                         "descriptor",
                         col=2 + j,
                     )
-                self._input(sh, c.level, sh.row, 5)
-                self._input(sh, c.evidence, sh.row, 6)
-                longest = max(len(t) for t in [c.text, *c.descriptors.values()])
-                sh.next(max(60, 13 * (longest // 34 + 2)))
+                self._input(sh, c.level, sh.row, DIAG_LEVEL_COL)
+                sh.add(
+                    "Required" if c.level.required else "Optional", "marker", col=DIAG_MARKER_COL
+                )
+                self._input(sh, c.evidence, sh.row, DIAG_EVIDENCE_COL)
+                lines = max(
+                    [text_lines(c.text, sh.widths[1])]
+                    + [text_lines(t, sh.widths[2]) for t in c.descriptors.values()]
+                )
+                sh.next(max(60, 12 * lines + 8))
             for f, label in (
                 (p.working, f"What is working for this {p.unit.lower()}"),
                 (p.gaps, f"Gaps and next steps for this {p.unit.lower()}"),
             ):
-                sh.add(f"{label} (required)", "label_bold", col=1, merge_to_col=5)
-                self._input(sh, f, sh.row, 6)
+                sh.add(label, "label_bold", col=1, merge_to_col=DIAG_LEVEL_COL)
+                sh.add("Required" if f.required else "Optional", "marker", col=DIAG_MARKER_COL)
+                self._input(sh, f, sh.row, DIAG_EVIDENCE_COL)
                 sh.next(60)
         return sh
 
+    def _value_problems(self, section_id: str) -> tuple[list[str], list[str]]:
+        """Excel formulas counting a sheet's answers the collator would refuse (VAL errors) and
+        figures typed as text (VAL08 queries), the way the reader types each answer."""
+        groups: dict[tuple, list[tuple[str, int, int]]] = {}
+        for f, sheet, row, col in self.section_inputs.get(section_id, []):
+            if f.is_number:
+                key = ("number", f.type, f.minimum, f.maximum)
+            elif f.type == "choice":
+                key = ("choice", list_name_for(self.ins, f))
+            elif f.type == "date":
+                key = ("date",)
+            else:
+                key = ("text", f.max_length or 32000)
+            groups.setdefault(key, []).append((sheet, row, col))
+        errors: list[str] = []
+        as_text: list[str] = []
+        for key, cells in groups.items():
+            for r in _runs(cells):
+                filled = f"(LEN(TRIM({r}))>0)"
+                if key[0] == "number":
+                    _, ftype, lo, hi = key
+                    number = f"IFERROR(--TRIM({r}),0)"
+                    valid = f"ISNUMBER(--TRIM({r}))*{filled}"
+                    errors.append(f"SUMPRODUCT({filled}*ISERROR(--TRIM({r})))")
+                    as_text.append(f"SUMPRODUCT(ISTEXT({r})*{valid})")
+                    outside = []
+                    if lo is not None:
+                        outside.append(f"({number}<{as_text_number(lo)})")
+                    if hi is not None:
+                        outside.append(f"({number}>{as_text_number(hi)})")
+                    whole = ""
+                    if ftype == "whole":
+                        # The reader reports a fraction first, and then not its range.
+                        errors.append(f"SUMPRODUCT({valid}*({number}<>INT({number})))")
+                        whole = f"*({number}=INT({number}))"
+                    if outside:
+                        errors.append(f"SUMPRODUCT({valid}{whole}*(({'+'.join(outside)})>0))")
+                elif key[0] == "choice":
+                    errors.append(f"SUMPRODUCT({filled}*(COUNTIF({key[1]},TRIM({r}))=0))")
+                elif key[0] == "date":
+                    errors.append(f"SUMPRODUCT({filled}*ISTEXT({r})*ISERROR(--TRIM({r})))")
+                else:
+                    errors.append(f"SUMPRODUCT(--(LEN(TRIM({r}))>{key[1]}))")
+        return errors, as_text
+
     def checks(self, check_list: list[Check]) -> SheetLayout:
+        """The live Checks sheet: a verdict, each sheet's answers, what still needs doing, then
+        every check with what it looks at, a link to its cell and room to explain a query."""
         ins, words = self.ins, self.ins.checks.status_words
-        sh = SheetLayout(CHECKS_SHEET, widths=[16, 14, 22, 18, 70, 24, 50])
-        last = 6
+        verdict_words = ins.checks.verdict
+        # A Code | B Status | C Where | D What it checks | E Message | F Your explanation;
+        # G, H and I are hidden helpers (problem number, link targets).
+        sh = SheetLayout(CHECKS_SHEET, widths=[8, 15, 21, 36, 40, 26])
+        sh.hidden_cols = {6: 6, 7: 40, 8: 40}
+        last = 5
         self.header(sh, "Checks", last)
         self.paragraph(
             sh,
             "This sheet checks your answers as you type, using the same checks the "
-            "programme manager runs when your return arrives. Fix everything marked "
+            "programme manager runs when your return arrives. The verdict below says whether "
+            "your return is ready to send. Fix everything marked "
             f"'{words.error}'. For anything marked '{words.query}', fix the answer or "
-            "type a short explanation in the last column.",
+            "type a short explanation in the last column. Click a cell reference to go to "
+            "the answer.",
             last,
         )
         sh.next()
-        sh.add("Required answers still empty, by sheet", "heading", merge_to_col=last)
-        sh.next(20)
-        for j, h in enumerate(["Sheet", "Required answers", "Still empty", "Status"]):
-            sh.add(h, "header", col=j)
+        verdict_row = sh.row
+        sh.next(36)
+        count_rows = sh.row
+        sh.next(n=4)
         sh.next()
+
+        # -- each sheet's answers ---------------------------------------------------------------
+        sh.add("Your answers, sheet by sheet", "heading", merge_to_col=last)
+        sh.next(20)
+        heads = [
+            "Sheet (click to go to it)",
+            None,
+            "Required answers",
+            "Required answers still empty",
+            f"Answers to correct ({words.error.lower()})",
+            f"Figures typed as text ({words.query.lower()})",
+        ]
+        sh.add(heads[0], "header", merge_to_col=1)
+        for j, h in enumerate(heads[2:], start=2):
+            sh.add(h, "header", col=j)
+        sh.next(30)
+        sheet_rows = []
         for section in ins.sections:
-            cells = self.required_cells.get(section.id, [])
-            if not cells:
+            fields = self.section_inputs.get(section.id, [])
+            if not fields:
                 continue
-            sh.add(section.sheet, "label")
-            sh.add(len(cells), "number", col=1)
-            ranges = _runs(cells)
-            # Spaces alone are no answer (as for the collator), so count by trimmed length.
-            formula = "+".join(f"SUMPRODUCT(--(LEN(TRIM({r}))=0))" for r in ranges)
-            empty = sh.add(len(cells), "number", col=2, formula=formula)
-            ref = cell_ref(empty.row, 2)
+            cells = self.required_cells.get(section.id, [])
             sh.add(
-                f"{len(cells)} to do",
-                "status",
-                col=3,
-                formula=f'IF({ref}=0,"Complete",{ref}&" to do")',
+                section.sheet,
+                "link",
+                merge_to_col=1,
+                formula=f'HYPERLINK("#{quote_sheet(section.sheet)}!A1",'
+                f"{_excel_text(section.sheet)})",
             )
+            sh.add(len(cells), "count_centre", col=2)
+            # Spaces alone are no answer (as for the collator), so count by trimmed length.
+            empty = "+".join(f"SUMPRODUCT(--(LEN(TRIM({r}))=0))" for r in _runs(cells)) or "0"
+            errors, as_text = self._value_problems(section.id)
+            sh.add(len(cells), "count_centre", col=3, formula=empty)
+            helper = HELPER_COL
+            for col, terms in ((4, errors), (5, as_text)):
+                chunks = _chunks(terms)
+                if len(chunks) == 1:
+                    sh.add(0, "count_centre", col=col, formula=chunks[0])
+                    continue
+                # Excel refuses a formula over 8,192 characters: add up parts in hidden cells.
+                refs = []
+                for chunk in chunks:
+                    sh.add(0, "number", col=helper, formula=chunk)
+                    sh.hidden_cols[helper] = 8
+                    refs.append(cell_ref(sh.row, helper))
+                    helper += 1
+                sh.add(0, "count_centre", col=col, formula="+".join(refs))
+            sheet_rows.append(sh.row)
             sh.next()
         sh.next()
-        sh.add("Checks on your figures and answers", "heading", merge_to_col=last)
+
+        # -- every check (laid out first, so the summary above can refer to it) ----------------
+        problems_row = sh.row
+        n_problems = PROBLEM_ROWS
+        sh.next(n=n_problems + 5)
+        sh.add("Every check", "heading", merge_to_col=last)
         sh.next(20)
-        summary_row = sh.row
-        sh.next(n=4)
         heads = [
             "Code",
-            "Severity",
-            "Sheet",
             "Status",
-            "Message",
-            "Where",
+            "Where (click to go there)",
+            "What it checks",
+            "Problem",
             "Your explanation (queries only)",
         ]
         for j, h in enumerate(heads):
             sh.add(h, "header", col=j)
-        sh.next()
+        header_row = sh.row
+        sh.repeat_rows = (header_row, header_row)
+        sh.next(30)
         first = sh.row
+        last_row = first + len(check_list) - 1
         empty_values: dict[str, Any] = {}
-        sheet_of = {s.id: s.sheet for s in ins.sections}
+        err, qry = _excel_text(words.error), _excel_text(words.query)
 
         def name_of(field_id: str) -> str:
             return ins.field(field_id).name
 
+        def col_range(col: int) -> str:
+            return f"{cell_ref(first, col, True)}:{cell_ref(last_row, col, True)}"
+
+        status_range, expl_range = col_range(1), col_range(5)
         for check in check_list:
+            row = sh.row
             verdict = check.evaluate(empty_values)
             status_word = _status_word(check, verdict, words)
             sh.add(check.code, "text")
-            sh.add("Must fix" if check.severity == "error" else "Fix or explain", "text", col=1)
-            sh.add(sheet_of[check.section], "text", col=2)
             status = sh.add(
-                status_word, "status", col=3, formula=check.status_formula(name_of, words)
+                status_word, "status", col=1, formula=check.status_formula(name_of, words)
             )
+            sheet, frow, fcol = self.address[check.primary_field]
+            target = f"#{quote_sheet(sheet)}!{cell_ref(frow, fcol)}"
+            where = f"{sheet}, {cell_ref(frow, fcol)}"
+            sh.add(
+                where,
+                "link",
+                col=2,
+                formula=f"HYPERLINK({_excel_text(target)},{_excel_text(where)})",
+            )
+            sh.add(check.description, "text_wrap", col=3)
             message = "" if verdict.status != "fail" else check.message(verdict)
             sh.add(
                 message,
                 "text_wrap",
                 col=4,
-                formula=check.message_formula(cell_ref(status.row, 3), name_of, words),
+                formula=check.message_formula(cell_ref(status.row, 1), name_of, words),
             )
-            where = []
-            for fid in dict.fromkeys(check.fields):
-                sheet, row, col = self.address[fid]
-                where.append(f"{sheet} {cell_ref(row, col)}")
-            text = ", ".join(where[:4]) + (" and others" if len(where) > 4 else "")
-            sh.add(text, "help", col=5)
+            b, f_ = cell_ref(row, 1), cell_ref(row, 5)
             if check.severity == "query":
                 sh.inputs.append(
                     Input(
                         None,
-                        sh.row,
-                        6,
+                        row,
+                        5,
                         check.explanation_name,
                         "input_long",
                         validation={
@@ -647,23 +819,126 @@ class _Builder:
                         label=f"Explanation for check {check.id}",
                     )
                 )
+                explain = f"#{quote_sheet(CHECKS_SHEET)}!{cell_ref(row, 5)}"
+                # Unexplained queries come after every must-fix problem.
+                upto = f"{cell_ref(first, 1, True)}:{b}", f"{cell_ref(first, 5, True)}:{f_}"
+                rank = (
+                    f"IF(AND({b}={qry},LEN(TRIM({f_}))=0),COUNTIF({status_range},{err})"
+                    f'+SUMPRODUCT(({upto[0]}={qry})*(LEN(TRIM({upto[1]}))=0)),"")'
+                )
             else:
-                sh.add("(fix the answer)", "help", col=6)
-            sh.next(32)
-        last_row = sh.row - 1
-        sh.autofilter = (first - 1, 0, last_row, 6)
-        status_range = f"{cell_ref(first, 3, True)}:{cell_ref(last_row, 3, True)}"
-        sh.conditional.append((status_range, "status"))
-        row = sh.row
-        sh.row = summary_row
-        for word in (words.error, words.query, words.waiting):
-            cached = sum(
-                1 for c in check_list if _status_word(c, c.evaluate(empty_values), words) == word
+                sh.add("(fix the answer)", "help", col=5)
+                explain = ""
+                rank = f'IF({b}={err},COUNTIF({cell_ref(first, 1, True)}:{b},{err}),"")'
+            sh.add("", "text", col=6, formula=rank)
+            sh.add(target, "text", col=7)
+            sh.add(explain, "text", col=8)
+            sample = dict(check.labels, value="12345", when_value="Established")
+            sample.update(left_value="12345", right_value="12345")
+            longest = max(
+                text_lines(check.description, 36),
+                text_lines(check.message(Verdict("fail", sample)), 40),
+                text_lines(where, 21),
             )
-            sh.add(word, "label_bold", col=0, merge_to_col=1)
-            sh.add(cached, "number", col=2, formula=f'COUNTIF({status_range},"{word}")')
-            sh.next()
-        sh.row = row
+            sh.next(max(30, 12.75 * longest + 5))
+        sh.autofilter = (header_row, 0, last_row, last)
+        sh.conditional.append((status_range, "status"))
+        end = sh.row
+
+        # -- the verdict and its counts -------------------------------------------------------
+        empties = "+".join(cell_ref(r, 3) for r in sheet_rows) or "0"
+        wrong = "+".join(cell_ref(r, 4) for r in sheet_rows) or "0"
+        as_text = "+".join(cell_ref(r, 5) for r in sheet_rows) or "0"
+        required_total = sum(len(v) for v in self.required_cells.values())
+        counts = [
+            (
+                COUNT_NAMES[0],
+                verdict_words.must_fix_label,
+                required_total,
+                f"{empties}+{wrong}+COUNTIF({status_range},{err})",
+            ),
+            (
+                COUNT_NAMES[1],
+                verdict_words.to_explain_label,
+                0,
+                f"{as_text}+SUMPRODUCT(({status_range}={qry})*(LEN(TRIM({expl_range}))=0))",
+            ),
+            (
+                COUNT_NAMES[2],
+                verdict_words.explained_label,
+                0,
+                f"SUMPRODUCT(({status_range}={qry})*(LEN(TRIM({expl_range}))>0))",
+            ),
+            (
+                None,
+                verdict_words.waiting_label,
+                sum(1 for c in check_list if c.evaluate(empty_values).status == "waiting"),
+                f"COUNTIF({status_range},{_excel_text(words.waiting)})",
+            ),
+        ]
+        refs = []
+        sh.row = count_rows
+        for name, label, cached, formula in counts:
+            sh.add(label, "label_bold", merge_to_col=1)
+            cell = sh.add(cached, "count", col=2, formula=formula, name=name)
+            refs.append(cell_ref(cell.row, 2))
+            lines = text_lines(label, sum(sh.widths[:2]))
+            sh.next(LINE * lines + 3 if lines > 1 else None)
+        sh.row = verdict_row
+        sh.add(verdict_words.label, "verdict_label", merge_to_col=1)
+        v = sh.add(
+            verdict_text(verdict_words, required_total, 0, 0),
+            "verdict",
+            col=2,
+            merge_to_col=last,
+            formula=verdict_formula(verdict_words, *refs[:3]),
+            name=VERDICT_NAME,
+        )
+        sh.begins_with.append((cell_ref(v.row, 2), verdict_words.ready, words.ok))
+        sh.begins_with.append((cell_ref(v.row, 2), verdict_words.not_ready, words.error))
+
+        # -- what still needs doing: the problems, must-fix first, by formula ------------------
+        sh.row = problems_row
+        sh.add(verdict_words.problems_heading, "heading", merge_to_col=last)
+        sh.next(20)
+        sh.add(verdict_words.problems_note, "help", merge_to_col=last)
+        sh.next(LINE * text_lines(verdict_words.problems_note, sum(sh.widths)) + 2)
+        for j, h in enumerate(["Code", "Status", "Where (click to go there)", "Problem"]):
+            sh.add(h, "header", col=j, merge_to_col=4 if j == 3 else None)
+        sh.add("What to do", "header", col=5)
+        sh.next(30)
+        rank_range = col_range(6)
+        for k in range(1, n_problems + 1):
+            m = f"MATCH({k},{rank_range},0)"
+
+            def pick(col: int, m: str = m) -> str:
+                return f"INDEX({col_range(col)},{m})"
+
+            sh.add("", "text", formula=f'IFERROR({pick(0)},"")')
+            sh.add("", "status", col=1, formula=f'IFERROR({pick(1)},"")')
+            sh.add("", "link", col=2, formula=f'IFERROR(HYPERLINK({pick(7)},{pick(2)}),"")')
+            sh.add("", "text_wrap", col=3, merge_to_col=4, formula=f'IFERROR({pick(4)},"")')
+            sh.add(
+                "",
+                "link",
+                col=5,
+                formula=f'IFERROR(IF({pick(8)}="",'
+                f"HYPERLINK({pick(7)},{_excel_text(verdict_words.fix_it)}),"
+                f'HYPERLINK({pick(8)},{_excel_text(verdict_words.fix_or_explain_it)})),"")',
+            )
+            sh.next(44)
+        top_first, top_last = problems_row + 3, problems_row + 2 + n_problems
+        top = f"{cell_ref(top_first, 1, True)}:{cell_ref(top_last, 1, True)}"
+        sh.conditional.append((top, "status"))
+        more = f"MAX({rank_range})-{n_problems}"
+        sh.add(
+            "",
+            "help",
+            merge_to_col=last,
+            formula=f"IF({more}>0,{_excel_text(verdict_words.more_before)}&({more})&"
+            f'{_excel_text(verdict_words.more_after)},"")',
+        )
+        sh.row = end
         return sh
 
     def lists(self) -> tuple[SheetLayout, dict[str, tuple[str, ...]]]:
@@ -697,6 +972,17 @@ def _status_word(check: Check, verdict, words) -> str:
     if verdict.status == "not_needed":
         return words.not_needed
     return words.error if check.severity == "error" else words.query
+
+
+def _chunks(terms: list[str]) -> list[str]:
+    """Terms joined with '+' into formulas of at most MAX_FORMULA characters each."""
+    chunks: list[str] = []
+    for term in terms:
+        if chunks and len(chunks[-1]) + len(term) + 1 <= MAX_FORMULA:
+            chunks[-1] += "+" + term
+        else:
+            chunks.append(term)
+    return chunks or ["0"]
 
 
 def _runs(cells: list[tuple[str, int, int]]) -> list[str]:
@@ -740,4 +1026,6 @@ def build_layout(
     lists_sheet, lists = b.lists()
     identity = identity_for(instrument, settings, la, sample)
     sheets.extend([lists_sheet, b.identity(identity)])
-    return WorkbookLayout(sheets, identity, lists)
+    words = instrument.checks.status_words
+    colours = {words.error: "error", words.query: "query", words.ok: "ok"}
+    return WorkbookLayout(sheets, identity, lists, colours)

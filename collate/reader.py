@@ -583,7 +583,7 @@ class _Reader:
             self.value_finding("formula", f, raw)
             return
         if is_blank(raw):
-            if f.required:
+            if self.settings.requires(f):
                 self.required_missing(f)
             return
         value: Any = raw
@@ -648,7 +648,7 @@ class _Reader:
                 severity=rule.severity,
                 code=rule.code,
                 title=rule.title,
-                message=rule.message,
+                message=rule.message_for(f.type),
                 sheet=sheet,
                 cell=cell,
                 field=f.label,
@@ -679,7 +679,8 @@ class _Reader:
                     sheet=sheet,
                     cell=cell,
                     field=self.ins.field(target).label,
-                    value=verdict.context.get("left_value") or as_text(rec.values.get(target, "")),
+                    # Exactly what the cell holds: a sum the check worked out is in the message.
+                    value=as_text(rec.raw.get(target, rec.values.get(target, ""))),
                     explanation=explanation,
                     check_id=check.id,
                     field_id=target,

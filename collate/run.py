@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import datetime as dt
 import errno
 import logging
 import shutil
@@ -14,14 +16,13 @@ from collate.collation import Collation, collate_folder
 from collate.instrument import Instrument
 from collate.manifest import IssuedWorkbook
 from collate.outputs.feedback import write_feedback
-from collate.outputs.folder import locked, recover, staged
+from collate.outputs.folder import LOG_NAME, Kept, locked, recover, staged
 from collate.outputs.returns_table import returns_table
 from collate.outputs.safe import write_csv
 from collate.outputs.validation import write_validation
 from collate.settings import RoundSettings
 
 log = logging.getLogger("collate")
-LOG_NAME = "collate.log"
 
 
 @dataclass
@@ -29,6 +30,8 @@ class RunResult:
     collation: Collation
     outputs: dict[str, Path] = field(default_factory=dict)
     problems: list[str] = field(default_factory=list)  # outputs that could not be written
+    # Outputs edited since the toolkit wrote them, kept as they are (the new one is beside it).
+    kept: list[Kept] = field(default_factory=list)
 
     @property
     def exit_code(self) -> int:
@@ -103,9 +106,10 @@ def run_collation(
     the result). A folder that cannot be written, a full disk or another run already writing
     to `out` raise OutputError, and leave the previous outputs as they were.
     """
+    kept: list[Kept] = []
     with locked(out):
         recover(out)
-        with staged(out) as stage:
+        with staged(out, kept) as stage:
             previous_log = out / LOG_NAME
             if previous_log.is_file():  # the log grows run by run
                 shutil.copyfile(previous_log, stage / LOG_NAME)
@@ -124,6 +128,16 @@ def run_collation(
                     raise failure
                 raise OSError(errno.EIO, f"the log could not be written ({failure})")
     result.outputs = {name: out / path.relative_to(stage) for name, path in result.outputs.items()}
+    result.kept = kept
+    moved = {k.name: k.new_path for k in kept}
+    for name, path in list(result.outputs.items()):
+        top = path.relative_to(out).parts[0]
+        if top in moved:
+            result.outputs[name] = moved[top] / Path(*path.relative_to(out).parts[1:])
+    if kept:  # say so in the log too (it has already been moved into place)
+        with contextlib.suppress(OSError), (out / LOG_NAME).open("a", encoding="utf-8") as fh:
+            for k in kept:
+                fh.write(f"{dt.datetime.now():%Y-%m-%d %H:%M:%S} WARNING {k.message}\n")
     return result
 
 

@@ -164,6 +164,15 @@ def answers_for(
     for fid, value in (mine.get("cover") or {}).items():
         ans[f"cover.{fid}"] = value
     ans["cover.date_completed"] = settings.deadline - dt.timedelta(days=rng.randint(3, 20))
+    # The sign-off (no random draws, so that every other sample answer stays as it was).
+    sign_off = {
+        "signed_off_by": "Sample Director",
+        "signed_off_role": "Director of Children's Services (sample)",
+        "signed_off_date": ans["cover.date_completed"],
+        "declaration": "Yes, I confirm",
+    }
+    for fid, value in sign_off.items():
+        ans.setdefault(f"cover.{fid}", value)
     for fid, value in (mine.get("foundations") or {}).items():
         if value not in ("", None):
             ans[f"foundations.{fid}"] = value

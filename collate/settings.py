@@ -117,6 +117,9 @@ class RoundSettings(_Strict):
     contact: Contact
     report: ReportSettings
     sheet_password: str
+    # The sign-off on the Cover (who approved the return, and the declaration) is required for
+    # a return to be accepted; set to false to make it optional for a round.
+    certification_required: bool = True
     analysis: AnalysisSettings = AnalysisSettings()
     local_authorities: list[LocalAuthority] = Field(min_length=1)
     intake: IntakeSettings = IntakeSettings()
@@ -148,6 +151,40 @@ class RoundSettings(_Strict):
     def population_path(self) -> Path:
         return self.templates_folder / self.analysis.population_file
 
+    def requires(self, f: Any) -> bool:
+        """Whether an answer is required this round (sign-off answers only with certification)."""
+        return bool(f.required) and (self.certification_required or not f.certification)
+
+    def placeholders(self) -> list[str]:
+        """What is still a placeholder and must be set before a real round: each as a sentence
+        saying what to change and where. `build_templates.py --final` refuses while any remain."""
+        problems = []
+        if is_placeholder_email(self.contact.email):
+            problems.append(
+                f"The programme's contact address is a placeholder ({self.contact.email}): "
+                "set contact: email: in the round settings."
+            )
+        missing = [la.name for la in self.local_authorities if not la.email]
+        dummy = [
+            la.name for la in self.local_authorities if la.email and is_placeholder_email(la.email)
+        ]
+        if missing:
+            problems.append(
+                "No contact address for " + ", ".join(missing) + ": add email: to each "
+                "council's line in the round settings."
+            )
+        if dummy:
+            problems.append(
+                "Placeholder contact address (.example) for " + ", ".join(dummy) + ": set each "
+                "council's real email: in the round settings."
+            )
+        if not os.environ.get(PASSWORD_ENV):
+            problems.append(
+                f"The sheet password is the fallback written in the round settings file: set "
+                f"{PASSWORD_ENV} in the environment (e.g. export {PASSWORD_ENV}=...)."
+            )
+        return problems
+
     def la_by_code(self, gss_code: str) -> LocalAuthority | None:
         for la in self.local_authorities:
             if la.gss_code == gss_code:
@@ -165,6 +202,17 @@ class RoundSettings(_Strict):
             ):
                 return la
         return None
+
+
+def is_placeholder_email(address: str) -> bool:
+    """An address on a domain reserved for examples (RFC 2606), or no address at all."""
+    domain = address.rpartition("@")[2].lower().strip()
+    return (
+        not domain
+        or domain.endswith(".example")
+        or domain in ("example.com", "example.org", "example.net")
+        or domain.endswith((".example.com", ".example.org", ".example.net", ".invalid", ".test"))
+    )
 
 
 def load_settings(path: Path | str | None = None) -> RoundSettings:

@@ -48,7 +48,7 @@ STYLES: dict[str, dict[str, Any]] = {
     "label_bold": {"bold": True, "text_wrap": True},
     "fact": {"bold": True},
     "help": {"italic": True, "font_color": "#404040", "text_wrap": True, "font_size": 9},
-    "marker": {"bold": True},
+    "marker": {"bold": True, "align": "left", "indent": 1},
     "marker_note": {"bold": True, "text_wrap": True},
     "header": {"bold": True, "text_wrap": True, "bg_color": "#D9D9D9", "border": 1},
     "row_label": {"text_wrap": True, "border": 1},
@@ -56,6 +56,18 @@ STYLES: dict[str, dict[str, Any]] = {
     "total": {"bold": True, "border": 1, "num_format": "0", "bg_color": "#EDEDED"},
     "number": {"num_format": "0"},
     "status": {"bold": True, "align": "left", "indent": 1},
+    "link": {"font_color": "#0563C1", "underline": 1, "text_wrap": True},
+    "count": {"bold": True, "num_format": "0", "align": "left", "indent": 1},
+    "count_centre": {"num_format": "0", "align": "center"},
+    "verdict_label": {"bold": True, "font_size": 14, "valign": "vcenter", "border": 2},
+    "verdict": {
+        "bold": True,
+        "font_size": 14,
+        "text_wrap": True,
+        "valign": "vcenter",
+        "indent": 1,
+        "border": 2,
+    },
     "descriptor": {"text_wrap": True, "font_size": 9, "border": 1},
     "answer_example": {"bg_color": INPUT_FILL, "border": 4, "border_color": INPUT_BORDER},
     "required_example": {
@@ -118,25 +130,36 @@ def render(
         wb.set_custom_property(f"ie_{key}", value)
     for key, value in (custom or {}).items():
         wb.set_custom_property(key, value)
+    # The workbook's default font sets the width of a column unit. Arial (Liberation Sans where
+    # Arial is missing) has the same metrics everywhere; Calibri is often missing outside
+    # Windows, and its stand-in is wider, which shrinks every printed page.
+    wb.formats[0].set_font_name(_BASE["font_name"])
+    wb.formats[0].set_font_size(_BASE["font_size"])
     formats = {name: wb.add_format({**_BASE, **spec}) for name, spec in STYLES.items()}
     required_format = wb.add_format({"bg_color": REQUIRED_EMPTY_FILL})
-    status_formats = {
-        "Must fix": wb.add_format({"bg_color": "#F4B6B6"}),
-        "Fix or explain": wb.add_format({"bg_color": "#FFE699"}),
-        "OK": wb.add_format({"bg_color": "#C6EFCE"}),
+    colour_formats = {
+        "error": wb.add_format({"bg_color": "#F4B6B6"}),
+        "query": wb.add_format({"bg_color": "#FFE699"}),
+        "ok": wb.add_format({"bg_color": "#C6EFCE"}),
     }
+    # Keyed by the status words of checks.yaml, whatever they say.
+    status_formats = {word: colour_formats[kind] for word, kind in layout.status_colours.items()}
 
     for sheet in layout.sheets:
         ws = wb.add_worksheet(sheet.name, worksheet_class=_Worksheet)
         for j, width in enumerate(sheet.widths):
             ws.set_column(j, j, width)
+        for j, width in sheet.hidden_cols.items():
+            ws.set_column(j, j, width, None, {"hidden": True})
         for row, height in sheet.heights.items():
             ws.set_row(row, height)
         for cell in sheet.cells:
             fmt = formats[cell.style]
             if cell.merge_to_col is not None and cell.merge_to_col > cell.col:
-                value = "" if cell.value is None else cell.value
+                value = "" if cell.value is None or cell.formula else cell.value
                 ws.merge_range(cell.row, cell.col, cell.row, cell.merge_to_col, value, fmt)
+                if cell.formula is not None:
+                    ws.write_formula(cell.row, cell.col, "=" + cell.formula, fmt, cell.value)
             elif cell.formula is not None:
                 ws.write_formula(cell.row, cell.col, "=" + cell.formula, fmt, cell.value)
             elif cell.value is None:
@@ -168,6 +191,33 @@ def render(
                 required[0].split(":")[0],
                 {"type": "blanks", "format": required_format, "multi_range": " ".join(required)},
             )
+        # A number cell holding words (pasted past its validation) is shaded red: the collator
+        # cannot use it, and the Checks sheet counts it under "Answers to correct".
+        columns: dict[int, list[int]] = {}
+        for inp in sheet.inputs:
+            if inp.field is not None and inp.field.is_number:
+                columns.setdefault(inp.col, []).append(inp.row)
+        for col, rows in columns.items():
+            rows.sort()
+            start = prev = rows[0]
+            for r in [*rows[1:], None]:
+                if r is not None and r == prev + 1:
+                    prev = r
+                    continue
+                top = cell_ref(start, col)
+                ws.conditional_format(
+                    start,
+                    col,
+                    prev,
+                    col,
+                    {
+                        "type": "formula",
+                        "criteria": f"=AND(LEN(TRIM({top}))>0,ISERROR(--TRIM({top})))",
+                        "format": colour_formats["error"],
+                    },
+                )
+                if r is not None:
+                    start = prev = r
         for rng, kind in sheet.conditional:
             if kind == "status":
                 for word, fmt in status_formats.items():
@@ -175,6 +225,16 @@ def render(
                         rng.replace("$", ""),
                         {"type": "cell", "criteria": "==", "value": f'"{word}"', "format": fmt},
                     )
+        for rng, text, colour in sheet.begins_with:
+            ws.conditional_format(
+                rng.replace("$", ""),
+                {
+                    "type": "text",
+                    "criteria": "begins with",
+                    "value": text,
+                    "format": status_formats.get(colour, required_format),
+                },
+            )
         if sheet.autofilter:
             ws.autofilter(*sheet.autofilter)
         ws.protect(
@@ -198,6 +258,10 @@ def render(
             last_row = max([c.row for c in sheet.cells] + [i.row for i in sheet.inputs])
             ws.print_area(0, 0, last_row, len(sheet.widths) - 1)
             ws.set_footer(f"&L{layout.identity['la_name']}: {sheet.name}&RPage &P of &N")
+            if sheet.repeat_rows:
+                ws.repeat_rows(*sheet.repeat_rows)
+            if sheet.freeze_row:
+                ws.freeze_panes(sheet.freeze_row, 0)
     for name, choices in layout.lists.items():
         col = sorted(layout.lists).index(name)
         ref = f"{cell_ref(1, col, True)}:{cell_ref(len(choices), col, True)}"

@@ -17,8 +17,8 @@ from collate.filler import fill_workbook
 from collate.libreoffice import resave_xlsx
 from collate.reader import read_return
 
-HEADER = ["Code", "Severity", "Sheet", "Status", "Message"]
-STATUS_COL, MESSAGE_COL = 4, 5
+HEADER = ["Code", "Status", "Where (click to go there)", "What it checks", "Problem"]
+STATUS_COL, MESSAGE_COL = 2, 5
 
 
 # ---------------------------------------------------------------------------------------------
@@ -50,31 +50,25 @@ def check_rows(ws, checks) -> dict[str, int]:
     return rows
 
 
-def completion_rows(ws, instrument) -> dict[str, tuple[int, int, str]]:
-    """Sheet name → (required answers, still empty, status) from the completion table."""
+def completion_rows(ws, instrument) -> dict[str, tuple[int, int]]:
+    """Sheet name → (required answers, still empty) from the table of sheets."""
     names = set(instrument.sheet_names)
     out = {}
     for r in range(1, ws.max_row + 1):
-        if ws.cell(r, 1).value in names and isinstance(ws.cell(r, 2).value, int):
-            out[ws.cell(r, 1).value] = (
-                ws.cell(r, 2).value,
-                ws.cell(r, 3).value,
-                ws.cell(r, 4).value,
-            )
+        if ws.cell(r, 1).value in names and isinstance(ws.cell(r, 3).value, int):
+            out[ws.cell(r, 1).value] = (ws.cell(r, 3).value, ws.cell(r, 4).value)
     return out
 
 
-def summary_counts(ws, words) -> dict[str, int]:
-    out = {}
-    for r in range(1, ws.max_row + 1):
-        label = ws.cell(r, 1).value
-        if label in (words.error, words.query, words.waiting) and ws.cell(r, 2).value is None:
-            out[label] = ws.cell(r, 3).value
-    return out
-
-
-def to_do(n: int) -> str:
-    return "Complete" if n == 0 else f"{n} to do"
+def summary_counts(ws, instrument) -> dict[str, int]:
+    """The counts under the verdict, by their label."""
+    v = instrument.checks.verdict
+    labels = (v.must_fix_label, v.to_explain_label, v.explained_label, v.waiting_label)
+    return {
+        ws.cell(r, 1).value: ws.cell(r, 3).value
+        for r in range(1, 40)
+        if ws.cell(r, 1).value in labels
+    }
 
 
 def assert_checks_sheet_agrees(ws, instrument, values, raw) -> dict[str, str]:
@@ -102,15 +96,16 @@ def assert_checks_sheet_agrees(ws, instrument, values, raw) -> dict[str, str]:
     # Required answers still empty, by sheet.
     required_sections = [s for s in instrument.sections if any(f.required for f in s.fields())]
     completion = completion_rows(ws, instrument)
-    assert list(completion) == [s.sheet for s in required_sections]
+    assert [s for s in completion if completion[s][0]] == [s.sheet for s in required_sections]
     for s in required_sections:
         required = [f for f in s.fields() if f.required]
         empty = sum(1 for f in required if is_blank(raw.get(f.id)))
-        assert completion[s.sheet] == (len(required), empty, to_do(empty)), s.sheet
+        assert completion[s.sheet] == (len(required), empty), s.sheet
 
-    # The counts above the checks table.
-    counts = {w: list(seen.values()).count(w) for w in (words.error, words.query, words.waiting)}
-    assert summary_counts(ws, words) == counts
+    # The counts under the verdict.
+    v = instrument.checks.verdict
+    counts = summary_counts(ws, instrument)
+    assert counts[v.waiting_label] == list(seen.values()).count(words.waiting)
     return seen
 
 
@@ -157,6 +152,10 @@ def answers_with_passes_and_failures(instrument) -> dict:
         "cover.respondent_role": "Anti-racist practice lead",
         "cover.respondent_email": "test.respondent@example.org",
         "cover.date_completed": dt.date(2027, 1, 10),
+        "cover.signed_off_by": "Test Director",
+        "cover.signed_off_role": "Director of Children's Services",
+        "cover.signed_off_date": dt.date(2027, 1, 11),
+        "cover.declaration": "Yes, I confirm",
         # FND01 fails (strategy but no name); FND02 passes.
         "foundations.edi_strategy": "Yes",
         "foundations.cs_strategy": "No",
@@ -316,3 +315,77 @@ def test_figure_pasted_as_text_is_checked_on_the_sheet_as_by_the_collator(
     ws = open_xlsx(resaved, data_only=True)["Checks"]
     rows = check_rows(ws, instrument.checks.workbook_checks())
     assert ws.cell(rows["WF02.white"], STATUS_COL).value == words.error
+
+
+# ---------------------------------------------------------------------------------------------
+# The verdict's counts agree with the collator beyond the shipped samples
+# ---------------------------------------------------------------------------------------------
+
+
+def sheet_counts(path, open_xlsx) -> tuple[int, int, int]:
+    from collate.layout import COUNT_NAMES
+
+    wb = open_xlsx(path, data_only=True)
+    out = []
+    for name in COUNT_NAMES:
+        ((sheet, ref),) = list(wb.defined_names[name].destinations)
+        out.append(wb[sheet][ref.replace("$", "")].value)
+    return tuple(out)
+
+
+def collator_counts(record) -> tuple[int, int, int]:
+    found = [f for f in record.findings if f.code != "QRY01"]
+    queries = [f for f in found if f.severity == "query"]
+    explained = sum(1 for f in queries if f.explanation)
+    return sum(f.severity == "error" for f in found), len(queries) - explained, explained
+
+
+@pytest.mark.libreoffice
+@pytest.mark.parametrize("case", ["filled", "pasted"])
+def test_verdict_counts_agree_with_the_collator(case, request, settings, instrument, open_xlsx):
+    typed, resaved = request.getfixturevalue(case)
+    record = read_return(typed, instrument, settings)
+    counts = collator_counts(record)
+    assert counts[0] > 0
+    if case == "pasted":
+        assert counts[1] >= 1  # the figure typed as text is a query with no explanation
+    assert sheet_counts(resaved, open_xlsx) == counts
+
+
+@pytest.fixture(scope="module")
+def mixed(essex_path, tmp_path_factory, libreoffice, instrument):
+    """One of each kind of answer the collator refuses, pasted past the cells' validation, and
+    an explained query."""
+    folder = tmp_path_factory.mktemp("mixed")
+    answers = answers_with_passes_and_failures(instrument)
+    answers.update(
+        {
+            "workforce.staff_survey.harassment_public.white": 150,  # out of range (VAL02)
+            "workforce.staff_survey.respondents.white": 12.5,  # not whole (VAL03)
+            "foundations.pledge_adopted": "Maybe",  # not on the list (VAL04)
+            "cover.respondent_name": "x" * 150,  # too long (VAL05)
+            "cover.date_completed": "soon",  # not a date (VAL06)
+            "workforce.staff_survey.respondents.minority_ethnic": "about 30",  # VAL01
+        }
+    )
+    dia01 = next(c for c in instrument.checks.checks if c.id == "DIA01.p1.c1")
+    typed = fill_workbook(
+        essex_path,
+        folder / essex_path.name,
+        answers,
+        {dia01.explanation_name: "Evidence is in our board papers."},
+    )
+    return typed, resave_xlsx(typed, folder / "libreoffice")
+
+
+@pytest.mark.libreoffice
+def test_verdict_counts_agree_for_every_kind_of_unusable_answer(
+    mixed, settings, instrument, open_xlsx
+):
+    typed, resaved = mixed
+    record = read_return(typed, instrument, settings)
+    codes = {f.code for f in record.findings}
+    assert {"VAL01", "VAL02", "VAL03", "VAL04", "VAL05", "VAL06"} <= codes
+    counts = collator_counts(record)
+    assert counts[2] == 1  # the explained query
+    assert sheet_counts(resaved, open_xlsx) == counts

@@ -212,7 +212,7 @@ def test_the_collated_workbook_holds_every_accepted_answer(good_round):
         assert set(rows["field_id"]) == set(typed_answers), name
 
 
-def test_returns_table_has_one_row_per_council(good_round, settings):
+def test_returns_table_has_one_row_per_council(good_round, settings, instrument):
     _folder, out, answers, result, _before = good_round
     table = pd.read_csv(out / "returns.csv", dtype=str, keep_default_na=False)
     assert list(table["la"]) == [la.name for la in settings.local_authorities]
@@ -223,7 +223,7 @@ def test_returns_table_has_one_row_per_council(good_round, settings):
         assert row["received"] == "yes"
         assert row["file"] == record.file_name
         assert row["sha256"] == hashlib.sha256(record.path.read_bytes()).hexdigest()
-        assert row["template_version"] == "1.0"
+        assert row["template_version"] == instrument.version
         assert int(row["errors"]) == len(record.errors)
         assert int(row["queries"]) == len(record.queries)
         assert row["status"] == (MUST_RESUBMIT if name == NEVER_OPENED else ACCEPTED)
@@ -338,7 +338,9 @@ def test_corpus_run_exits_1_and_writes_every_output(corpus, corpus_run, settings
     ):
         assert (out / name).stat().st_size > 0, name
     for la in settings.local_authorities:
-        assert (out / "feedback" / f"{la.slug}.xlsx").stat().st_size > 0, la.name
+        received = result.collation.results[la.name].record is not None
+        # A council with no return gets a reminder, with no (empty) feedback workbook.
+        assert (out / "feedback" / f"{la.slug}.xlsx").exists() == received, la.name
         assert (out / "feedback" / f"{la.slug}.eml").stat().st_size > 0, la.name
     assert snapshot(corpus.folder) == before
 

@@ -35,6 +35,10 @@ def write_report_from_collated(collated_xlsx: Path, out_dir: Path, settings, ins
 
     an = analysis_from_collated(Path(collated_xlsx), settings, instrument)
     out_dir = Path(out_dir)
-    with locked(out_dir), staged(out_dir) as stage:
+    kept: list = []
+    with locked(out_dir), staged(out_dir, kept) as stage:
         written = write_report(an, stage)
+    for k in kept:  # the manager had edited report.docx: it is kept, the new one beside it
+        if k.name == written.name:
+            return k.new_path
     return out_dir / written.name

@@ -23,10 +23,6 @@ from collate.report.summary import executive_summary, pledge_paragraph
 
 IN_PLACE = ("Established", "Leading")
 NOT_IN_PLACE = ("Not yet in place", "Developing", "")
-COMPULSORY_INDUCTION = (
-    "Anti-racism covered in compulsory induction",
-    "Compulsory specialist-led anti-racist induction",
-)
 RELATIVE = ("2", "3", "4", "5", "8")
 
 
@@ -109,9 +105,11 @@ def build_facts(an: Analysis) -> dict[str, Any]:
     cs_titles = [
         (short[r.la], str(r.cs_strategy_title))
         for r in f.itertuples()
-        if r.cs_strategy == "Yes" and str(r.cs_strategy_title or "").strip()
+        if r.cs_strategy in ins.answers("cs_strategy") and str(r.cs_strategy_title or "").strip()
     ]
-    compulsory = [s for status in COMPULSORY_INDUCTION for s in by["induction"].get(status, [])]
+    compulsory = [
+        s for status in ins.answers("compulsory_induction") for s in by["induction"].get(status, [])
+    ]
     not_usable = [
         {"name": n, "short": short.get(n, n), "status": s} for n, s in an.not_usable.items()
     ]

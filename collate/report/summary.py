@@ -104,7 +104,12 @@ def executive_summary(an: Analysis, facts: dict[str, Any]) -> dict[str, str]:
     las = count_of(n, "LA")
     found = facts["found"]
 
-    adopted = len(found["pledge"].get("Yes", []))
+    ins = an.instrument
+
+    def with_answer(kind: str, key: str) -> int:
+        return sum(len(found[kind].get(a, [])) for a in ins.answers(key))
+
+    adopted = with_answer("pledge", "pledge_adopted")
     if adopted == n:
         all_las = (
             "the one returning local authority"
@@ -123,9 +128,9 @@ def executive_summary(an: Analysis, facts: dict[str, Any]) -> dict[str, str]:
         )
     second = w.say(
         "foundations",
-        n_scwres=len(found["scwres"].get("Yes", [])),
+        n_scwres=with_answer("scwres", "scwres_used"),
         las=las,
-        n_edi=f"{len(found['edi'].get('Yes', []))} of {n}",
+        n_edi=f"{with_answer('edi', 'edi_strategy')} of {n}",
         n_induction=f"{len(facts['compulsory_induction'])} of {n}",
     )
     out["foundations"] = f"{first} {second}"

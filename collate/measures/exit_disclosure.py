@@ -1,0 +1,179 @@
+"""Disclosure control for the published exit-interview tables, treated as one system.
+
+For each staff group, a reader sees each LA's leavers interviewed (or "c"), each LA's percentage
+answering yes to each question (to 1 decimal place, "c", or "x" where nobody was asked) and the
+region's counts of yes answers and of leavers asked. They also know the rules: a count of 1 to 5
+is withheld, a share is withheld when its yes count or its base is 1 to 5, and a follow-on
+question's base is the yes answers to the question before. Together with the region's totals
+these can narrow a withheld count: five LAs withheld and a regional total of 6 leave each LA 1 or
+2. This module writes everything shown as one integer programme (SciPy's ``milp``) and asks, for
+each count of 1 to 5, the smallest and largest value it could take, as the children's tables do
+(:mod:`collate.measures.disclosure`): no count may be narrowed to fewer than three values. Where
+one is, the region's figures for that question are withheld too.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+import numpy as np
+from scipy.optimize import Bounds, LinearConstraint, milp
+
+from collate.measures.disclosure import MINIMUM_POSSIBLE_VALUES
+
+#: A share withheld under the primary rule (its yes count or its base is small).
+WITHHELD = "c"
+#: A share with a base of zero (nobody asked, or nobody interviewed).
+NOBODY = "nobody"
+#: The label for the leavers-interviewed count in results.
+INTERVIEWED = "interviewed"
+_BIG = 1_000_000
+
+
+@dataclass
+class ExitRelease:
+    """One staff group's published exit figures, as a reader sees them.
+
+    ``interviewed``: each LA's leavers interviewed, ``None`` where withheld (1 to 5).
+    ``shares``: per (LA, question), the percentage shown (already rounded as printed),
+    :data:`WITHHELD` or :data:`NOBODY`; a pair left out says nothing. ``region_yes``: the region's
+    yes count per question: a number, :data:`WITHHELD` (a count of 1 to 5) or ``None`` (withheld
+    to protect another count: any value). ``region_interviewed`` likewise.
+    """
+
+    las: list[str]
+    questions: list[str]
+    follow_ons: Mapping[str, str]
+    interviewed: dict[str, int | None]
+    shares: dict[tuple[str, str], float | str]
+    region_yes: dict[str, int | str | None]
+    region_interviewed: int | str | None
+    places: int = 1
+    lower: int = 1
+    upper: int = 5
+
+
+def _programme(release: ExitRelease):
+    names: list[tuple[str, str]] = []
+    for la in release.las:
+        names.append((la, INTERVIEWED))
+        names += [(la, q) for q in release.questions]
+    index = {name: k for k, name in enumerate(names)}
+    n_vars = len(names)
+    binaries: list[int] = []
+    pending: list[tuple[dict[int, float], float, float]] = []
+    lo, hi = release.lower, release.upper
+    half = 0.5 * 10.0 ** (-release.places)
+
+    def binary() -> int:
+        nonlocal n_vars
+        binaries.append(n_vars)
+        n_vars += 1
+        return n_vars - 1
+
+    def add(terms: dict[int, float], low: float, high: float) -> None:
+        pending.append((terms, low, high))
+
+    def base_of(la: str, q: str) -> int:
+        parent = release.follow_ons.get(q)
+        return index[(la, parent)] if parent else index[(la, INTERVIEWED)]
+
+    for la in release.las:
+        n = index[(la, INTERVIEWED)]
+        shown = release.interviewed.get(la)
+        if shown is None:
+            add({n: 1}, lo, hi)
+        else:
+            add({n: 1}, shown, shown)
+        for q in release.questions:
+            y, b = index[(la, q)], base_of(la, q)
+            add({y: 1, b: -1}, -math.inf, 0)
+            share = release.shares.get((la, q))
+            if share == NOBODY:
+                add({b: 1}, 0, 0)
+            elif share == WITHHELD:
+                # Withheld: the yes count is small, or the base is.
+                z = binary()
+                add({y: 1, z: -lo}, 0, math.inf)
+                add({y: 1, z: _BIG}, -math.inf, hi + _BIG)
+                add({b: 1, z: lo}, lo, math.inf)
+                add({b: 1, z: -_BIG}, -math.inf, hi)
+            elif share is not None:
+                p = float(share)
+                add({y: 100, b: -(p - half)}, 0, math.inf)
+                add({y: 100, b: -(p + half)}, -math.inf, 0)
+                add({b: 1}, hi + 1, math.inf)  # shown, so the base is not small
+                w = binary()  # and the yes count is 0 or more than small
+                add({y: 1, w: -_BIG}, -math.inf, 0)
+                add({y: 1, w: -(hi + 1)}, 0, math.inf)
+
+    def region(terms: dict[int, float], total: int | str | None) -> None:
+        if total == WITHHELD:
+            add(terms, lo, hi)
+        elif total is not None:
+            add(terms, int(total), int(total))
+
+    for q in release.questions:
+        region({index[(la, q)]: 1.0 for la in release.las}, release.region_yes.get(q))
+    region({index[(la, INTERVIEWED)]: 1.0 for la in release.las}, release.region_interviewed)
+    a = np.zeros((len(pending), n_vars))
+    lows, highs = np.zeros(len(pending)), np.zeros(len(pending))
+    for i, (terms, low, high) in enumerate(pending):
+        for k, v in terms.items():
+            a[i, k] += v
+        lows[i], highs[i] = low, high
+    upper_bounds = np.full(n_vars, float(_BIG))
+    upper_bounds[binaries] = 1
+    return index, LinearConstraint(a, lows, highs), Bounds(np.zeros(n_vars), upper_bounds)
+
+
+def ranges(
+    release: ExitRelease, cells: list[tuple[str, str]], enough: int | None = None
+) -> dict[tuple[str, str], tuple[int, int]]:
+    """The smallest and largest value each cell ((LA, question) or (LA, "interviewed")) can take,
+    given everything shown.
+
+    With ``enough``, a cell already seen taking that many values in other solutions is not solved
+    for: its range is then only what was seen (at least ``enough`` values wide).
+    """
+    index, constraints, bounds = _programme(release)
+    size = bounds.lb.shape[0]
+    integrality = np.ones(size)
+    seen_low = np.full(size, np.inf)
+    seen_high = np.full(size, -np.inf)
+    out = {}
+    for cell in cells:
+        k = index[cell]
+        if enough is not None and seen_high[k] - seen_low[k] + 1 >= enough:
+            out[cell] = (int(seen_low[k]), int(seen_high[k]))
+            continue
+        c = np.zeros(size)
+        c[k] = 1
+        found = []
+        for sign in (1, -1):
+            result = milp(sign * c, constraints=constraints, integrality=integrality, bounds=bounds)
+            if not result.success:  # contradictory figures: treat the cell as pinned
+                found = [0, 0]
+                break
+            x = np.round(result.x)
+            np.minimum(seen_low, x, out=seen_low)
+            np.maximum(seen_high, x, out=seen_high)
+            found.append(int(x[k]))
+        out[cell] = (min(found), max(found))
+    return out
+
+
+def narrowed(
+    release: ExitRelease, true_counts: Mapping[tuple[str, str], int]
+) -> list[tuple[str, str]]:
+    """The counts of 1 to 5 (from ``true_counts``) that a reader can narrow to fewer than three
+    possible values."""
+    small = [
+        cell
+        for cell, value in true_counts.items()
+        if release.lower <= value <= release.upper and cell[0] in release.las
+    ]
+    found = ranges(release, small, enough=MINIMUM_POSSIBLE_VALUES)
+    return [cell for cell, (low, high) in found.items() if high - low + 1 < MINIMUM_POSSIBLE_VALUES]

@@ -1,0 +1,147 @@
+"""An intruder's attack on the published exit-interview tables (used by the tests).
+
+A reader of the report sees, for each staff group shown in the LA table (minority ethnic and
+white): each LA's leavers interviewed (or "c"), each LA's percentage answering yes to each
+question (to 1 decimal place, or "c", or "x" where nobody was asked), and the region's counts of
+yes answers and of leavers asked. They also know the rules: a count of 1 to 5 is withheld, a share
+is withheld when its yes count or its base is 1 to 5, and a follow-on question's base is the yes
+answers to the question before. This writes all of that as one integer programme and asks, for
+each count of 1 to 5, the smallest and largest value it could take (SciPy's ``milp``). It is
+written apart from collate.measures.exit_disclosure, so that the two check each other.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+from scipy.optimize import Bounds, LinearConstraint, milp
+
+from collate.analysis import WRES_REGION
+from collate.measures.exit_interviews import NOBODY_ASKED
+from collate.measures.rounding import round_half_up
+from collate.measures.suppression import SMALL_NUMBERS
+
+BIG = 100_000
+
+
+def attack(
+    published: pd.DataFrame,
+    truth: pd.DataFrame,
+    follow_ons: dict[str, str],
+    group: str,
+    lower: int = 1,
+    upper: int = 5,
+) -> list[tuple[str, str, int, int, int]]:
+    """Every count of ``lower`` to ``upper`` behind the tables, with the range an intruder finds:
+    (la, what, true value, smallest, largest). ``what`` is a question id or "interviewed"."""
+    pub = published[published["group"] == group]
+    las = [la for la in dict.fromkeys(pub["la"]) if la != WRES_REGION]
+    questions = list(dict.fromkeys(pub["question"]))
+    first = next(q for q in questions if q not in follow_ons)
+    names: list[tuple[str, str]] = []
+    for la in las:
+        names.append((la, "interviewed"))
+        names += [(la, q) for q in questions]
+    n_counts = len(names)
+    index = {name: k for k, name in enumerate(names)}
+    binaries: list[int] = []
+    rows: list[np.ndarray] = []
+    lows: list[float] = []
+    highs: list[float] = []
+    n_vars = [n_counts]
+
+    def new_binary() -> int:
+        binaries.append(n_vars[0])
+        n_vars[0] += 1
+        return n_vars[0] - 1
+
+    pending: list[tuple[dict[int, float], float, float]] = []
+
+    def add(terms: dict[int, float], low: float, high: float) -> None:
+        pending.append((terms, low, high))
+
+    def base_of(la: str, q: str) -> int:
+        return index[(la, follow_ons[q])] if q in follow_ons else index[(la, "interviewed")]
+
+    def small_or(var_a: int, var_b: int) -> None:
+        # var_a in lower..upper, or var_b in lower..upper.
+        z = new_binary()
+        add({var_a: 1, z: -lower}, 0, math.inf)
+        add({var_a: 1, z: BIG}, -math.inf, upper + BIG)
+        add({var_b: 1, z: lower}, lower, math.inf)
+        add({var_b: 1, z: -BIG}, -math.inf, upper)
+
+    def zero_or_more_than_small(var: int) -> None:
+        w = new_binary()
+        add({var: 1, w: -BIG}, -math.inf, 0)
+        add({var: 1, w: -(upper + 1)}, 0, math.inf)
+
+    rec = {(r["la"], r["question"]): r for r in pub.to_dict("records")}
+    for la in las:
+        n = index[(la, "interviewed")]
+        shown = rec[(la, first)]["base"]
+        if shown == "c":
+            add({n: 1}, lower, upper)
+        else:
+            add({n: 1}, int(shown), int(shown))
+        for q in questions:
+            y, b = index[(la, q)], base_of(la, q)
+            add({y: 1, b: -1}, -math.inf, 0)
+            r = rec[(la, q)]
+            if not pd.isna(r["share"]):
+                p = round_half_up(float(r["share"]), 1)
+                add({y: 100, b: -(p - 0.05)}, 0, math.inf)
+                add({y: 100, b: -(p + 0.05)}, -math.inf, 0)
+                add({b: 1}, upper + 1, math.inf)
+                zero_or_more_than_small(y)
+            elif r["reason"] == SMALL_NUMBERS:
+                small_or(y, b)
+            elif r["reason"] == NOBODY_ASKED or r["base"] == "0":
+                add({b: 1}, 0, 0)
+    for q in questions:
+        r = rec[(WRES_REGION, q)]
+        terms = {index[(la, q)]: 1.0 for la in las}
+        if r["yes"] == "c":
+            # Withheld: 1 to 5, or withheld to protect another count (any value of 1 or more).
+            add(terms, lower, math.inf)
+        else:
+            add(terms, int(r["yes"]), int(r["yes"]))
+        if q not in follow_ons:
+            terms = {index[(la, "interviewed")]: 1.0 for la in las}
+            if r["base"] == "c":
+                add(terms, lower, math.inf)
+            else:
+                add(terms, int(r["base"]), int(r["base"]))
+    total = n_vars[0]
+    for terms, low, high in pending:
+        row = np.zeros(total)
+        for k, v in terms.items():
+            row[k] += v
+        rows.append(row)
+        lows.append(low)
+        highs.append(high)
+    constraints = LinearConstraint(np.array(rows), np.array(lows), np.array(highs))
+    upper_bounds = np.full(total, float(BIG))
+    upper_bounds[binaries] = 1
+    bounds = Bounds(np.zeros(total), upper_bounds)
+    integrality = np.ones(total)
+    true = truth[truth["group"] == group]
+    true_rec = {(r["la"], r["question"]): r for r in true.to_dict("records")}
+    out = []
+    for (la, what), k in index.items():
+        value = int(
+            true_rec[(la, first)]["base"] if what == "interviewed" else true_rec[(la, what)]["yes"]
+        )
+        if not lower <= value <= upper:
+            continue
+        c = np.zeros(total)
+        c[k] = 1
+        found = []
+        for sign in (1, -1):
+            result = milp(sign * c, constraints=constraints, integrality=integrality, bounds=bounds)
+            assert result.success, f"the published exit figures contradict one another ({la})"
+            found.append(int(round(result.x[k])))
+        out.append((la, what, value, min(found), max(found)))
+    return out
