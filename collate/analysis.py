@@ -484,8 +484,13 @@ def _children(an: Analysis) -> None:
                         "reason": rate_reason or "",
                     }
                 )
+                known_hidden = hidden - set(eth.not_known_groups)
                 if publish and la != REGION:
                     results_by_la.setdefault(la, {})[stage] = res
+                # Global majority groups taken together: only from rows whose every known-group
+                # count and ratio is published, so that the flag is worked out from shown
+                # figures alone and says nothing about a withheld count.
+                if publish and la != REGION and not known_hidden and la not in ratios_withheld:
                     gm = m.disproportionality(
                         counts,
                         gm_grouping,

@@ -57,6 +57,18 @@ class Collation:
     skipped: list[Path]
     unidentified: list[ReturnRecord]
     in_subfolders: list[Path] = field(default_factory=list)  # listed, not read
+    # The build's manifest, when given (token → the workbook it was issued in).
+    manifest: dict[str, IssuedWorkbook] | None = None
+
+    def issued_token(self, gss_code: str) -> str | None:
+        """The issue token of this round's workbook sent to a council, so that a fresh copy
+        attached to its feedback is one that was sent out (the newest, if several)."""
+        tokens = [
+            w.token
+            for w in (self.manifest or {}).values()
+            if w.gss_code == gss_code and w.round == self.settings.round
+        ]
+        return tokens[-1] if tokens else None
 
     @property
     def findings(self) -> list[Finding]:
@@ -275,7 +287,15 @@ def collate_folder(
         for la in councils_named_in(record.file_name, settings.local_authorities):
             results[la.name].unusable_files.append(record)
     return Collation(
-        settings, instrument, folder, records, results, skipped, unidentified, in_subfolders
+        settings,
+        instrument,
+        folder,
+        records,
+        results,
+        skipped,
+        unidentified,
+        in_subfolders,
+        manifest,
     )
 
 

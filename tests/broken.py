@@ -23,6 +23,9 @@ Cases and how each file is broken:
     FILE08  made from version 0.9 of the instrument (a copy of templates/ with the version changed)
     FILE09  identity tampered: the Identity sheet names another council's code
     FILE10  a council not in this round (built with settings that include Rutland)
+    FILE27  a workbook never issued (no token; the corpus is collated with its manifest)
+    FILE28  a council's issued workbook rewritten, everywhere, to Bedford's identity: Bedford's
+            own return must still be the one used
     FILE11  two returns from one council: the older one is set aside
     FILE29  the same file twice: the copy is a duplicate
     FILE12  protection removed from one sheet
@@ -49,6 +52,7 @@ Lock files (~$...) and hidden files (.…) are put in the folder too and must be
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
 import io
 import random
@@ -133,6 +137,8 @@ EXPECTED = {
     "old version.xlsx": "FILE08",
     "identity altered.xlsx": "FILE09",
     "Rutland return.xlsx": "FILE10",
+    "never issued.xlsx": "FILE27",
+    "borrowed identity.xlsx": "FILE28",
     "protection removed.xlsx": "FILE12",
     "wording changed.xlsx": "FILE13",
     "sheet added.xlsx": "FILE14",
@@ -179,6 +185,7 @@ class Corpus:
     skipped: tuple[str, ...] = SKIPPED
     missing_la: str = MISSING_LA
     set_aside: dict[str, str] = field(default_factory=dict)  # older file → newer file kept
+    manifest: Path | None = None  # the manifest.csv of the workbooks the corpus was made from
 
     @property
     def codes(self) -> dict[str, str]:
@@ -201,7 +208,9 @@ def build_corpus(folder: Path, settings: RoundSettings, instrument: Instrument) 
         maker.skipped_files()
         made = {name: case.code for name, case in maker.cases.items()}
         assert made == EXPECTED, "the corpus and EXPECTED disagree"
-        return Corpus(folder, maker.cases, maker.good, set_aside=maker.set_aside)
+        manifest = folder.parent / f"{folder.name}-manifest.csv"
+        maker.write_manifest(manifest)
+        return Corpus(folder, maker.cases, maker.good, set_aside=maker.set_aside, manifest=manifest)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -220,6 +229,7 @@ class _Maker:
         self.set_aside: dict[str, str] = {}
         self._turn = 0
         self._names: dict[str, dict[str, tuple[str, str]]] = {}
+        self.issued: list[tuple[LocalAuthority, str, str]] = []  # council, file, token
 
     # -- building blocks ------------------------------------------------------------------
 
@@ -249,7 +259,12 @@ class _Maker:
     ) -> Path:
         path = self.tmp / f"blank-{tag}{la.slug}.xlsx"
         if not path.exists():
-            path.write_bytes(workbook_bytes(instrument or self.ins, settings or self.settings, la))
+            # Issued as the generator issues them: each with its own token, in the manifest.
+            token = random.Random(f"{SEED}-token-{tag}{la.gss_code}").randbytes(16).hex()
+            self.issued.append((la, path.name, token))
+            path.write_bytes(
+                workbook_bytes(instrument or self.ins, settings or self.settings, la, token=token)
+            )
         return path
 
     def cells(self, la: LocalAuthority) -> dict[str, tuple[str, str]]:
@@ -285,6 +300,13 @@ class _Maker:
         change(wb)
         wb.save(path)
         return path
+
+    def write_manifest(self, path: Path) -> None:
+        with path.open("w", newline="", encoding="utf-8") as fh:
+            w = csv.writer(fh)
+            w.writerow(["la", "gss_code", "file", "sha256", "instrument_version", "round", "token"])
+            for la, name, token in self.issued:
+                w.writerow([la.name, la.gss_code, name, "", "", "", token])
 
     def add(self, name: str, case: BrokenCase) -> None:
         assert name not in self.cases and (self.folder / name).exists(), name
@@ -427,6 +449,36 @@ class _Maker:
         self.add(
             "identity altered.xlsx",
             BrokenCase("FILE09", "Identity sheet carries another council's code", la=la.name),
+        )
+
+        # FILE27: a workbook that was never issued (made without a token, as an old build was).
+        la = self.next_la()
+        unissued = self.tmp / f"unissued-{la.slug}.xlsx"
+        unissued.write_bytes(workbook_bytes(self.ins, self.settings, la))
+        fill_workbook(unissued, folder / "never issued.xlsx", self.answers(la))
+        self.add("never issued.xlsx", BrokenCase("FILE27", "no issue token", la=la.name))
+
+        # FILE28: a council's issued workbook rewritten, everywhere, to another council.
+        la = self.next_la()
+        other = self.la(GOOD_LAS[0])
+
+        def rewrite(wb) -> None:
+            values = {
+                "la_name": other.name,
+                "la_code": other.gss_code,
+                "dfe_number": str(other.dfe_number),
+            }
+            for key, value in values.items():
+                ((sheet, ref),) = wb.defined_names[META_PREFIX + key].destinations
+                wb[sheet][ref.replace("$", "")] = value
+                for prop in wb.custom_doc_props.props:
+                    if prop.name == f"ie_{key}":
+                        prop.value = value
+
+        self.tampered("borrowed identity.xlsx", la, rewrite)
+        self.add(
+            "borrowed identity.xlsx",
+            BrokenCase("FILE28", f"{la.name}'s workbook rewritten to {other.name}", la=other.name),
         )
 
         # FILE10: a council not in this round.

@@ -27,6 +27,7 @@ from collate.cli import main
 from collate.collation import ACCEPTED, MUST_RESUBMIT, NOT_RECEIVED, collate_folder
 from collate.filler import fill_workbook
 from collate.libreoffice import resave_xlsx
+from collate.manifest import load_manifest
 from collate.population import load_population
 from collate.run import RunResult, run_collation
 from collate.samples import answers_for, load_sample_answers
@@ -249,7 +250,10 @@ def corpus(libreoffice, settings, instrument, tmp_path_factory) -> Corpus:
 def corpus_run(corpus, settings, instrument, tmp_path_factory) -> tuple[RunResult, Path, dict]:
     before = snapshot(corpus.folder)
     out = tmp_path_factory.mktemp("broken-out")
-    result = run_collation(corpus.folder, out, settings, instrument, report=False)
+    manifest = load_manifest(corpus.manifest)
+    result = run_collation(
+        corpus.folder, out, settings, instrument, report=False, manifest=manifest
+    )
     return result, out, before
 
 
@@ -322,7 +326,9 @@ def test_lock_and_hidden_files_are_skipped_silently(corpus, corpus_run):
     validation = pd.read_csv(out / "validation.csv", dtype=str, keep_default_na=False)
     assert not set(validation["file"]) & set(SKIPPED)
     # .hidden.xlsx is a copy of Bedford's return: had it been read, Bedford would have two.
-    assert result.collation.results["Bedford"].set_aside == []
+    bedford = result.collation.results["Bedford"]
+    assert SKIPPED[1] not in [r.file_name for r in bedford.set_aside]
+    assert [r.file_name for r in bedford.set_aside] == ["borrowed identity.xlsx"]
 
 
 def test_corpus_run_exits_1_and_writes_every_output(corpus, corpus_run, settings):

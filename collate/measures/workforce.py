@@ -343,6 +343,17 @@ class SurveyDifference:
     direction: str = "minority ethnic − white"
 
 
+def _small_worked_back(
+    percent: Mapping[str, float], counts: Mapping[str, int], lower: int, upper: int
+) -> bool:
+    """True when a percentage times the number who answered is a number of staff from 1 to 5."""
+    return any(
+        is_small(int(round_half_up(percent[g] * counts[g] / 100, 0)), lower, upper)
+        for g in (MINORITY_ETHNIC, WHITE)
+        if percent.get(g) is not None
+    )
+
+
 def survey_difference(
     percent: Mapping[str, float],
     respondents: Mapping[str, int] | None = None,
@@ -373,7 +384,9 @@ def survey_difference(
         if counts[MINORITY_ETHNIC] == 0 or counts[WHITE] == 0:
             reason = "no respondents in a group"
         elif suppress and (
-            is_small(counts[MINORITY_ETHNIC], lower, upper) or is_small(counts[WHITE], lower, upper)
+            is_small(counts[MINORITY_ETHNIC], lower, upper)
+            or is_small(counts[WHITE], lower, upper)
+            or _small_worked_back(percent, counts, lower, upper)
         ):
             reason = SMALL_NUMBERS
     shown_me, shown_w = (None, None) if reason == SMALL_NUMBERS else (me, w)
@@ -410,9 +423,10 @@ def survey_likelihood(
     worked back from each percentage and the number who answered (rounded to whole people), and
     set around the likelihood. Not computable without both percentages, when a group had no
     respondents, when the white percentage is 0, or (with ``suppress``) when a group was
-    answered by ``lower`` to ``upper`` people. With ``suppress``, an interval whose worked-back
-    numbers include one from ``lower`` to ``upper`` is withheld (the likelihood is shown: it
-    follows from the published percentages).
+    answered by ``lower`` to ``upper`` people. With ``suppress``, a likelihood whose worked-back
+    numbers of staff include one from ``lower`` to ``upper`` is withheld with its interval: the
+    likelihood and the gap together give both percentages, and a percentage with the number who
+    answered gives the number of staff.
     """
     for group, value in percent.items():
         if group not in GROUPS:
@@ -462,7 +476,9 @@ def survey_likelihood(
     if counts is None:
         return result(exact, None, why=NO_RESPONDENTS)
     if suppress and (is_small(a, lower, upper) or is_small(c, lower, upper)):
-        return result(exact, None, why=SMALL_NUMBERS)
+        # A percentage and the number who answered give the number of staff: from 1 to 5, the
+        # likelihood (and with it the percentages it is worked from) is withheld too.
+        return result(None, SMALL_NUMBERS)
     if c == 0:
         return result(exact, None, why="no interval: the white percentage is below one person")
     ci = ratio_interval(a, n_me, c, n_w)

@@ -296,7 +296,13 @@ def write_feedback(collation: Collation, out: Path, today: dt.date | None = None
             attachments.append(
                 (
                     workbook_name(la, settings, sample),
-                    workbook_bytes(collation.instrument, settings, la, sample),
+                    workbook_bytes(
+                        collation.instrument,
+                        settings,
+                        la,
+                        sample,
+                        token=collation.issued_token(la.gss_code),
+                    ),
                 )
             )
         record = record_for(result)

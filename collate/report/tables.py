@@ -15,6 +15,7 @@ from typing import Any
 import pandas as pd
 
 from collate.analysis import EXIT_ALL_ASKED, REGION, WRES_REGION, Analysis
+from collate.measures import SUPPRESSED
 from collate.measures.workforce import (
     CLEARLY_HIGHER,
     CLEARLY_LOWER,
@@ -507,6 +508,12 @@ def wres_survey_table(an: Analysis) -> TableData | None:
     )
 
 
+def _events_text(value: object) -> str:
+    """'8 of 36' as given, a withheld figure as its symbol."""
+    text = "" if fmt.is_missing(value) else str(value)
+    return fmt.WITHHELD if text == SUPPRESSED else text
+
+
 def wres_region_table(an: Analysis) -> TableData | None:
     if an.wres_published.empty:
         return None
@@ -533,8 +540,8 @@ def wres_region_table(an: Analysis) -> TableData | None:
                 Cell(f"{i}. {r['indicator_name']}"),
                 Cell(r["measure"]),
                 _num(value, bold=clear),
-                Cell(str(r["minority_ethnic"] or "")),
-                Cell(str(r["white"] or "")),
+                Cell(_events_text(r["minority_ethnic"])),
+                Cell(_events_text(r["white"])),
                 Cell(findings.get(r.get("finding"), ""), bold=clear),
                 Cell(str(r["direction"])),
             ]
