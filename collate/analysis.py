@@ -75,6 +75,8 @@ class Analysis:
     values: dict[str, dict[str, Any]]
     foundations: pd.DataFrame = field(default_factory=pd.DataFrame)
     scores: pd.DataFrame = field(default_factory=pd.DataFrame)
+    # Each pledge's score ranges: derived from its criteria, as published, and which was used.
+    ranges: pd.DataFrame = field(default_factory=pd.DataFrame)
     criteria: pd.DataFrame = field(default_factory=pd.DataFrame)
     cf_published: dict[str, pd.DataFrame] = field(default_factory=dict)
     cf_counts: dict[str, pd.DataFrame] = field(default_factory=dict)
@@ -191,17 +193,25 @@ def analyse(
     )
     _foundations(an)
     _scores(an)
-    _children(an)
-    _workforce(an)
-    _exit(an)
-    _sharing(an)
+    # Each measure needs its section; an instrument without it (e.g. a self-assessment only)
+    # simply has no such figures.
+    sections = {s.id for s in instrument.sections}
+    for needs, measure in (
+        ("children_families", _children),
+        ("workforce", _workforce),
+        ("exit_interviews", _exit),
+        ("sharing_practice", _sharing),
+    ):
+        if needs in sections:
+            measure(an)
     return an
 
 
 def _foundations(an: Analysis) -> None:
     short = {la.name: la.short_name for la in an.settings.local_authorities}
     rows = []
-    for la in an.las:
+    has_section = any(s.id == "foundations" for s in an.instrument.sections)
+    for la in an.las if has_section else []:
         v = an.values[la]
         rows.append(
             {
@@ -213,26 +223,63 @@ def _foundations(an: Analysis) -> None:
     an.foundations = pd.DataFrame(rows, columns=["la", "short_name", *FOUNDATION_KEYS])
 
 
+def range_text(ranges: m.ScoreRanges) -> str:
+    """'Developing 0–10; Established 11–18; Leading 19–22' (empty bands left out)."""
+    return "; ".join(
+        f"{name} {band[0]}–{band[1]}" for name, band in ranges.as_dict().items() if band
+    )
+
+
+def ranges_compared(pledge, derived: m.ScoreRanges) -> dict[str, Any]:
+    """A pledge's derived score ranges beside any the instrument says were published, with
+    which were used and why (the derived ones, always: they follow from the criteria)."""
+    row: dict[str, Any] = {
+        "pledge": pledge.number,
+        "pledge_title": pledge.title,
+        "derived_ranges": range_text(derived),
+        "published_ranges": "",
+        "agree": "",
+        "ranges_used": "derived",
+        "why": "Derived from the levels each criterion offers, by the Standard's method.",
+    }
+    if pledge.published_ranges is None:
+        return row
+    pub = pledge.published_ranges
+    published = m.ScoreRanges(
+        developing=tuple(pub.developing),
+        established=tuple(pub.established) if pub.established else None,
+        leading=tuple(pub.leading) if pub.leading else None,
+    )
+    row["published_ranges"] = range_text(published)
+    row["published"] = published
+    if published == derived:
+        row["agree"] = "yes"
+        row["why"] = "The published ranges follow from the criteria: the two are the same."
+    else:
+        row["agree"] = "no"
+        row["why"] = (
+            "The published ranges do not follow from the criteria as printed, which give "
+            f"{range_text(derived)} by the published method; levels here use the ranges "
+            "derived from the criteria, so that every level can be reproduced from the answers."
+            + (f" {pledge.published_ranges_note}" if pledge.published_ranges_note else "")
+        )
+    return row
+
+
 def _scores(an: Analysis) -> None:
     points = an.instrument.level_points()
     names = {p: n for n, p in points.items()}
-    rows, crit_rows = [], []
+    rows, crit_rows, range_rows = [], [], []
     for pledge in an.instrument.pledges:
         offered = [
             frozenset(points[lv] for lv in c.level.choices if points[lv] > 0)
             for c in pledge.criteria
         ]
         ranges = m.score_ranges(offered)
-        range_text = "; ".join(
-            f"{name} {lo}–{hi}"
-            for name, band in (
-                ("Developing", ranges.developing),
-                ("Established", ranges.established),
-                ("Leading", ranges.leading),
-            )
-            if band
-            for lo, hi in [band]
-        )
+        compared = ranges_compared(pledge, ranges)
+        published = compared.pop("published", None)
+        range_rows.append(compared)
+        ranges_shown = range_text(ranges)
         for la in an.las:
             v = an.values[la]
             answers = [
@@ -240,6 +287,13 @@ def _scores(an: Analysis) -> None:
                 for c in pledge.criteria
             ]
             score = m.score_pledge(answers, offered)
+            # Where published ranges differ from the derived ones, the level they would give.
+            other = ""
+            if published is not None and published != ranges and score.level:
+                try:
+                    other = m.level_for(score.points, published)
+                except ValueError:  # beyond the published maximum
+                    other = f"above the published maximum of {published.max_points}"
             rows.append(
                 {
                     "la": la,
@@ -248,8 +302,9 @@ def _scores(an: Analysis) -> None:
                     "points": score.points,
                     "max_points": score.max_points,
                     "level": score.level or "",
-                    "ranges": range_text,
+                    "ranges": ranges_shown,
                     "note": score.reason or "",
+                    "level_by_published_ranges": other,
                 }
             )
             for c, ans in zip(pledge.criteria, answers, strict=True):
@@ -266,7 +321,29 @@ def _scores(an: Analysis) -> None:
                 )
     an.scores = pd.DataFrame(
         rows,
-        columns=["la", "pledge", "pledge_title", "points", "max_points", "level", "ranges", "note"],
+        columns=[
+            "la",
+            "pledge",
+            "pledge_title",
+            "points",
+            "max_points",
+            "level",
+            "ranges",
+            "note",
+            "level_by_published_ranges",
+        ],
+    )
+    an.ranges = pd.DataFrame(
+        range_rows,
+        columns=[
+            "pledge",
+            "pledge_title",
+            "derived_ranges",
+            "published_ranges",
+            "agree",
+            "ranges_used",
+            "why",
+        ],
     )
     an.criteria = pd.DataFrame(
         crit_rows,

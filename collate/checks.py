@@ -42,6 +42,10 @@ VALUE_KINDS = (
 )
 
 
+#: Checks the collator makes on the file itself (collate/reader.py, collate/collation.py).
+FILE_CHECK_CODES = tuple(f"FILE{n:02d}" for n in range(1, 31)) + ("QRY01",)
+
+
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -483,12 +487,14 @@ def _sets(instrument: Instrument) -> dict[str, list[tuple[str, str]]]:
     from collate.instrument import RepeatEntry, Table
 
     sets: dict[str, list[tuple[str, str]]] = {
-        "workforce_groups": [(g.id, g.label) for g in instrument.ethnicity.workforce_groups],
-        "children_codes": [
-            (c.code.lower(), f"{c.label} ({c.code})") for c in instrument.ethnicity.children_codes
-        ],
         "criteria": [(c.key, f"{c.ref} ({c.text})") for c in instrument.criteria],
     }
+    eth = instrument.ethnicity
+    if eth is not None:  # an instrument without ethnicity.yaml has no such sets
+        sets["workforce_groups"] = [(g.id, g.label) for g in eth.workforce_groups]
+        sets["children_codes"] = [
+            (c.code.lower(), f"{c.label} ({c.code})") for c in eth.children_codes
+        ]
     for section in instrument.sections:
         repeats: dict[str, list[tuple[str, str]]] = {}
         for block in section.blocks:
@@ -519,6 +525,13 @@ def load_catalogue(raw: Any, path: Path, instrument: Instrument) -> Catalogue:
     dupes = {c for c in codes if codes.count(c) > 1}
     if dupes:
         raise InstrumentError(f"{path}: check codes used twice: {', '.join(sorted(dupes))}")
+    # The collator raises these on the file itself, so every instrument must word them.
+    missing_files = sorted(set(FILE_CHECK_CODES) - {f.code for f in spec.file_checks})
+    if missing_files:
+        raise InstrumentError(
+            f"{path}: file_checks must word every check the collator makes on the file itself; "
+            f"missing: {', '.join(missing_files)} (copy them from templates/instrument/checks.yaml)"
+        )
     sets = _sets(instrument)
     field_ids = list(instrument.fields_by_id)
     rules: list[Rule] = []
@@ -614,7 +627,16 @@ def _expand(rs: RuleSpec, rule: Rule, sets, field_ids, instrument, where: str) -
             if not rs.field or not rs.when:
                 raise InstrumentError(f"{where}: required_if needs field and when")
             target, when = one(rs.field), one(rs.when.field)
-            choices = instrument.field(when).choices
+            # The words a `when: in:` may use: the field's whole answer list. A criterion that
+            # offers only some levels (as in the CELC Standard) still takes the list's words, so
+            # one rule repeated over every criterion can name every level.
+            when_field = instrument.field(when)
+            choices = (
+                tuple(c.value for c in instrument.lists.get(when_field.list_name, ()))
+                or when_field.choices
+                if when_field.list_name
+                else when_field.choices
+            )
             if rs.when.in_ is not None and choices:
                 # A typo here ("Yess") would load and silently stop the check from firing.
                 unknown = [v for v in rs.when.in_ if v not in choices]

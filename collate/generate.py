@@ -157,7 +157,9 @@ def covering_email(
         "round": settings.round,
         "la_name": la.name,
         "deadline": settings.deadline.strftime("%d %B %Y").lstrip("0"),
-        "figures_year_ending": settings.figures_year_ending.strftime("%d %B %Y").lstrip("0"),
+        "figures_year_ending": settings.figures_year_ending.strftime("%d %B %Y").lstrip("0")
+        if settings.figures_year_ending
+        else "",
         "contact_name": settings.contact.name,
         "contact_role": settings.contact.role,
         "contact_email": settings.contact.email,

@@ -181,12 +181,42 @@ class CriterionSpec(_Strict):
     descriptors: DescriptorsSpec
 
 
+class PartSpec(_Strict):
+    """A sub-section of a pledge (e.g. CELC Category 2's 2a to 2e), scored with the others."""
+
+    id: str
+    title: str
+    criteria: list[CriterionSpec] = PydField(min_length=1)
+
+
+class RangesSpec(_Strict):
+    """Score ranges as a standard prints them, e.g. {developing: [0, 10], ...}: kept only to
+    compare with the ranges the toolkit derives from the criteria, never used to score."""
+
+    developing: tuple[int, int]
+    established: tuple[int, int] | None = None
+    leading: tuple[int, int] | None = None
+
+
 class PledgeSpec(_Strict):
     number: int
     id: str
     title: str
     wording: str
-    criteria: list[CriterionSpec] = PydField(min_length=1)
+    criteria: list[CriterionSpec] = []
+    parts: list[PartSpec] = []
+    published_ranges: RangesSpec | None = None
+    # Why the published ranges may differ from those the criteria give (shown beside them).
+    published_ranges_note: str | None = None
+
+    @model_validator(mode="after")
+    def _criteria_or_parts(self) -> PledgeSpec:
+        if bool(self.criteria) == bool(self.parts):
+            raise ValueError(
+                f"{self.id} needs either criteria or parts (sub-sections with criteria), "
+                "not both and not neither"
+            )
+        return self
 
 
 class DiagnosticSpec(_Strict):
@@ -194,6 +224,8 @@ class DiagnosticSpec(_Strict):
     sheet: str = PydField(max_length=31)
     title: str
     intro: str | None = None
+    # What the instrument calls each group of criteria: "Pledge" (Eastern), "Category" (CELC).
+    unit: str = "Pledge"
     pledges: list[PledgeSpec] = PydField(min_length=1)
 
 
@@ -366,6 +398,7 @@ class Criterion:
     source: str | None = None
     gap: str | None = None  # the report's wording when it is a gap in most LAs
     practice: str | None = None  # the report's few words for it where it is in place
+    part: str | None = None  # the sub-section's heading, e.g. "2a Recruitment"
 
     @property
     def key(self) -> str:
@@ -381,6 +414,9 @@ class Pledge:
     criteria: tuple[Criterion, ...]
     working: Field
     gaps: Field
+    unit: str = "Pledge"
+    published_ranges: RangesSpec | None = None
+    published_ranges_note: str | None = None
 
 
 @dataclass(frozen=True)
@@ -434,7 +470,7 @@ class Instrument:
     fingerprint: str
     lists: dict[str, tuple[ChoiceSpec, ...]]
     sections: tuple[Section, ...]
-    ethnicity: EthnicitySpec
+    ethnicity: EthnicitySpec | None  # None when the instrument has no ethnicity.yaml
     checks: Any  # collate.checks.Catalogue; typed loosely to avoid an import cycle
     folder: Path
     fields_by_id: dict[str, Field] = field(repr=False)
@@ -526,9 +562,13 @@ def load_instrument(folder: Path | str) -> Instrument:
     folder = Path(folder)
     top_path = folder / "instrument.yaml"
     top: InstrumentSpec = _parse(InstrumentSpec, _read_yaml(top_path), top_path)
+    # Ethnicity codes and groups are needed only by tables that take their rows or columns from
+    # them: an instrument without such tables (e.g. a self-assessment only) has no ethnicity.yaml.
     eth_path = folder / "ethnicity.yaml"
-    raw_eth = _read_yaml(eth_path)
-    ethnicity: EthnicitySpec = _parse(EthnicitySpec, raw_eth, eth_path)
+    raw_eth = _read_yaml(eth_path) if eth_path.exists() else None
+    ethnicity: EthnicitySpec | None = (
+        _parse(EthnicitySpec, raw_eth, eth_path) if raw_eth is not None else None
+    )
     raw_all: dict[str, Any] = {"instrument.yaml": _read_yaml(top_path), "ethnicity.yaml": raw_eth}
 
     lists = {name: tuple(choices) for name, choices in top.lists.items()}
@@ -592,7 +632,7 @@ def load_instrument(folder: Path | str) -> Instrument:
 class _Builder:
     """Expands section specs into blocks and fields, refusing duplicate ids and names."""
 
-    def __init__(self, lists: dict[str, tuple[ChoiceSpec, ...]], ethnicity: EthnicitySpec):
+    def __init__(self, lists: dict[str, tuple[ChoiceSpec, ...]], ethnicity: EthnicitySpec | None):
         self.lists = lists
         self.ethnicity = ethnicity
         self.fields: dict[str, Field] = {}
@@ -657,7 +697,12 @@ class _Builder:
             path,
         )
 
-    def _lines(self, source: str) -> tuple[TableLine, ...]:
+    def _lines(self, source: str, path: Path) -> tuple[TableLine, ...]:
+        if self.ethnicity is None:
+            raise InstrumentError(
+                f"{path}: a table takes its rows or columns from '{source}', which are listed in "
+                f"ethnicity.yaml, but there is no ethnicity.yaml in {path.parent}"
+            )
         if source == "children_codes":
             return tuple(
                 TableLine(c.code.lower(), f"{c.label} ({c.code})")
@@ -672,14 +717,14 @@ class _Builder:
         rows = (
             tuple(TableLine(r.id, r.label, r.senior, r.phrase) for r in spec.rows)
             if spec.rows
-            else self._lines(spec.rows_from or "")
+            else self._lines(spec.rows_from or "", path)
         )
         col_specs: dict[str, RowSpec] = {}
         if spec.columns:
             col_specs = {c.id: c for c in spec.columns}
             columns = tuple(TableLine(c.id, c.label, c.senior, c.phrase) for c in spec.columns)
         elif spec.columns_from:
-            columns = self._lines(spec.columns_from)
+            columns = self._lines(spec.columns_from, path)
         else:
             other = self._tables.get(f"{section.id}.{spec.columns_same_as}")
             if other is None:
@@ -694,7 +739,11 @@ class _Builder:
                 origin = other.cells[(other.rows[0].id, col.id)]
                 if not origin.required:
                     col_specs[col.id] = RowSpec(id=col.id, label=col.label, required=False)
-        code_labels = {c.code.lower(): c.code for c in self.ethnicity.children_codes}
+        code_labels = (
+            {c.code.lower(): c.code for c in self.ethnicity.children_codes}
+            if self.ethnicity
+            else {}
+        )
         cells: dict[tuple[str, str], Field] = {}
         for row in rows:
             rs = row_specs.get(row.id)
@@ -778,9 +827,21 @@ class _Builder:
         level_names = [c.value for c in self.lists["levels"]]
         blocks: list[Block] = []
         section = SectionSpec(id=spec.id, sheet=spec.sheet, title=spec.title)
+        unit = spec.unit
         for p in spec.pledges:
             criteria = []
-            for pos, c in enumerate(p.criteria, start=1):
+            # A pledge's criteria, or its parts' criteria in order, each with its reference:
+            # "1.2" (pledge 1, criterion 2) or "2a.3" (part a of pledge 2, criterion 3).
+            listed = (
+                [(c, f"{p.number}.{pos}", None) for pos, c in enumerate(p.criteria, start=1)]
+                if p.criteria
+                else [
+                    (c, f"{p.number}{part.id}.{pos}", f"{p.number}{part.id} {part.title}")
+                    for part in p.parts
+                    for pos, c in enumerate(part.criteria, start=1)
+                ]
+            )
+            for c, ref, part in listed:
                 descriptors = {
                     name.capitalize(): text
                     for name, text in c.descriptors.model_dump().items()
@@ -789,7 +850,6 @@ class _Builder:
                 if not descriptors:
                     raise InstrumentError(f"{path}: criterion {p.id}.{c.id} has no descriptors")
                 offered = [level_names[0]] + [n for n in level_names if n in descriptors]
-                ref = f"{p.number}.{pos}"
                 dims = {"pledge": str(p.number), "criterion": ref}
                 level = self._field(
                     FieldSpec(
@@ -829,13 +889,14 @@ class _Builder:
                         c.source,
                         c.gap,
                         c.practice,
+                        part=part,
                     )
                 )
             pdims = {"pledge": str(p.number)}
             working = self._field(
                 FieldSpec(
                     id="working",
-                    label=f"Pledge {p.number}: what is working",
+                    label=f"{unit} {p.number}: what is working",
                     type="long_text",
                     max_length=1500,
                     required=True,
@@ -848,7 +909,7 @@ class _Builder:
             gaps = self._field(
                 FieldSpec(
                     id="gaps",
-                    label=f"Pledge {p.number}: gaps and next steps",
+                    label=f"{unit} {p.number}: gaps and next steps",
                     type="long_text",
                     max_length=1500,
                     required=True,
@@ -859,6 +920,17 @@ class _Builder:
                 **pdims,
             )
             blocks.append(
-                Pledge(p.number, p.id, p.title, p.wording, tuple(criteria), working, gaps)
+                Pledge(
+                    p.number,
+                    p.id,
+                    p.title,
+                    p.wording,
+                    tuple(criteria),
+                    working,
+                    gaps,
+                    unit,
+                    p.published_ranges,
+                    p.published_ranges_note,
+                )
             )
         return Section(spec.id, spec.sheet, spec.title, spec.intro, tuple(blocks))

@@ -430,7 +430,12 @@ class _Builder:
             ("ONS code", self.la.gss_code),
             ("DfE local authority number", str(self.la.dfe_number)),
             ("Round", s.round),
-            ("Figures for the year ending", s.figures_year_ending.strftime("%d %B %Y").lstrip("0")),
+            # A round whose instrument asks for no figures (a self-assessment) has no period.
+            *(
+                [("Figures for the year ending", _long_date(s.figures_year_ending))]
+                if s.figures_year_ending
+                else []
+            ),
             ("Please return by", s.deadline.strftime("%A %d %B %Y").replace(" 0", " ")),
             ("Send it to", f"{s.contact.name}, {s.contact.role}, {s.contact.email}"),
         ]
@@ -441,26 +446,40 @@ class _Builder:
         sh.next()
         sh.add("How to fill in and return this workbook", "heading", merge_to_col=HELP_COL)
         sh.next(20)
+        has_counts = any(f.is_number for f in self.ins.fields)
         steps = [
-            "1. Work through the sheets in order, using the tabs at the bottom: Foundations, "
-            "Diagnostic, Workforce, Children and families, Exit interviews, Sharing practice.",
-            "2. Type only in answer cells (see the key below). Every other cell is locked. "
+            "Work through the sheets in order, using the tabs at the bottom: "
+            + ", ".join(x.sheet for x in self.ins.sections if x.id != section.id)
+            + ".",
+            "Type only in answer cells (see the key below). Every other cell is locked. "
             "Dropdown cells show a list when you select them; each answer cell shows a short "
             "hint.",
-            "3. Enter 0 for a count of none. Do not leave a required count empty.",
-            "4. Open the Checks sheet before you send the workbook. Its verdict, at the top, says "
+            *(
+                ["Enter 0 for a count of none. Do not leave a required count empty."]
+                if has_counts
+                else []
+            ),
+            "Open the Checks sheet before you send the workbook. Its verdict, at the top, says "
             f"'{self.ins.checks.verdict.ready}' or what still needs doing: required answers still "
             "empty, sheet by sheet, and any figures that do not agree, each with a link to the "
             f"cell. Fix anything marked '{self.ins.checks.status_words.error}'. For anything "
             f"marked '{self.ins.checks.status_words.query}', fix it or type a short explanation "
             "in the cell beside it.",
-            "5. Ask the director or assistant director who approves the return to check it, and "
-            "fill in the sign-off at the bottom of this sheet.",
-            "6. Save the workbook as an Excel workbook (.xlsx), keeping its name, and email it "
+            *(
+                [
+                    "Ask the director or assistant director who approves the return to check it, "
+                    "and fill in the sign-off at the bottom of this sheet."
+                ]
+                if any(f.certification for f in self.ins.fields)
+                else []
+            ),
+            "Save the workbook as an Excel workbook (.xlsx), keeping its name, and email it "
             f"to {s.contact.email} by {s.deadline.strftime('%d %B %Y').lstrip('0')}.",
-            "This workbook holds information about children and staff. Keep it on your council's "
-            "systems and send it only to the address above.",
         ]
+        steps = [f"{n}. {step}" for n, step in enumerate(steps, start=1)]
+        # What the workbook holds and how to keep it (cover.yaml's intro).
+        if section.intro:
+            steps.append(section.intro)
         for step in steps:
             self.paragraph(sh, step, HELP_COL, "text_wrap")
         sh.next()
@@ -556,14 +575,19 @@ class _Builder:
             if not isinstance(p, Pledge):
                 continue
             sh.next()
-            sh.add(f"Pledge {p.number}: {p.title}", "heading", merge_to_col=last)
+            sh.add(f"{p.unit} {p.number}: {p.title}", "heading", merge_to_col=last)
             sh.next(20)
             self.paragraph(sh, p.wording, last, "help")
             heads = ["Ref", "Criterion", *levels[1:], "Your level", "", "Your evidence"]
             for j, h in enumerate(heads):
                 sh.add(h, "header", col=j)
             sh.next()
+            part = None
             for c in p.criteria:
+                if c.part != part:  # a sub-section's heading (e.g. "2a Recruitment")
+                    part = c.part
+                    sh.add(part, "label_bold", col=0, merge_to_col=last)
+                    sh.next(20)
                 sh.add(c.ref, "row_label")
                 sh.add(c.text, "label", col=1)
                 for j, level in enumerate(levels[1:]):
@@ -583,8 +607,8 @@ class _Builder:
                 )
                 sh.next(max(60, 12 * lines + 8))
             for f, label in (
-                (p.working, "What is working for this pledge"),
-                (p.gaps, "Gaps and next steps for this pledge"),
+                (p.working, f"What is working for this {p.unit.lower()}"),
+                (p.gaps, f"Gaps and next steps for this {p.unit.lower()}"),
             ):
                 sh.add(label, "label_bold", col=1, merge_to_col=DIAG_LEVEL_COL)
                 sh.add("Required" if f.required else "Optional", "marker", col=DIAG_MARKER_COL)
@@ -979,6 +1003,10 @@ def _runs(cells: list[tuple[str, int, int]]) -> list[str]:
             if r is not None:
                 start = prev = r
     return ranges
+
+
+def _long_date(day) -> str:
+    return day.strftime("%d %B %Y").lstrip("0")
 
 
 def build_layout(

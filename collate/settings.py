@@ -61,11 +61,13 @@ class ReportSettings(_Strict):
 
 
 class AnalysisSettings(_Strict):
-    over_representation_threshold: float = Field(gt=1)
-    suppress_from: int = Field(ge=1)
-    suppress_to: int = Field(ge=1)
-    likelihood_band: tuple[float, float]
-    population_file: str
+    # Defaults, so that a round whose instrument has no children's or workforce figures (e.g. a
+    # self-assessment only) need not set them; see templates/round.yaml for what each means.
+    over_representation_threshold: float = Field(default=1.25, gt=1)
+    suppress_from: int = Field(default=1, ge=1)
+    suppress_to: int = Field(default=5, ge=1)
+    likelihood_band: tuple[float, float] = (0.80, 1.25)
+    population_file: str = "reference/population_census2021.csv"
     # The child population by ethnic group that representation ratios compare with (see
     # collate/child_population.py and the notes on method): "school_census" (the default),
     # "census_age_adjusted" or "census_all_ages".
@@ -109,7 +111,8 @@ class RoundSettings(_Strict):
     region: str
     region_code: str
     round: str
-    figures_year_ending: dt.date
+    # The period the figures describe; None for a round that collects no figures.
+    figures_year_ending: dt.date | None = None
     deadline: dt.date
     contact: Contact
     report: ReportSettings
@@ -117,7 +120,7 @@ class RoundSettings(_Strict):
     # The sign-off on the Cover (who approved the return, and the declaration) is required for
     # a return to be accepted; set to false to make it optional for a round.
     certification_required: bool = True
-    analysis: AnalysisSettings
+    analysis: AnalysisSettings = AnalysisSettings()
     local_authorities: list[LocalAuthority] = Field(min_length=1)
     intake: IntakeSettings = IntakeSettings()
     # Where the file was read from, so that relative paths resolve against it.

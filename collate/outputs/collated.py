@@ -12,7 +12,12 @@ from collate.collation import Collation
 from collate.outputs.progress_sheets import write_round_sheets
 from collate.outputs.returns_table import returns_table
 from collate.outputs.safe import safe_workbook, write_csv
-from collate.outputs.sheets import NOT_FOR_PUBLICATION, SAMPLE_NOTE, SheetWriter
+from collate.outputs.sheets import (
+    NOT_FOR_PUBLICATION,
+    NOT_FOR_PUBLICATION_ANSWERS,
+    SAMPLE_NOTE,
+    SheetWriter,
+)
 from collate.tidy import tidy_answers
 
 
@@ -52,9 +57,19 @@ def write_collated(
     answers = {r.la.name: (r.la.gss_code, r.record.values) for r in collation.usable if r.record}
     tidy = tidy_answers(answers, collation.instrument)
     path = out / "collated.xlsx"
-    banners = [NOT_FOR_PUBLICATION] + ([SAMPLE_NOTE] if an.is_sample else [])
+    has_figures = any(f.is_number for f in collation.instrument.fields)
+    banners = [NOT_FOR_PUBLICATION if has_figures else NOT_FOR_PUBLICATION_ANSWERS] + (
+        [SAMPLE_NOTE] if an.is_sample else []
+    )
     wb = safe_workbook(path)
     w = SheetWriter(wb)
+    sections = {s.id for s in collation.instrument.sections}
+
+    def section_table(section_id: str, *args, **kwargs) -> None:
+        """A measure's sheet, written only when the instrument has the section it comes from."""
+        if section_id in sections:
+            w.table(*args, **kwargs)
+
     # The first two sheets are read back by `collate report`: keep their names and layout.
     w.table(
         "All answers",
@@ -65,7 +80,17 @@ def write_collated(
         wrap=["label", "value"],
     )
     w.table("Returns", returns_table(collation), banners=banners, title="Returns")
-    w.table("Scores", an.scores, banners=banners, title="Pledge scores (CELC method)")
+    unit = collation.instrument.pledges[0].unit if collation.instrument.pledges else "Pledge"
+    w.table("Scores", an.scores, banners=banners, title=f"{unit} scores (CELC method)")
+    w.table(
+        "Score ranges",
+        an.ranges,
+        banners=banners,
+        title=f"Score ranges for each {unit.lower()}: derived from the criteria by the CELC "
+        "method, beside any published ranges, and which were used",
+        widths={"why": 80, "derived_ranges": 30, "published_ranges": 30},
+        wrap=["why"],
+    )
     w.table(
         "Criteria",
         an.criteria,
@@ -74,33 +99,38 @@ def write_collated(
         widths={"evidence": 60, "criterion_text": 40},
         wrap=["evidence", "criterion_text"],
     )
-    w.table(
+    section_table(
+        "children_families",
         "C&F measures",
         an.cf_measures,
         banners=banners,
         title=f"Children and families: disproportionality (threshold {an.threshold:g}; "
         f"population: {an.population_basis})",
     )
-    w.table(
+    section_table(
+        "children_families",
         "C&F measures published",
         an.cf_measures_published,
         banners=banners,
         title="Children and families, as published (counts 1 to 5 suppressed)",
     )
-    w.table(
+    section_table(
+        "children_families",
         "C&F rates per 10,000",
         an.cf_rates,
         banners=banners,
         title="Children at each stage per 10,000 children aged 0 to 17 (all ethnic groups; "
         "Census 2021)",
     )
-    w.table(
+    section_table(
+        "children_families",
         "C&F rates published",
         an.cf_rates_published,
         banners=banners,
         title="Children at each stage per 10,000 children aged 0 to 17, as published",
     )
-    w.table(
+    section_table(
+        "children_families",
         "C&F detailed categories",
         an.cf_detail,
         banners=banners,
@@ -120,7 +150,8 @@ def write_collated(
             banners=banners,
             title=f"Children by group, as published: {stage}",
         )
-    w.table(
+    section_table(
+        "children_families",
         "Denominators compared",
         an.cf_denominators,
         banners=banners,
@@ -128,19 +159,22 @@ def write_collated(
         f"(the report uses: {an.population_basis}). 'Clearly over-represented': a ratio of "
         f"{an.threshold:g} or more with its 95% confidence interval above 1.",
     )
-    w.table(
+    section_table(
+        "children_families",
         "C&F over-representation",
         an.cf_over_counts,
         banners=banners,
         title="LAs where each group is over-represented",
     )
-    w.table(
+    section_table(
+        "children_families",
         "C&F data quality",
         an.cf_quality,
         banners=banners,
         title="Ethnicity refused or not yet obtained",
     )
-    w.table(
+    section_table(
+        "workforce",
         "Workforce indicators",
         an.wres,
         banners=banners,
@@ -149,27 +183,31 @@ def write_collated(
         "confidence interval, Katz log method; finding: clearly higher or lower only when "
         "outside the band and the interval excludes 1)",
     )
-    w.table(
+    section_table(
+        "workforce",
         "Workforce published",
         an.wres_published,
         banners=banners,
         title="SC-WRES indicators, as published (small numbers not computed, and no interval "
         "for a figure not computed)",
     )
-    w.table(
+    section_table(
+        "exit_interviews",
         "Exit measures",
         an.exit,
         banners=banners,
         title="Exit interview answers (base: the leavers asked, shown in 'asked'; a follow-on "
         "question is asked only of those who said yes to the one before)",
     )
-    w.table(
+    section_table(
+        "exit_interviews",
         "Exit measures published",
         an.exit_published,
         banners=banners,
         title="Exit interview answers, as published",
     )
-    w.table(
+    section_table(
+        "sharing_practice",
         "Sharing practice",
         an.sharing,
         banners=banners,

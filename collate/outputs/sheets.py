@@ -12,6 +12,11 @@ NOT_FOR_PUBLICATION = (
     "NOT FOR PUBLICATION: unsuppressed figures about children and staff, for the programme "
     "manager only. Do not share outside the programme team."
 )
+# For a collated workbook that holds answers but no figures (e.g. a self-assessment only).
+NOT_FOR_PUBLICATION_ANSWERS = (
+    "NOT FOR PUBLICATION: every council's own answers, for the programme team only. Do not share "
+    "outside the programme team."
+)
 SAMPLE_NOTE = "SYNTHETIC SAMPLE DATA: made up for demonstration, not real returns."
 
 

@@ -82,25 +82,25 @@ def _group(
     return out
 
 
+def _choices(an: Analysis, field_id: str) -> list[str]:
+    """A field's answer list; empty when the instrument has no such field."""
+    f = an.instrument.fields_by_id.get(field_id)
+    return list(f.choices) if f else []
+
+
 def build_facts(an: Analysis) -> dict[str, Any]:
     short = short_names(an)
     ins = an.instrument
     f = an.foundations
     by = {
-        "pledge": _group(
-            f, "pledge_adopted", list(ins.field("foundations.pledge_adopted").choices), short
-        ),
-        "scwres": _group(f, "scwres", list(ins.field("foundations.scwres").choices), short),
-        "edi": _group(
-            f, "edi_strategy", list(ins.field("foundations.edi_strategy").choices), short
-        ),
-        "cs": _group(f, "cs_strategy", list(ins.field("foundations.cs_strategy").choices), short),
+        "pledge": _group(f, "pledge_adopted", _choices(an, "foundations.pledge_adopted"), short),
+        "scwres": _group(f, "scwres", _choices(an, "foundations.scwres"), short),
+        "edi": _group(f, "edi_strategy", _choices(an, "foundations.edi_strategy"), short),
+        "cs": _group(f, "cs_strategy", _choices(an, "foundations.cs_strategy"), short),
         "induction": _group(
-            f, "induction_status", list(ins.field("foundations.induction_status").choices), short
+            f, "induction_status", _choices(an, "foundations.induction_status"), short
         ),
-        "procurement": _group(
-            f, "procurement", list(ins.field("foundations.procurement").choices), short
-        ),
+        "procurement": _group(f, "procurement", _choices(an, "foundations.procurement"), short),
     }
     cs_titles = [
         (short[r.la], str(r.cs_strategy_title))
@@ -127,7 +127,9 @@ def build_facts(an: Analysis) -> dict[str, Any]:
         "date": an.today.strftime("%B %Y"),
         "date_long": f"{an.today.day} {an.today.strftime('%B %Y')}",
         "year_ending": f"{an.settings.figures_year_ending.day} "
-        f"{an.settings.figures_year_ending.strftime('%B %Y')}",
+        f"{an.settings.figures_year_ending.strftime('%B %Y')}"
+        if an.settings.figures_year_ending
+        else "",
         "expected": [LAView(n, short.get(n, n)) for n in an.expected],
         "las": [LAView(n, short.get(n, n)) for n in an.las],
         "n_expected": len(an.expected),
@@ -139,7 +141,18 @@ def build_facts(an: Analysis) -> dict[str, Any]:
         "cs_titles": cs_titles,
         "compulsory_induction": compulsory,
         "n_pledges": len(ins.pledges),
+        # What the instrument calls a pledge ("Pledge", "Category"), from its diagnostic.
+        "unit": ins.pledges[0].unit if ins.pledges else "Pledge",
         "pledges": pledge_facts(an, short),
+        "ranges": an.ranges.to_dict("records"),
+        # Scores whose level the published ranges (where they differ) would give otherwise.
+        "level_differs": [
+            {**r, "short": short.get(r["la"], r["la"])}
+            for r in an.scores.to_dict("records")
+            if r.get("level_by_published_ranges") and r["level_by_published_ranges"] != r["level"]
+        ],
+        # The sections this instrument has, so a template can leave out what it cannot report.
+        "sections": [s.id for s in ins.sections],
         "cf": cf_facts(an),
         "wres": wres_facts(an),
         "grouping": grouping_facts(an),
@@ -208,7 +221,10 @@ def pledge_facts(an: Analysis, short: dict[str, str]) -> list[PledgeFacts]:
                 ]
                 for lv in ("Not yet in place", "Developing", "")
             }
-            weak = sum(len(v) for v in levels.values())
+            # Developing is a gap only where the criterion offers more (a Developing-only
+            # criterion at Developing is at its highest level).
+            offers_more = any(lv in c.descriptors for lv in IN_PLACE)
+            weak = sum(len(v) for k, v in levels.items() if offers_more or k != "Developing")
             item = {
                 "ref": c.ref,
                 "text": c.text,
@@ -252,7 +268,8 @@ def cf_facts(an: Analysis) -> dict[str, Any]:
         for s, label, phrase in an.stages
     ]
     oc = an.cf_over_counts
-    gm = an.instrument.ethnicity.global_majority_label
+    eth = an.instrument.ethnicity
+    gm = eth.global_majority_label if eth else ""
     widespread = []  # group and stage where most LAs with data show over-representation
     for r in oc.itertuples():
         if r.n_with_data and r.n_over > r.n_with_data / 2:
@@ -267,7 +284,7 @@ def cf_facts(an: Analysis) -> dict[str, Any]:
             )
     every_stage = []
     with_data = [s["id"] for s in stages if s["has_data"]]
-    for g in dict.fromkeys(oc["group"]):
+    for g in dict.fromkeys(oc["group"] if "group" in oc else []):
         stages_over = [w["stage"] for w in widespread if w["group"] == g]
         if with_data and set(stages_over) >= set(with_data):
             every_stage.append(g)
@@ -356,6 +373,16 @@ def interval_words(r: dict) -> str:
 def grouping_facts(an: Analysis) -> dict[str, Any]:
     """How the children's ethnicity codes are grouped, read from the instrument's ethnicity data."""
     eth = an.instrument.ethnicity
+    if eth is None:  # an instrument with no ethnicity codes (e.g. a self-assessment only)
+        return {
+            "groups": [],
+            "not_known": [],
+            "chinese": None,
+            "chinese_as_census": False,
+            "reference": "",
+            "other_white": [],
+            "other_white_codes": [],
+        }
     known = [g for g in eth.groups if g not in eth.not_known_groups]
     chinese = next((c.group for c in eth.children_codes if c.label == "Chinese"), None)
     census_chinese = next(
@@ -423,17 +450,20 @@ def wres_facts(an: Analysis) -> dict[str, Any]:
 
 
 def exit_facts(an: Analysis, short: dict[str, str]) -> dict[str, Any]:
-    adoption: dict[str, list[str]] = {
-        c: [] for c in an.instrument.field("exit_interviews.adoption").choices
-    }
-    for la in an.las:
+    adoption: dict[str, list[str]] = {c: [] for c in _choices(an, "exit_interviews.adoption")}
+    for la in an.las if adoption else []:
         a = an.values[la].get("exit_interviews.adoption")
         adoption.setdefault(str(a or "No answer"), []).append(short[la])
     e = an.exit_published
     las = [la for la in dict.fromkeys(e["la"]) if la != "Region"] if not e.empty else []
-    labels = {r.id: r.label for r in an.instrument.table("exit_interviews", "results").rows}
+    has_exit = any(s.id == "exit_interviews" for s in an.instrument.sections)
+    labels = (
+        {r.id: r.label for r in an.instrument.table("exit_interviews", "results").rows}
+        if has_exit
+        else {}
+    )
     follow_ons: dict[str, list[str]] = {}
-    for q, after in exit_follow_ons(an.instrument).items():
+    for q, after in (exit_follow_ons(an.instrument) if has_exit else {}).items():
         if not e.empty and q in set(e["question"]):
             follow_ons.setdefault(answer_phrase(labels[after]), []).append(
                 f"'{answer_phrase(labels[q])}'"

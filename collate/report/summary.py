@@ -27,7 +27,12 @@ ACRONYMS = {"LA": "LAs"}
 
 
 def wording_path(an: Analysis) -> Path:
-    return an.settings.templates_folder / "report" / "wording.yaml"
+    """The round's report/wording.yaml, or the toolkit's own when the round has none (as for
+    report.md.j2 and reference.docx)."""
+    from collate.settings import TEMPLATES
+
+    own = an.settings.templates_folder / "report" / "wording.yaml"
+    return own if own.exists() else TEMPLATES / "report" / "wording.yaml"
 
 
 def load_wording(path: Path) -> dict[str, dict[str, str]]:

@@ -189,6 +189,7 @@ def score_cell(level: str, points: Any, max_points: Any) -> str:
 def scores_table(an: Analysis) -> TableData:
     short = short_names(an)
     pledges = an.instrument.pledges
+    unit = pledges[0].unit.lower() if pledges else "pledge"
     header = [
         [HeaderCell("Local authority")] + [HeaderCell(f"{p.number}. {p.title}") for p in pledges]
     ]
@@ -207,9 +208,12 @@ def scores_table(an: Analysis) -> TableData:
                 )
             )
             if r["note"]:
-                notes.append(f"{short[la]}, pledge {p.number}: {r['note']}")
+                notes.append(f"{short[la]}, {unit} {p.number}: {r['note']}")
         rows.append(row)
     ranges = list(dict.fromkeys(an.scores["ranges"]))
+    if len(ranges) > 1:  # ranges differ between pledges: say whose are whose
+        by_pledge = dict(zip(an.scores["pledge"], an.scores["ranges"], strict=True))
+        ranges = [f"{pledges[0].unit} {n}: {r}" for n, r in by_pledge.items()]
     note = (
         "Each cell gives the level in words and the points scored out of the points "
         "available. Levels from points: " + " / ".join(ranges) + "."
@@ -217,13 +221,13 @@ def scores_table(an: Analysis) -> TableData:
     if notes:
         note += " " + "; ".join(notes) + "."
     return TableData(
-        "Level and points by local authority and pledge",
+        f"Level and points by local authority and {unit}",
         header,
         rows,
         [2.2] + [1.6] * len(pledges),
         note=note,
         font_size=8,
-        description="For each LA and pledge, the level reached (in words) and the "
+        description=f"For each LA and {unit}, the level reached (in words) and the "
         "points scored out of the maximum.",
     )
 
