@@ -99,8 +99,12 @@ class _Dashboard:
         ws, row = self.sheet("About", f"{an.settings.programme}: regional dashboard")
         lines = [
             f"Round {an.settings.round}: returns from {len(an.las)} of {len(an.expected)} "
-            f"local authorities; figures for the year ending "
-            f"{an.settings.figures_year_ending:%d %B %Y}.",
+            "local authorities"
+            + (
+                f"; figures for the year ending {an.settings.figures_year_ending:%d %B %Y}."
+                if an.settings.figures_year_ending
+                else "."
+            ),
             "Pledge levels: each council's self-assessed level for each of the pledges, and how "
             "many councils are at each level.",
             "Children: the region's representation ratio for each ethnic group at each stage "
@@ -212,6 +216,9 @@ class _Dashboard:
         an = self.an
         ws, row = self.sheet("Children", "Children's representation by stage: the region")
         eth = an.instrument.ethnicity
+        if eth is None or an.cf_measures_published.empty:
+            ws.write_string(row, 0, "No children's figures were returned.", self.note)
+            return
         groups = [g for g in an.groups if g not in eth.not_known_groups]
         pub = an.cf_measures_published
         region = pub[pub["la"] == REGION].set_index(["stage", "group"])
@@ -276,6 +283,9 @@ class _Dashboard:
     def workforce(self) -> None:
         an = self.an
         ws, row = self.sheet("Workforce", "SC-WRES relative likelihoods against the band")
+        if an.wres_published.empty:  # no workforce figures (or none in this instrument)
+            ws.write_string(row, 0, "No workforce figures were returned.", self.note)
+            return
         pub = an.wres_published[an.wres_published["measure"] == "relative likelihood"]
         values = pub.set_index(["la", "indicator"])["value"]
         places = [*an.las, WRES_REGION] if (WRES_REGION in set(pub["la"])) else list(an.las)

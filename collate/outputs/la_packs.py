@@ -74,7 +74,10 @@ def pack_data(an: Analysis, la: str) -> PackData:
                 "median": float(pts.median()) if pts.notna().any() else None,
             }
         )
-    # Children: own ratios in full; the region's as published.
+    # Children: own ratios in full; the region's as published (none in an instrument without
+    # children's figures).
+    if an.instrument.ethnicity is None or an.cf_measures.empty:
+        return _rest(an, la, data, p)
     not_known = set(an.instrument.ethnicity.not_known_groups)
     own_cf = an.cf_measures[
         (an.cf_measures["la"] == la) & ~an.cf_measures["group"].isin(not_known)
@@ -115,9 +118,18 @@ def _pins_another(an: Analysis, la: str, stage: str, group: str) -> bool:
 def _rest(an: Analysis, la: str, data: PackData, p) -> PackData:
     """The pack's workforce, self-assessment and progress parts (see `pack_data`)."""
     # Workforce: own likelihoods in full; the region's as published.
-    own_w = an.wres[(an.wres["la"] == la) & (an.wres["measure"] == "relative likelihood")]
+    has_wres = not an.wres.empty and not an.wres_published.empty
+    own_w = (
+        an.wres[(an.wres["la"] == la) & (an.wres["measure"] == "relative likelihood")]
+        if has_wres
+        else pd.DataFrame()
+    )
     wpub = an.wres_published
-    wreg = wpub[(wpub["la"] == WRES_REGION) & (wpub["measure"] == "relative likelihood")]
+    wreg = (
+        wpub[(wpub["la"] == WRES_REGION) & (wpub["measure"] == "relative likelihood")]
+        if has_wres
+        else pd.DataFrame(columns=["indicator", "value"])
+    )
     wreg = wreg.set_index(wreg["indicator"].astype(str))
     for r in own_w.to_dict("records"):
         ind = str(r["indicator"])

@@ -76,7 +76,10 @@ def about_rows(settings: RoundSettings, instrument: Instrument) -> list[tuple[st
     """What collated.xlsx records about its round, so the history can name it later."""
     return [
         ("Round", settings.round),
-        ("Figures for the year ending", settings.figures_year_ending.isoformat()),
+        (
+            "Figures for the year ending",
+            settings.figures_year_ending.isoformat() if settings.figures_year_ending else "",
+        ),
         ("Instrument version", str(instrument.version)),
         ("Collated on", dt.date.today().isoformat()),
     ]
