@@ -158,6 +158,7 @@ def _collate_into(
     )
     collation = collate_folder(folder, settings, instrument, progress, manifest)
     result = RunResult(collation)
+    analysis = _OnceAnalysis(collation)
     steps: list[tuple[str, Callable[[], dict[str, Path]]]] = [
         ("returns table", lambda: _returns(collation, out)),
         (
@@ -171,10 +172,10 @@ def _collate_into(
             ),
         ),
         ("feedback", lambda: {"feedback": write_feedback(collation, out)[0].parent}),
-        ("collated data", lambda: _collated(collation, out)),
+        ("collated data", lambda: _collated(collation, out, analysis())),
     ]
     if report:
-        steps.append(("report", lambda: _report(collation, out)))
+        steps.append(("report", lambda: _report(analysis(), out)))
     for name, step in steps:
         try:
             result.outputs.update(step())
@@ -192,13 +193,29 @@ def _returns(collation: Collation, out: Path) -> dict[str, Path]:
     return {"returns.csv": path}
 
 
-def _collated(collation: Collation, out: Path) -> dict[str, Path]:
+class _OnceAnalysis:
+    """The collation's analysis, made once and shared by collated.xlsx and the report (both
+    only read it). A failure is not kept: each output that needs it tries, and says so."""
+
+    def __init__(self, collation: Collation) -> None:
+        self.collation = collation
+        self.analysis = None
+
+    def __call__(self):
+        if self.analysis is None:
+            from collate.analysis import analyse_collation
+
+            self.analysis = analyse_collation(self.collation)
+        return self.analysis
+
+
+def _collated(collation: Collation, out: Path, analysis) -> dict[str, Path]:
     from collate.outputs.collated import write_collated
 
-    return write_collated(collation, out)
+    return write_collated(collation, out, analysis)
 
 
-def _report(collation: Collation, out: Path) -> dict[str, Path]:
-    from collate.report import write_report_for_collation
+def _report(analysis, out: Path) -> dict[str, Path]:
+    from collate.report import write_report
 
-    return {"report.docx": write_report_for_collation(collation, out)}
+    return {"report.docx": write_report(analysis, out)}
