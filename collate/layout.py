@@ -995,3 +995,69 @@ def build_layout(
     identity = identity_for(instrument, settings, la, sample)
     sheets.extend([lists_sheet, b.identity(identity)])
     return WorkbookLayout(sheets, identity, lists)
+
+
+# -- one layout per instrument, shared by every council -----------------------------------------
+
+# A council's workbook differs from another's only in wording that names it (the subtitle of
+# every sheet, the cover's facts and the hidden Identity sheet): the collator builds one layout
+# per instrument, round and sample mode for a stand-in council, and puts each council's name,
+# code and number into the fixed wording it compares. Memory stays flat however many councils.
+_STAND_IN = {
+    "name": "\ue000la name\ue000",
+    "gss_code": "\ue000la code\ue000",
+    "dfe_number": "\ue000dfe number\ue000",
+}
+
+
+@dataclass
+class SharedLayout:
+    """What the collator needs of a return's layout: its sheets (names, in order) and, for a
+    given council, each sheet's fixed wording by (row, col)."""
+
+    layout: WorkbookLayout
+    _static: dict[str, dict[tuple[int, int], str]] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self._static = {s.name: s.static_text() for s in self.layout.sheets}
+
+    @property
+    def sheets(self) -> list[SheetLayout]:
+        return self.layout.sheets
+
+    def static_text(self, sheet: str, la: LocalAuthority) -> dict[tuple[int, int], str]:
+        """The fixed wording of `sheet` in the workbook made for `la`, as build_layout has it."""
+        swap = (
+            (_STAND_IN["name"], la.name),
+            (_STAND_IN["gss_code"], la.gss_code),
+            (_STAND_IN["dfe_number"], str(la.dfe_number)),
+        )
+        out = {}
+        for rc, text in self._static[sheet].items():
+            if "\ue000" in text:
+                for old, new in swap:
+                    text = text.replace(old, new)
+            out[rc] = text
+        return out
+
+
+def shared_layout(
+    instrument: Instrument,
+    settings: RoundSettings,
+    sample: bool,
+    cache: dict | None = None,
+) -> SharedLayout:
+    """The layout every council's workbook of this instrument, round and mode was made with."""
+    key = (instrument.id, instrument.version, instrument.fingerprint, settings.round, sample)
+    if cache is not None and key in cache:
+        return cache[key]
+    stand_in = LocalAuthority.model_construct(
+        name=_STAND_IN["name"],
+        short_name=_STAND_IN["name"],
+        gss_code=_STAND_IN["gss_code"],
+        dfe_number=_STAND_IN["dfe_number"],
+    )
+    shared = SharedLayout(build_layout(instrument, settings, stand_in, sample))
+    if cache is not None:
+        cache[key] = shared
+    return shared
