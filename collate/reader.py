@@ -89,7 +89,12 @@ class _LeanSheetParser(WorkSheetParser):
 
     def parse(self):
         row_tag, prot_tag, skipped = _sheet_reader.ROW_TAG, _sheet_reader.PROT_TAG, self._SKIPPED
-        for _, element in _sheet_reader.iterparse(self.source):
+        data = self.source.read()
+        if _plain_xml(data):
+            events = _lxml_events(data)
+        else:  # a DTD, or not UTF-8: defusedxml's parser, which refuses what it must
+            events = _sheet_reader.iterparse(io.BytesIO(data))
+        for _, element in events:
             tag = element.tag
             if tag == row_tag:
                 row = self.parse_row(element)
@@ -100,6 +105,34 @@ class _LeanSheetParser(WorkSheetParser):
                 element.clear()
             elif tag in skipped:
                 element.clear()
+
+
+class _NotLean(Exception):
+    """libxml2 refused a part the lean reader was reading: the file is read again as before,
+    so that what it is told (which parser's message, at which step) is exactly as before."""
+
+
+def _plain_xml(data: bytes) -> bool:
+    """UTF-8 (or ASCII) XML without a document type declaration, so without entity
+    declarations: nothing libxml2 could expand or fetch. Anything else goes to defusedxml."""
+    start = data[3:4] if data.startswith(b"\xef\xbb\xbf") else data[:1]
+    return start == b"<" and b"<!DOCTYPE" not in data and b"<!ENTITY" not in data
+
+
+def _lxml_events(data: bytes):
+    from lxml import etree
+
+    try:
+        yield from etree.iterparse(
+            io.BytesIO(data),
+            events=("end",),
+            resolve_entities=False,
+            no_network=True,
+            load_dtd=False,
+            huge_tree=False,
+        )
+    except etree.LxmlError as exc:
+        raise _NotLean(str(exc)) from None
 
 
 # A defined name's destinations depend on its text alone, and openpyxl's formula tokenizer
@@ -859,6 +892,27 @@ def read_return(
 
     With `manifest` (from the build's manifest.csv), a return must carry the issue token of a
     workbook issued to the council it names."""
+    global LEAN
+    if LEAN:
+        try:
+            return _read_return(path, instrument, settings, layouts, manifest, name)
+        except _NotLean:
+            LEAN = False
+            try:
+                return _read_return(path, instrument, settings, layouts, manifest, name)
+            finally:
+                LEAN = True
+    return _read_return(path, instrument, settings, layouts, manifest, name)
+
+
+def _read_return(
+    path: Path,
+    instrument: Instrument,
+    settings: RoundSettings,
+    layouts: dict | None,
+    manifest: dict[str, IssuedWorkbook] | None,
+    name: str,
+) -> ReturnRecord:
     try:
         reader = _Reader(
             path, instrument, settings, layouts if layouts is not None else {}, manifest, name
@@ -880,6 +934,8 @@ def read_return(
             wb.close()
         if reader.record.readable:
             reader.run_checks()
+    except _NotLean:
+        raise
     except _TooMuch as exc:
         reader.record.readable = False
         reader.record.values = {}
