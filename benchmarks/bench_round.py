@@ -4,7 +4,8 @@
 
 For each size: the round's settings (11: the region's own councils; otherwise made-up councils,
 each with its own name, GSS code and DfE number), its workbooks filled with synthetic answers
-(openpyxl, in two processes, kept in a cache folder between runs: not timed), then, each job in
+(written into the answer cells as the workbook is made, in two processes, kept in a cache
+folder between runs: not timed), then, each job in
 a fresh process so that its peak memory is its own, and interleaved so that the machine's load
 falls alike on each:
 
@@ -65,9 +66,13 @@ def settings_of(size: int):
 
 
 def _fill_one(args: tuple[int, int, str]) -> str:
-    from collate.filler import fill_workbook
+    """One council's return with synthetic answers (those of a real council of the region),
+    written straight into its answer cells as XlsxWriter writes the workbook: the file is the
+    issued workbook with the answers in it (a quick stand-in for a council saving it)."""
+    from collate import workbook
     from collate.generate import workbook_bytes, workbook_name
     from collate.instrument import load_instrument
+    from collate.layout import build_layout
     from collate.population import load_population
     from collate.samples import SEED, answers_for, load_sample_answers
 
@@ -76,17 +81,36 @@ def _fill_one(args: tuple[int, int, str]) -> str:
     instrument = load_instrument(settings.instrument_folder)
     region = load_settings_region()
     la = settings.local_authorities[index]
-    like = region[index % len(region)]  # answers and population of a real council
+    like = region[index % len(region)]
     population = load_population(settings.population_path, instrument.ethnicity)
     rng = random.Random(f"{SEED}-{la.gss_code}")
     answers = answers_for(
         like, instrument, settings, load_sample_answers(), population[like.gss_code], rng
     )
-    blank = Path(folder) / f"blank-{index}.xlsx"
-    blank.write_bytes(workbook_bytes(instrument, settings, la))
+    at = {
+        (s.name, i.row, i.col): answers[i.field.id]
+        for s in build_layout(instrument, settings, la).sheets
+        for i in s.inputs
+        if i.field is not None and i.field.id in answers
+    }
+    sheet = workbook._Worksheet
+    blank, merge = sheet.write_blank, sheet.merge_range
+
+    def write_blank(self, row, col, value, fmt=None):
+        if (self.name, row, col) in at:
+            return self.write(row, col, at[(self.name, row, col)], fmt)
+        return blank(self, row, col, value, fmt)
+
+    def merge_range(self, r1, c1, r2, c2, data, fmt=None):
+        return merge(self, r1, c1, r2, c2, at.get((self.name, r1, c1), data), fmt)
+
+    sheet.write_blank, sheet.merge_range = write_blank, merge_range
+    try:
+        data = workbook_bytes(instrument, settings, la)
+    finally:
+        sheet.write_blank, sheet.merge_range = blank, merge
     target = Path(folder) / workbook_name(la, settings)
-    fill_workbook(blank, target, answers)
-    blank.unlink()
+    target.write_bytes(data)
     return target.name
 
 

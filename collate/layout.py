@@ -7,6 +7,7 @@ their defined names, never by these coordinates.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import math
 from collections.abc import Iterable
@@ -1027,18 +1028,34 @@ class SharedLayout:
 
     def static_text(self, sheet: str, la: LocalAuthority) -> dict[tuple[int, int], str]:
         """The fixed wording of `sheet` in the workbook made for `la`, as build_layout has it."""
-        swap = (
-            (_STAND_IN["name"], la.name),
-            (_STAND_IN["gss_code"], la.gss_code),
-            (_STAND_IN["dfe_number"], str(la.dfe_number)),
-        )
-        out = {}
-        for rc, text in self._static[sheet].items():
-            if "\ue000" in text:
-                for old, new in swap:
-                    text = text.replace(old, new)
-            out[rc] = text
-        return out
+        return {rc: _for_council(text, la) for rc, text in self._static[sheet].items()}
+
+    def for_council(self, la: LocalAuthority) -> WorkbookLayout:
+        """The whole layout of `la`'s workbook, as build_layout makes it: only the cells that
+        name the council are new, the rest is shared (render only reads a layout)."""
+        sheets = []
+        for s in self.layout.sheets:
+            if any(isinstance(c.value, str) and "\ue000" in c.value for c in s.cells):
+                cells = [
+                    dataclasses.replace(c, value=_for_council(c.value, la))
+                    if isinstance(c.value, str) and "\ue000" in c.value
+                    else c
+                    for c in s.cells
+                ]
+                s = dataclasses.replace(s, cells=cells)
+            sheets.append(s)
+        identity = {k: _for_council(v, la) for k, v in self.layout.identity.items()}
+        return WorkbookLayout(sheets, identity, self.layout.lists)
+
+
+def _for_council(text: str, la: LocalAuthority) -> str:
+    if "\ue000" not in text:
+        return text
+    return (
+        text.replace(_STAND_IN["name"], la.name)
+        .replace(_STAND_IN["gss_code"], la.gss_code)
+        .replace(_STAND_IN["dfe_number"], str(la.dfe_number))
+    )
 
 
 def shared_layout(

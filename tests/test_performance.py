@@ -97,3 +97,23 @@ def test_the_lean_reader_reads_every_broken_file_as_before(
         old, new = _both_ways(path, settings, instrument, monkeypatch)
         assert new.findings == old.findings, path.name
         assert new == old, path.name
+
+
+@pytest.mark.parametrize("sample", [False, True])
+def test_workbooks_from_the_shared_layout_are_byte_for_byte_as_before(
+    settings, instrument, sample, monkeypatch
+):
+    from collate import generate
+
+    councils = list(settings.local_authorities) + ODD_COUNCILS
+    shared = [
+        generate.workbook_bytes(instrument, settings, la, sample, "t" * 32) for la in councils
+    ]
+
+    class Own:  # each council's layout built for it alone, as before
+        def for_council(self, la):
+            return build_layout(instrument, settings, la, sample)
+
+    monkeypatch.setattr(generate, "_shared", lambda *a: Own())
+    for la, data in zip(councils, shared, strict=True):
+        assert data == generate.workbook_bytes(instrument, settings, la, sample, "t" * 32), la.name
