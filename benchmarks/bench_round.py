@@ -1,6 +1,6 @@
 """A whole round at 11, 153 and 500 distinct councils, against reading anchors on the same files.
 
-    python benchmarks/bench_round.py [--sizes 11 153 500] [--no-pandas]
+    python benchmarks/bench_round.py [--sizes 11 153 500] [--pandas-up-to 153]
 
 For each size: the round's settings (11: the region's own councils; otherwise made-up councils,
 each with its own name, GSS code and DfE number), its workbooks filled with synthetic answers
@@ -16,7 +16,8 @@ falls alike on each:
 - round: collate.run.run_collation with every output and the report (what a manager runs);
 - calamine again.
 
-It prints each time, collate / calamine and collate / pandas (calamine: the mean of its two
+It prints each wall-clock time and processor time (steadier on a shared machine), collate /
+calamine and collate / pandas (calamine: the mean of its two
 runs), the round (build + collation with outputs and report) and the peak resident memory of each
 job, with the growth of the collate job's memory per council between the two largest sizes.
 """
@@ -65,6 +66,9 @@ def settings_of(size: int):
     return settings.model_copy(update={"local_authorities": las})
 
 
+_ROUND: dict = {}
+
+
 def _fill_one(args: tuple[int, int, str]) -> str:
     """One council's return with synthetic answers (those of a real council of the region),
     written straight into its answer cells as XlsxWriter writes the workbook: the file is the
@@ -77,22 +81,31 @@ def _fill_one(args: tuple[int, int, str]) -> str:
     from collate.samples import SEED, answers_for, load_sample_answers
 
     size, index, folder = args
-    settings = settings_of(size)
-    instrument = load_instrument(settings.instrument_folder)
-    region = load_settings_region()
+    if _ROUND.get("size") != size:  # once per process and size
+        settings = settings_of(size)
+        instrument = load_instrument(settings.instrument_folder)
+        _ROUND.update(
+            size=size,
+            settings=settings,
+            instrument=instrument,
+            region=load_settings_region(),
+            population=load_population(settings.population_path, instrument.ethnicity),
+            sample=load_sample_answers(),
+            inputs=[
+                (s.name, i.row, i.col, i.field.id)
+                for s in build_layout(instrument, settings, settings.local_authorities[0]).sheets
+                for i in s.inputs
+                if i.field is not None
+            ],
+        )
+    settings, instrument, region = _ROUND["settings"], _ROUND["instrument"], _ROUND["region"]
     la = settings.local_authorities[index]
     like = region[index % len(region)]
-    population = load_population(settings.population_path, instrument.ethnicity)
     rng = random.Random(f"{SEED}-{la.gss_code}")
     answers = answers_for(
-        like, instrument, settings, load_sample_answers(), population[like.gss_code], rng
+        like, instrument, settings, _ROUND["sample"], _ROUND["population"][like.gss_code], rng
     )
-    at = {
-        (s.name, i.row, i.col): answers[i.field.id]
-        for s in build_layout(instrument, settings, la).sheets
-        for i in s.inputs
-        if i.field is not None and i.field.id in answers
-    }
+    at = {(sh, r, c): answers[fid] for sh, r, c, fid in _ROUND["inputs"] if fid in answers}
     sheet = workbook._Worksheet
     blank, merge = sheet.write_blank, sheet.merge_range
 
@@ -182,11 +195,10 @@ def job(name: str, size: int, folder: Path, work: Path) -> dict:
         raise ValueError(name)
     if name in ("calamine", "pandas"):
         run(files[:1])
-    before = peak_rss()
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), time.process_time()
     run(files)
     seconds = time.perf_counter() - start
-    return {"seconds": seconds, "peak": peak_rss(), "before": before}
+    return {"seconds": seconds, "cpu": time.process_time() - cpu, "peak": peak_rss()}
 
 
 def in_child(name: str, size: int) -> dict:
@@ -206,7 +218,9 @@ def in_child(name: str, size: int) -> dict:
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--sizes", type=int, nargs="+", default=[11, 153, 500])
-    ap.add_argument("--no-pandas", action="store_true")
+    ap.add_argument(
+        "--pandas-up-to", type=int, default=10_000, help="run pandas only up to this size"
+    )
     ap.add_argument("--job", nargs=3)
     args = ap.parse_args()
     if args.job:
@@ -227,7 +241,7 @@ def main() -> None:
         filled_folder(size)
         print(f"{size} filled returns ready ({time.perf_counter() - t:.0f} s)", flush=True)
         order = ["build", "calamine", "collate"]
-        order += [] if args.no_pandas else ["pandas"]
+        order += ["pandas"] if size <= args.pandas_up_to else []
         order += ["round", "calamine2"]
         got: dict[str, dict] = {}
         for name in order:
@@ -247,6 +261,13 @@ def main() -> None:
             f"round (build + that) {got['build']['seconds'] + got['round']['seconds']:.1f} s"
         )
         print(line, flush=True)
+        ccal = (got["calamine"]["cpu"] + got["calamine2"]["cpu"]) / 2
+        print(
+            "      processor time: "
+            + ", ".join(f"{k} {v['cpu']:.2f} s" for k, v in got.items())
+            + f"; collate {got['collate']['cpu'] / ccal:.1f}x calamine",
+            flush=True,
+        )
         print(
             "      peak memory: "
             + ", ".join(f"{k} {v['peak'] / MB:.0f} MB" for k, v in got.items()),

@@ -23,9 +23,12 @@ from typing import Any
 import olefile
 import openpyxl
 from defusedxml import ElementTree
+from openpyxl.reader import excel
 from openpyxl.utils.cell import column_index_from_string, coordinate_from_string
 from openpyxl.worksheet import _reader as _sheet_reader
+from openpyxl.worksheet._read_only import ReadOnlyWorksheet
 from openpyxl.worksheet._reader import WorkSheetParser
+from openpyxl.worksheet.dimensions import SheetDimension
 
 from collate.checks import as_text, is_blank
 from collate.cleaning import clean_text
@@ -91,7 +94,7 @@ class _LeanSheetParser(WorkSheetParser):
         row_tag, prot_tag, skipped = _sheet_reader.ROW_TAG, _sheet_reader.PROT_TAG, self._SKIPPED
         data = self.source.read()
         if _plain_xml(data):
-            events = _lxml_events(data)
+            events = _lxml_events(data, skipped | {row_tag, prot_tag})
         else:  # a DTD, or not UTF-8: defusedxml's parser, which refuses what it must
             events = _sheet_reader.iterparse(io.BytesIO(data))
         for _, element in events:
@@ -119,13 +122,15 @@ def _plain_xml(data: bytes) -> bool:
     return start == b"<" and b"<!DOCTYPE" not in data and b"<!ENTITY" not in data
 
 
-def _lxml_events(data: bytes):
+def _lxml_events(data: bytes, tags: frozenset[str]):
+    """The end of each element named in `tags` (the others are parsed, not handed over)."""
     from lxml import etree
 
     try:
         yield from etree.iterparse(
             io.BytesIO(data),
             events=("end",),
+            tag=tags,
             resolve_entities=False,
             no_network=True,
             load_dtd=False,
@@ -133,6 +138,32 @@ def _lxml_events(data: bytes):
         )
     except etree.LxmlError as exc:
         raise _NotLean(str(exc)) from None
+
+
+class _LeanReadOnlyWorksheet(ReadOnlyWorksheet):
+    """openpyxl's read-only sheet, finding the sheet's dimensions (which openpyxl reads as it
+    opens the workbook) with libxml2 rather than Python's tree builder, stopping where
+    openpyxl stops (the <dimension> element, else the end of the cells). The collator never
+    uses the dimensions: this only keeps what a damaged sheet makes openpyxl say, as before."""
+
+    def _get_size(self):
+        src = self._get_source()
+        data = src.read()
+        src.close()
+        if not _plain_xml(data):
+            return super()._get_size()
+        dimension, cells = _sheet_reader.DIMENSION_TAG, _sheet_reader.DATA_TAG
+        tags = frozenset({dimension, cells, _sheet_reader.ROW_TAG})
+        for _, element in _lxml_events(data, tags):
+            if element.tag == dimension:
+                dims = SheetDimension.from_tree(element).boundaries
+                if dims is not None:
+                    self._min_column, self._min_row, self._max_column, self._max_row = dims
+                return None
+            if element.tag == cells:
+                return None
+            element.clear()
+        return None
 
 
 # A defined name's destinations depend on its text alone, and openpyxl's formula tokenizer
@@ -397,9 +428,19 @@ class _Reader:
         try:
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
-                return openpyxl.load_workbook(
-                    io.BytesIO(self.data), read_only=True, data_only=False, keep_links=False
-                )
+                if not LEAN:
+                    return openpyxl.load_workbook(
+                        io.BytesIO(self.data), read_only=True, data_only=False, keep_links=False
+                    )
+                excel.ReadOnlyWorksheet = _LeanReadOnlyWorksheet
+                try:
+                    return openpyxl.load_workbook(
+                        io.BytesIO(self.data), read_only=True, data_only=False, keep_links=False
+                    )
+                finally:
+                    excel.ReadOnlyWorksheet = ReadOnlyWorksheet
+        except _NotLean:
+            raise
         except Exception as exc:  # noqa: BLE001 - any failure here means a damaged file
             self.file_finding("FILE02", detail=f"{type(exc).__name__}: {exc}"[:200])
             return None
