@@ -8,7 +8,7 @@ HERE = Path(__file__).resolve().parent
 
 if __name__ == "__main__":
     status = 0
-    for script in ("bench_generate.py", "bench_collate.py", "bench_report.py"):
+    for script in ("bench_round.py", "bench_generate.py", "bench_collate.py", "bench_report.py"):
         path = HERE / script
         if not path.exists():
             print(f"(missing: {script})")

@@ -12,7 +12,7 @@ from pathlib import Path
 from collate.emails import draft_email, render_text
 from collate.errors import ToolkitError
 from collate.instrument import Instrument, load_instrument
-from collate.layout import ISSUE_TOKEN, build_layout
+from collate.layout import ISSUE_TOKEN, SharedLayout, shared_layout
 from collate.settings import LocalAuthority, RoundSettings
 from collate.workbook import render
 
@@ -56,6 +56,19 @@ def choose_las(settings: RoundSettings, names: Iterable[str]) -> list[LocalAutho
     return chosen
 
 
+_SHARED: list = []  # the last round's (key, instrument, layout): one round at a time
+
+
+def _shared(instrument: Instrument, settings: RoundSettings, sample: bool) -> SharedLayout:
+    """One layout for every council of a round (see collate.layout.SharedLayout)."""
+    key = (id(instrument), instrument.fingerprint, settings.model_dump_json(), sample)
+    if _SHARED and _SHARED[0][0] == key and _SHARED[0][1] is instrument:
+        return _SHARED[0][2]
+    shared = shared_layout(instrument, settings, sample)
+    _SHARED[:] = [(key, instrument, shared)]
+    return shared
+
+
 def workbook_bytes(
     instrument: Instrument,
     settings: RoundSettings,
@@ -63,7 +76,7 @@ def workbook_bytes(
     sample: bool = False,
     token: str | None = None,
 ) -> bytes:
-    layout = build_layout(instrument, settings, la, sample)
+    layout = _shared(instrument, settings, sample).for_council(la)
     properties = {
         "title": f"{instrument.title} {settings.round}: {la.name}",
         "subject": settings.programme,

@@ -7,6 +7,7 @@ their defined names, never by these coordinates.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import math
 from collections.abc import Iterable
@@ -1029,3 +1030,85 @@ def build_layout(
     words = instrument.checks.status_words
     colours = {words.error: "error", words.query: "query", words.ok: "ok"}
     return WorkbookLayout(sheets, identity, lists, colours)
+
+
+# -- one layout per instrument, shared by every council -----------------------------------------
+
+# A council's workbook differs from another's only in wording that names it (the subtitle of
+# every sheet, the cover's facts and the hidden Identity sheet): the collator builds one layout
+# per instrument, round and sample mode for a stand-in council, and puts each council's name,
+# code and number into the fixed wording it compares. Memory stays flat however many councils.
+_STAND_IN = {
+    "name": "\ue000la name\ue000",
+    "gss_code": "\ue000la code\ue000",
+    "dfe_number": "\ue000dfe number\ue000",
+}
+
+
+@dataclass
+class SharedLayout:
+    """What the collator needs of a return's layout: its sheets (names, in order) and, for a
+    given council, each sheet's fixed wording by (row, col)."""
+
+    layout: WorkbookLayout
+    _static: dict[str, dict[tuple[int, int], str]] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self._static = {s.name: s.static_text() for s in self.layout.sheets}
+
+    @property
+    def sheets(self) -> list[SheetLayout]:
+        return self.layout.sheets
+
+    def static_text(self, sheet: str, la: LocalAuthority) -> dict[tuple[int, int], str]:
+        """The fixed wording of `sheet` in the workbook made for `la`, as build_layout has it."""
+        return {rc: _for_council(text, la) for rc, text in self._static[sheet].items()}
+
+    def for_council(self, la: LocalAuthority) -> WorkbookLayout:
+        """The whole layout of `la`'s workbook, as build_layout makes it: only the cells that
+        name the council are new, the rest is shared (render only reads a layout)."""
+        sheets = []
+        for s in self.layout.sheets:
+            if any(isinstance(c.value, str) and "\ue000" in c.value for c in s.cells):
+                cells = [
+                    dataclasses.replace(c, value=_for_council(c.value, la))
+                    if isinstance(c.value, str) and "\ue000" in c.value
+                    else c
+                    for c in s.cells
+                ]
+                s = dataclasses.replace(s, cells=cells)
+            sheets.append(s)
+        identity = {k: _for_council(v, la) for k, v in self.layout.identity.items()}
+        return WorkbookLayout(sheets, identity, self.layout.lists, self.layout.status_colours)
+
+
+def _for_council(text: str, la: LocalAuthority) -> str:
+    if "\ue000" not in text:
+        return text
+    return (
+        text.replace(_STAND_IN["name"], la.name)
+        .replace(_STAND_IN["gss_code"], la.gss_code)
+        .replace(_STAND_IN["dfe_number"], str(la.dfe_number))
+    )
+
+
+def shared_layout(
+    instrument: Instrument,
+    settings: RoundSettings,
+    sample: bool,
+    cache: dict | None = None,
+) -> SharedLayout:
+    """The layout every council's workbook of this instrument, round and mode was made with."""
+    key = (instrument.id, instrument.version, instrument.fingerprint, settings.round, sample)
+    if cache is not None and key in cache:
+        return cache[key]
+    stand_in = LocalAuthority.model_construct(
+        name=_STAND_IN["name"],
+        short_name=_STAND_IN["name"],
+        gss_code=_STAND_IN["gss_code"],
+        dfe_number=_STAND_IN["dfe_number"],
+    )
+    shared = SharedLayout(build_layout(instrument, settings, stand_in, sample))
+    if cache is not None:
+        cache[key] = shared
+    return shared

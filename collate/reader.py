@@ -23,8 +23,12 @@ from typing import Any
 import olefile
 import openpyxl
 from defusedxml import ElementTree
+from openpyxl.reader import excel
 from openpyxl.utils.cell import column_index_from_string, coordinate_from_string
+from openpyxl.worksheet import _reader as _sheet_reader
+from openpyxl.worksheet._read_only import ReadOnlyWorksheet
 from openpyxl.worksheet._reader import WorkSheetParser
+from openpyxl.worksheet.dimensions import SheetDimension
 
 from collate.checks import as_text, is_blank
 from collate.cleaning import clean_text
@@ -35,8 +39,8 @@ from collate.layout import (
     IDENTITY_SHEET,
     ISSUE_TOKEN,
     META_PREFIX,
-    WorkbookLayout,
-    build_layout,
+    SharedLayout,
+    shared_layout,
 )
 from collate.manifest import IssuedWorkbook
 from collate.settings import LocalAuthority, RoundSettings
@@ -51,6 +55,133 @@ TEXT_SUFFIXES = {".csv", ".txt", ".tsv"}
 # Excel's "Strict Open XML Spreadsheet" uses these namespaces in place of the usual ones.
 STRICT_NAMESPACE = b"http://purl.oclc.org/ooxml/spreadsheetml/main"
 SINGLE_CELL = re.compile(r"\$?[A-Z]{1,3}\$?[0-9]+")
+# Read only what the collator needs (False: every part of each sheet built into openpyxl's
+# objects, as before; the differential test in tests/test_performance.py compares the two).
+LEAN = True
+
+
+class _LeanSheetParser(WorkSheetParser):
+    """openpyxl's sheet parser taking only the cells and <sheetProtection>. The other parts of
+    a sheet (data validations, conditional formats, print settings: hundreds of objects a
+    sheet) are passed over, not built. The XML is parsed as before (defusedxml's iterparse)."""
+
+    _SKIPPED = frozenset(
+        {
+            _sheet_reader.COL_TAG,
+            _sheet_reader.EXT_TAG,
+            _sheet_reader.CF_TAG,
+            _sheet_reader.LEGACY_TAG,
+            _sheet_reader.ROW_BREAK_TAG,
+            _sheet_reader.COL_BREAK_TAG,
+            _sheet_reader.CUSTOM_VIEWS_TAG,
+            _sheet_reader.PRINT_TAG,
+            _sheet_reader.MARGINS_TAG,
+            _sheet_reader.PAGE_TAG,
+            _sheet_reader.HEADER_TAG,
+            _sheet_reader.FILTER_TAG,
+            _sheet_reader.VALIDATION_TAG,
+            _sheet_reader.PROPERTIES_TAG,
+            _sheet_reader.VIEWS_TAG,
+            _sheet_reader.FORMAT_TAG,
+            _sheet_reader.SCENARIOS_TAG,
+            _sheet_reader.TABLE_TAG,
+            _sheet_reader.HYPERLINK_TAG,
+            _sheet_reader.MERGE_TAG,
+        }
+    )
+
+    def parse(self):
+        row_tag, prot_tag, skipped = _sheet_reader.ROW_TAG, _sheet_reader.PROT_TAG, self._SKIPPED
+        data = self.source.read()
+        if _plain_xml(data):
+            events = _lxml_events(data, skipped | {row_tag, prot_tag})
+        else:  # a DTD, or not UTF-8: defusedxml's parser, which refuses what it must
+            events = _sheet_reader.iterparse(io.BytesIO(data))
+        for _, element in events:
+            tag = element.tag
+            if tag == row_tag:
+                row = self.parse_row(element)
+                element.clear()
+                yield row
+            elif tag == prot_tag:
+                self.parse_sheet_protection(element)
+                element.clear()
+            elif tag in skipped:
+                element.clear()
+
+
+class _NotLean(Exception):
+    """libxml2 refused a part the lean reader was reading: the file is read again as before,
+    so that what it is told (which parser's message, at which step) is exactly as before."""
+
+
+def _plain_xml(data: bytes) -> bool:
+    """UTF-8 (or ASCII) XML without a document type declaration, so without entity
+    declarations: nothing libxml2 could expand or fetch. Anything else goes to defusedxml."""
+    start = data[3:4] if data.startswith(b"\xef\xbb\xbf") else data[:1]
+    return start == b"<" and b"<!DOCTYPE" not in data and b"<!ENTITY" not in data
+
+
+def _lxml_events(data: bytes, tags: frozenset[str]):
+    """The end of each element named in `tags` (the others are parsed, not handed over)."""
+    from lxml import etree
+
+    try:
+        yield from etree.iterparse(
+            io.BytesIO(data),
+            events=("end",),
+            tag=tags,
+            resolve_entities=False,
+            no_network=True,
+            load_dtd=False,
+            huge_tree=False,
+        )
+    except etree.LxmlError as exc:
+        raise _NotLean(str(exc)) from None
+
+
+class _LeanReadOnlyWorksheet(ReadOnlyWorksheet):
+    """openpyxl's read-only sheet, finding the sheet's dimensions (which openpyxl reads as it
+    opens the workbook) with libxml2 rather than Python's tree builder, stopping where
+    openpyxl stops (the <dimension> element, else the end of the cells). The collator never
+    uses the dimensions: this only keeps what a damaged sheet makes openpyxl say, as before."""
+
+    def _get_size(self):
+        src = self._get_source()
+        data = src.read()
+        src.close()
+        if not _plain_xml(data):
+            return super()._get_size()
+        dimension, cells = _sheet_reader.DIMENSION_TAG, _sheet_reader.DATA_TAG
+        tags = frozenset({dimension, cells, _sheet_reader.ROW_TAG})
+        for _, element in _lxml_events(data, tags):
+            if element.tag == dimension:
+                dims = SheetDimension.from_tree(element).boundaries
+                if dims is not None:
+                    self._min_column, self._min_row, self._max_column, self._max_row = dims
+                return None
+            if element.tag == cells:
+                return None
+            element.clear()
+        return None
+
+
+# A defined name's destinations depend on its text alone, and openpyxl's formula tokenizer
+# finds them slowly: every return has the same few hundred, so each is worked out once.
+_DESTINATIONS: dict[str, tuple[tuple[str, str], ...]] = {}
+
+
+def _destinations(dn) -> list[tuple[str, str]]:
+    if not LEAN:
+        return list(dn.destinations)
+    text = dn.value
+    done = _DESTINATIONS.get(text)
+    if done is None:
+        done = tuple(dn.destinations)
+        if len(_DESTINATIONS) > 50_000:  # a flood of odd names cannot grow it for ever
+            _DESTINATIONS.clear()
+        _DESTINATIONS[text] = done
+    return list(done)
 
 
 @dataclass
@@ -113,7 +244,7 @@ class _Reader:
         path: Path,
         instrument: Instrument,
         settings: RoundSettings,
-        layouts: dict[tuple[str, bool], WorkbookLayout],
+        layouts: dict[tuple, SharedLayout],
         manifest: dict[str, IssuedWorkbook] | None = None,
         name: str = "",
     ):
@@ -297,14 +428,24 @@ class _Reader:
         try:
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
-                return openpyxl.load_workbook(
-                    io.BytesIO(self.data), read_only=True, data_only=False, keep_links=False
-                )
+                if not LEAN:
+                    return openpyxl.load_workbook(
+                        io.BytesIO(self.data), read_only=True, data_only=False, keep_links=False
+                    )
+                excel.ReadOnlyWorksheet = _LeanReadOnlyWorksheet
+                try:
+                    return openpyxl.load_workbook(
+                        io.BytesIO(self.data), read_only=True, data_only=False, keep_links=False
+                    )
+                finally:
+                    excel.ReadOnlyWorksheet = ReadOnlyWorksheet
+        except _NotLean:
+            raise
         except Exception as exc:  # noqa: BLE001 - any failure here means a damaged file
             self.file_finding("FILE02", detail=f"{type(exc).__name__}: {exc}"[:200])
             return None
 
-    def identify(self, wb) -> WorkbookLayout | None:
+    def identify(self, wb) -> SharedLayout | None:
         """Work out whose return this is from its embedded identity, and which layout it has."""
         props = wb.properties
         self.record.last_saved_by = props.lastModifiedBy or ""
@@ -320,7 +461,7 @@ class _Reader:
             dn = wb.defined_names.get(META_PREFIX + key)
             if dn is None:
                 continue
-            dest = list(dn.destinations)
+            dest = _destinations(dn)
             if dest:
                 from_names[key] = dest[0]
         if not from_names and not from_props:
@@ -394,10 +535,7 @@ class _Reader:
         sample = identity.get("sample", "no") != "no"
         if self.manifest is not None and not sample:
             self.check_token(la)
-        key = (la.gss_code, sample)
-        if key not in self.layouts:
-            self.layouts[key] = build_layout(self.ins, self.settings, la, sample)
-        return self.layouts[key]
+        return shared_layout(self.ins, self.settings, sample, self.layouts)
 
     def check_token(self, la: LocalAuthority) -> None:
         """Is this one of the workbooks issued, and issued to the council it names?"""
@@ -430,7 +568,7 @@ class _Reader:
             rows_needed = {r for r, _ in cells}
             last_row = max(rows_needed) if rows_needed else 0
             with wb._archive.open(ws._worksheet_path) as src:
-                parser = WorkSheetParser(
+                parser = (_LeanSheetParser if LEAN else WorkSheetParser)(
                     src,
                     ws._shared_strings,
                     data_only=False,
@@ -464,7 +602,7 @@ class _Reader:
             out[sheet] = got
         return out
 
-    def read_answers(self, wb, layout: WorkbookLayout) -> None:
+    def read_answers(self, wb, layout: SharedLayout) -> None:
         rec = self.record
         expected = [s.name for s in layout.sheets]
         actual = list(wb.sheetnames)
@@ -491,7 +629,7 @@ class _Reader:
                     "FILE16", field_label=f.label, detail=f"the name {f.name} is missing"
                 )
                 continue
-            dest = list(dn.destinations)
+            dest = _destinations(dn)
             if len(dest) != 1 or dest[0][0] not in wanted or not SINGLE_CELL.fullmatch(dest[0][1]):
                 self.file_finding(
                     "FILE25", field_label=f.label, name=f.name, found=dn.attr_text or "nothing"
@@ -519,7 +657,7 @@ class _Reader:
             if check.severity != "query":
                 continue
             dn = names.get(check.explanation_name)
-            dest = list(dn.destinations) if dn is not None else []
+            dest = _destinations(dn) if dn is not None else []
             if len(dest) == 1 and dest[0][0] in wanted:
                 wanted[dest[0][0]][_rc(dest[0][1])] = "x:" + check.id
         # Fixed wording, by coordinate from the layout this workbook was made with.
@@ -528,7 +666,7 @@ class _Reader:
             if s.name == IDENTITY_SHEET:
                 continue
             static[s.name] = {}
-            for (r, c), text in s.static_text().items():
+            for (r, c), text in layout.static_text(s.name, self.record.la).items():
                 key = (r + 1, c + 1)
                 if key not in wanted[s.name]:
                     wanted[s.name][key] = "s:" + f"{r + 1},{c + 1}"
@@ -803,6 +941,27 @@ def read_return(
 
     With `manifest` (from the build's manifest.csv), a return must carry the issue token of a
     workbook issued to the council it names."""
+    global LEAN
+    if LEAN:
+        try:
+            return _read_return(path, instrument, settings, layouts, manifest, name)
+        except _NotLean:
+            LEAN = False
+            try:
+                return _read_return(path, instrument, settings, layouts, manifest, name)
+            finally:
+                LEAN = True
+    return _read_return(path, instrument, settings, layouts, manifest, name)
+
+
+def _read_return(
+    path: Path,
+    instrument: Instrument,
+    settings: RoundSettings,
+    layouts: dict | None,
+    manifest: dict[str, IssuedWorkbook] | None,
+    name: str,
+) -> ReturnRecord:
     try:
         reader = _Reader(
             path, instrument, settings, layouts if layouts is not None else {}, manifest, name
@@ -824,6 +983,8 @@ def read_return(
             wb.close()
         if reader.record.readable:
             reader.run_checks()
+    except _NotLean:
+        raise
     except _TooMuch as exc:
         reader.record.readable = False
         reader.record.values = {}

@@ -1,8 +1,9 @@
-"""Render a workbook layout to an .xlsx file with XlsxWriter, then lock its structure.
+"""Render a workbook layout to an .xlsx file with XlsxWriter, its structure locked.
 
-XlsxWriter cannot protect workbook structure, so the finished package is repacked once with a
-<workbookProtection lockStructure="1"/> element added to workbook.xml. Everything is written in
-memory with fixed timestamps so that the same inputs give byte-identical files.
+XlsxWriter has no call to protect workbook structure, so its workbook writer is extended to
+write <workbookProtection lockStructure="1"/> into workbook.xml as it writes the file (before
+<bookViews>, where the schema puts it): the package is written once, never repacked. Everything
+is written in memory with fixed timestamps so that the same inputs give byte-identical files.
 """
 
 from __future__ import annotations
@@ -108,6 +109,22 @@ class _Worksheet(Worksheet):
         return done
 
 
+class _Workbook(xlsxwriter.Workbook):
+    """XlsxWriter's workbook, writing structure protection (a legacy password hash) as well."""
+
+    def __init__(self, filename, options=None, password_hash: str | None = None) -> None:
+        super().__init__(filename, options)
+        self._ie_password_hash = password_hash
+
+    def _write_book_views(self) -> None:
+        if self._ie_password_hash is not None:
+            self._xml_empty_tag(
+                "workbookProtection",
+                [("workbookPassword", self._ie_password_hash), ("lockStructure", "1")],
+            )
+        super()._write_book_views()
+
+
 def render(
     layout: WorkbookLayout,
     password: str,
@@ -116,7 +133,7 @@ def render(
 ) -> bytes:
     """The finished workbook as bytes; `custom` adds document properties (the issue token)."""
     buffer = io.BytesIO()
-    wb = xlsxwriter.Workbook(
+    wb = _Workbook(
         buffer,
         {
             "in_memory": True,
@@ -124,6 +141,7 @@ def render(
             "strings_to_formulas": False,
             "strings_to_urls": False,
         },
+        password_hash=_password_hash(password),
     )
     wb.set_properties({**properties, "created": FIXED_DATE})
     for key, value in layout.identity.items():
@@ -269,7 +287,7 @@ def render(
     first_visible = next(i for i, s in enumerate(layout.sheets) if not s.hidden)
     wb.worksheets()[first_visible].activate()
     wb.close()
-    return lock_structure(buffer.getvalue(), password)
+    return buffer.getvalue()
 
 
 def _password_hash(password: str) -> str:
@@ -285,7 +303,8 @@ def _password_hash(password: str) -> str:
 
 
 def lock_structure(package: bytes, password: str) -> bytes:
-    """Add workbook structure protection (no adding, deleting or renaming sheets)."""
+    """Add workbook structure protection (no adding, deleting or renaming sheets) to a package
+    written without it (render writes it itself; kept for packages made elsewhere)."""
     src = zipfile.ZipFile(io.BytesIO(package))
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:

@@ -113,6 +113,14 @@ def libreoffice() -> None:
 
 
 @pytest.fixture(scope="session")
+def corpus(libreoffice, settings, instrument, tmp_path_factory):
+    """The broken corpus (tests/broken.py), built once for every test that reads it."""
+    from broken import build_corpus
+
+    return build_corpus(tmp_path_factory.mktemp("broken-corpus"), settings, instrument)
+
+
+@pytest.fixture(scope="session")
 def lo_resaved(libreoffice, essex_path, tmp_path_factory) -> Path:
     """Essex's fresh workbook opened and saved by LibreOffice Calc, as an LA using it would."""
     return resave_xlsx(essex_path, tmp_path_factory.mktemp("lo-resaved"))

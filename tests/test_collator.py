@@ -19,7 +19,7 @@ from typing import Any
 
 import pandas as pd
 import pytest
-from broken import EXPECTED, SKIPPED, Corpus, build_corpus, set_modified
+from broken import EXPECTED, SKIPPED, set_modified
 from click.testing import CliRunner
 from live import live_things
 
@@ -239,11 +239,6 @@ def test_returns_table_has_one_row_per_council(good_round, settings, instrument)
 
 # ---------------------------------------------------------------------------------------------
 # The broken corpus
-
-
-@pytest.fixture(scope="session")
-def corpus(libreoffice, settings, instrument, tmp_path_factory) -> Corpus:
-    return build_corpus(tmp_path_factory.mktemp("broken-corpus"), settings, instrument)
 
 
 @pytest.fixture(scope="session")

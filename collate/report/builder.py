@@ -233,8 +233,11 @@ class DocWriter:
         size = data.font_size
         head_style = self.style("Table Heading", "Normal")
         body_style = self.style("Table Text", "Normal")
+        # python-docx's table.rows[i] lists every row first: take them once (rows, not cells,
+        # survive the header's merges), else a table costs the square of its length.
+        rows = list(table.rows)
         for i, hrow in enumerate(data.header):
-            row = table.rows[i]
+            row = rows[i]
             dh.repeat_header(row)
             dh.cant_split(row)
             j = 0
@@ -243,7 +246,7 @@ class DocWriter:
                 if hc.span > 1:
                     cell = cell.merge(row.cells[j + hc.span - 1])
                 if hc.text is None:
-                    above = table.rows[i - 1].cells[j]
+                    above = rows[i - 1].cells[j]
                     above.merge(cell)
                 else:
                     self._fill(
@@ -256,14 +259,15 @@ class DocWriter:
         # A short table is kept on one page: every row but the last keeps with the next.
         keep = len(data.rows) <= KEEP_TOGETHER_ROWS
         for i, values in enumerate(data.rows):
-            row = table.rows[n_header + i]
+            row = rows[n_header + i]
             dh.cant_split(row)
+            cells = row.cells
             for j, value in enumerate(values):
-                self._fill(row.cells[j], value, body_style, size)
+                self._fill(cells[j], value, body_style, size)
                 if keep and i < len(data.rows) - 1:
-                    row.cells[j].paragraphs[0].paragraph_format.keep_with_next = True
+                    cells[j].paragraphs[0].paragraph_format.keep_with_next = True
         if not data.rows:
-            first = table.rows[n_header].cells[0].merge(table.rows[n_header].cells[-1])
+            first = rows[n_header].cells[0].merge(rows[n_header].cells[-1])
             self._fill(first, Cell(data.empty_text), body_style, size)
         dh.set_widths(table, widths)
         dh.table_description(table, caption or data.caption, data.description)

@@ -12,7 +12,6 @@ import string
 from pathlib import Path
 from typing import Any
 
-import inflect
 import pandas as pd
 import yaml
 
@@ -20,7 +19,39 @@ from collate.analysis import REGION, WRES_REGION, Analysis, exit_follow_ons
 from collate.errors import ReportError
 from collate.report import numbers as fmt
 
-_grammar = inflect.engine()
+
+def _inflect():
+    """The inflect module, imported without typeguard instrumenting it. inflect decorates its
+    engine with typeguard's @typechecked, which re-parses and recompiles inflect's source on
+    every import: about 2 s of processor time a run, for run-time checks of argument types that
+    this module always passes right. Should typeguard change, inflect is imported as usual."""
+    import sys
+    import warnings
+
+    if "inflect" in sys.modules:
+        return sys.modules["inflect"]
+    try:
+        from typeguard import _decorators
+    except ImportError:  # pragma: no cover - inflect without typeguard
+        import inflect
+
+        return inflect
+    original = getattr(_decorators, "instrument", None)
+    if original is None:  # pragma: no cover - a typeguard without this hook
+        import inflect
+
+        return inflect
+    _decorators.instrument = lambda f: "the toolkit imports inflect uninstrumented"
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            import inflect
+    finally:
+        _decorators.instrument = original
+    return inflect
+
+
+_grammar = _inflect().engine()
 # inflect keeps the case of what it is given, so an acronym's plural would come out "LAS": the
 # acronyms the report counts are named here, everything else is inflect's.
 ACRONYMS = {"LA": "LAs"}
