@@ -110,6 +110,8 @@ class Analysis:
     band: tuple[float, float] = (0.8, 1.25)
     suppress_from: int = 1
     suppress_to: int = 5
+    # Progress since an earlier round (collate.rounds.progress.Progress), when one is given.
+    progress: Any = None
 
 
 def analyse_collation(collation: Collation, today: dt.date | None = None) -> Analysis:

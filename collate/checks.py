@@ -43,7 +43,7 @@ VALUE_KINDS = (
 
 
 #: Checks the collator makes on the file itself (collate/reader.py, collate/collation.py).
-FILE_CHECK_CODES = tuple(f"FILE{n:02d}" for n in range(1, 31)) + ("QRY01",)
+FILE_CHECK_CODES = tuple(f"FILE{n:02d}" for n in range(1, 31)) + ("QRY01", "QRY02")
 
 
 class _Strict(BaseModel):

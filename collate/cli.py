@@ -76,8 +76,26 @@ def _refuse(exc: OutputError) -> None:
 @config_option
 @manifest_option
 @click.option("--no-report", is_flag=True, help="Skip the Word report.")
+@click.option(
+    "--previous",
+    type=click.Path(exists=True, path_type=Path),
+    help="The last round's collated.xlsx (or the folder of kept rounds): adds the progress "
+    "since then to collated.xlsx and the report.",
+)
+@click.option(
+    "--history",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Folder of kept rounds: this round is kept there, and compared with the latest "
+    "earlier round there unless --previous says otherwise.",
+)
 def run(
-    returns_dir: Path, out: Path, config: Path | None, manifest: Path | None, no_report: bool
+    returns_dir: Path,
+    out: Path,
+    config: Path | None,
+    manifest: Path | None,
+    no_report: bool,
+    previous: Path | None = None,
+    history: Path | None = None,
 ) -> None:
     """Read every return in RETURNS_DIR, check it and write the outputs.
 
@@ -104,6 +122,8 @@ def run(
                 progress=lambda _p: bar.update(1),
                 report=not no_report,
                 manifest=issued,
+                previous=previous,
+                history=history,
             )
     except OutputError as exc:
         _refuse(exc)
@@ -212,13 +232,24 @@ def rules(config: Path | None, fmt: str, out: Path | None) -> None:
     help="Folder to write report.docx to.",
 )
 @config_option
-def report(collated: Path, out: Path, config: Path | None) -> None:
+@click.option(
+    "--previous",
+    type=click.Path(exists=True, path_type=Path),
+    help="The last round's collated.xlsx (or the folder of kept rounds), for the report's "
+    "'Since last round' section.",
+)
+def report(collated: Path, out: Path, config: Path | None, previous: Path | None = None) -> None:
     """Write the Word diagnostic report from an existing collated.xlsx."""
     from collate.report import write_report_from_collated
 
     try:
         settings, instrument = _load(config)
-        path = write_report_from_collated(collated, out, settings, instrument)
+        rounds = []
+        if previous is not None:
+            from collate.rounds.history import earlier_rounds
+
+            rounds = earlier_rounds(previous, None, settings, instrument)
+        path = write_report_from_collated(collated, out, settings, instrument, rounds)
     except OutputError as exc:
         _refuse(exc)
     except ToolkitError as exc:

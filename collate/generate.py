@@ -86,12 +86,15 @@ def build_workbooks(
     sample: bool = False,
     progress: Callable[[LocalAuthority], None] | None = None,
     tokens: Mapping[str, str] | None = None,
+    prefill: Callable[[LocalAuthority, bytes], bytes] | None = None,
 ) -> list[BuiltWorkbook]:
     """Write one workbook per LA to `out_dir`, with manifest.csv and covering emails.
 
     Each workbook carries a new random issue token (or, for rebuilding the very same file, the
     one in `tokens`, by council code), recorded in manifest.csv. Rows of an earlier manifest in
     `out_dir` are kept after the new ones, so that a workbook already sent out is still known.
+    `prefill`, given a council and its blank workbook's bytes, returns them with last round's
+    answers carried forward (see collate.rounds.carried).
     """
     instrument = instrument or load_instrument(settings.instrument_folder)
     las = las or list(settings.local_authorities)
@@ -101,6 +104,8 @@ def build_workbooks(
     for la in las:
         token = (tokens or {}).get(la.gss_code) or secrets.token_hex(16)
         data = workbook_bytes(instrument, settings, la, sample, token=token)
+        if prefill is not None:
+            data = prefill(la, data)
         path = out_dir / workbook_name(la, settings, sample)
         path.write_bytes(data)
         email_path = None

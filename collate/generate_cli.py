@@ -41,7 +41,21 @@ from collate.settings import ROOT, load_settings
     help="Build the workbooks to send: refuse while any contact address or the sheet password "
     "is still a placeholder.",
 )
-def main(config: Path | None, out: Path, las: tuple[str, ...], no_email: bool, final: bool) -> None:
+@click.option(
+    "--prefill",
+    type=click.Path(exists=True, path_type=Path),
+    help="Last round's collated.xlsx (or the folder of kept rounds): carry each council's text "
+    "and choice answers forward into its new workbook, marked 'carried forward'. Counts are "
+    "never carried forward.",
+)
+def main(
+    config: Path | None,
+    out: Path,
+    las: tuple[str, ...],
+    no_email: bool,
+    final: bool,
+    prefill: Path | None = None,
+) -> None:
     """Build one locked, validated return workbook per council, a manifest and covering emails."""
     try:
         settings = load_settings(config)
@@ -60,6 +74,11 @@ def main(config: Path | None, out: Path, las: tuple[str, ...], no_email: bool, f
                 raise SystemExit(1)
         instrument = load_instrument(settings.instrument_folder)
         chosen = choose_las(settings, las)
+        carry, sample = None, False
+        if prefill is not None:
+            from collate.rounds.prefill import prefiller
+
+            carry, sample = prefiller(prefill, settings, instrument)
         with click.progressbar(
             length=len(chosen), label="Building workbooks", show_pos=True
         ) as bar:
@@ -70,6 +89,8 @@ def main(config: Path | None, out: Path, las: tuple[str, ...], no_email: bool, f
                 instrument,
                 emails=not no_email,
                 progress=lambda _la: bar.update(1),
+                prefill=carry,
+                sample=sample,
             )
     except ToolkitError as exc:
         raise click.ClickException(str(exc)) from None

@@ -688,6 +688,14 @@ class _Reader:
             )
         if unexplained:
             self.file_finding("QRY01", sheet="Checks", count=unexplained)
+        # Sections carried forward from last round and sent back unchanged (collate.rounds).
+        from collate.rounds.carried import carried_forward_findings
+
+        rec.findings.extend(
+            carried_forward_findings(
+                self.path.name, rec.la_name, rec.identity, rec.values, self.ins
+            )
+        )
 
 
 def _is_percent(wb, style_id: int) -> bool:

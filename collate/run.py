@@ -5,12 +5,14 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import errno
+import functools
 import logging
 import shutil
 import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from collate.collation import Collation, collate_folder
 from collate.instrument import Instrument
@@ -99,13 +101,20 @@ def run_collation(
     progress: Callable[[Path], None] | None = None,
     report: bool = True,
     manifest: dict[str, IssuedWorkbook] | None = None,
+    previous: Path | None = None,
+    history: Path | None = None,
 ) -> RunResult:
     """Collate `folder` into `out`, whole or not at all (see collate.outputs.folder).
 
     Every output is attempted even if another cannot be made (each such problem is listed in
     the result). A folder that cannot be written, a full disk or another run already writing
-    to `out` raise OutputError, and leave the previous outputs as they were.
+    to `out` raise OutputError, and leave the previous outputs as they were. `previous` (an
+    earlier round's collated.xlsx) or `history` (the folder of kept rounds) adds the progress
+    since the last round; with `history`, this round is then kept there too.
     """
+    from collate.rounds.history import earlier_rounds
+
+    rounds = earlier_rounds(previous, history, settings, instrument)
     kept: list[Kept] = []
     with locked(out):
         recover(out)
@@ -116,7 +125,7 @@ def run_collation(
             handler = start_log(stage)
             try:
                 result = _collate_into(
-                    stage, folder, settings, instrument, progress, report, manifest
+                    stage, folder, settings, instrument, progress, report, manifest, rounds, history
                 )
                 result.outputs["log"] = stage / LOG_NAME
             finally:
@@ -149,7 +158,12 @@ def _collate_into(
     progress: Callable[[Path], None] | None,
     report: bool,
     manifest: dict[str, IssuedWorkbook] | None = None,
+    rounds: list | None = None,
+    history: Path | None = None,
 ) -> RunResult:
+    from collate.analysis import analyse_collation
+    from collate.rounds.progress import attach_progress
+
     log.info(
         "collating %s for round %s (instrument version %s)",
         folder,
@@ -158,6 +172,10 @@ def _collate_into(
     )
     collation = collate_folder(folder, settings, instrument, progress, manifest)
     result = RunResult(collation)
+    # One analysis for every output (with the progress since the last round, if any).
+    analysis = functools.cache(
+        lambda: attach_progress(analyse_collation(collation), list(rounds or []))
+    )
     steps: list[tuple[str, Callable[[], dict[str, Path]]]] = [
         ("returns table", lambda: _returns(collation, out)),
         (
@@ -171,10 +189,14 @@ def _collate_into(
             ),
         ),
         ("feedback", lambda: {"feedback": write_feedback(collation, out)[0].parent}),
-        ("collated data", lambda: _collated(collation, out)),
+        ("collated data", lambda: _collated(collation, out, analysis)),
+        ("dashboard", lambda: _dashboard(out, analysis)),
+        ("benchmark packs", lambda: _packs(out, analysis)),
     ]
     if report:
-        steps.append(("report", lambda: _report(collation, out)))
+        steps.append(("report", lambda: _report(out, analysis)))
+    if history is not None:
+        steps.append(("round history", lambda: _keep(out, history, settings.round)))
     for name, step in steps:
         try:
             result.outputs.update(step())
@@ -192,13 +214,32 @@ def _returns(collation: Collation, out: Path) -> dict[str, Path]:
     return {"returns.csv": path}
 
 
-def _collated(collation: Collation, out: Path) -> dict[str, Path]:
+def _collated(collation: Collation, out: Path, analysis: Callable[[], Any]) -> dict[str, Path]:
     from collate.outputs.collated import write_collated
 
-    return write_collated(collation, out)
+    return write_collated(collation, out, analysis())
 
 
-def _report(collation: Collation, out: Path) -> dict[str, Path]:
-    from collate.report import write_report_for_collation
+def _dashboard(out: Path, analysis: Callable[[], Any]) -> dict[str, Path]:
+    from collate.outputs.dashboard import write_dashboard
 
-    return {"report.docx": write_report_for_collation(collation, out)}
+    return {"dashboard.xlsx": write_dashboard(analysis(), out)}
+
+
+def _packs(out: Path, analysis: Callable[[], Any]) -> dict[str, Path]:
+    from collate.outputs.la_packs import write_la_packs
+
+    write_la_packs(analysis(), out)
+    return {"benchmark packs": out / "la_packs"}
+
+
+def _report(out: Path, analysis: Callable[[], Any]) -> dict[str, Path]:
+    from collate.report import write_report
+
+    return {"report.docx": write_report(analysis(), out)}
+
+
+def _keep(out: Path, history: Path, name: str) -> dict[str, Path]:
+    from collate.rounds.history import keep_round
+
+    return {"kept as round": keep_round(out / "collated.xlsx", history, name)}

@@ -162,7 +162,8 @@ def views_from_analysis(an) -> dict[str, StageView]:
             if (la, stage) in q.index:
                 qr = q.loc[(la, stage)]
                 n = qr["refused_or_not_obtained"]
-                pct = fmt.percent(qr["percent"], "small numbers" if n == fmt.WITHHELD else None)
+                withheld = fmt.WITHHELD in (fmt.count(n), fmt.count(qr["children"]))
+                pct = fmt.percent(qr["percent"], "small numbers" if withheld else None)
                 view.quality[name] = f"{fmt.count(n)} ({pct}{'%' if pct[0].isdigit() else ''})"
         views[stage] = view
     return views
@@ -317,7 +318,7 @@ CODES = ["WBRI", "WOTH", "MWBC", "MWAS", "APKN", "AIND", "BAFR", "CHNE", "OOTH",
 
 
 @hyp_settings(
-    max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+    max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
 @given(data=st.data())
 def test_intruder_fails_on_generated_small_number_returns(analysis, settings, instrument, data):

@@ -9,6 +9,7 @@ import pandas as pd
 
 from collate.analysis import Analysis, analyse_collation
 from collate.collation import Collation
+from collate.outputs.progress_sheets import write_round_sheets
 from collate.outputs.returns_table import returns_table
 from collate.outputs.safe import safe_workbook, write_csv
 from collate.outputs.sheets import (
@@ -51,6 +52,7 @@ def wide_sheets(tidy: pd.DataFrame, collation: Collation) -> dict[str, pd.DataFr
 def write_collated(
     collation: Collation, out: Path, analysis: Analysis | None = None
 ) -> dict[str, Path]:
+    """Write collated.xlsx and scores.csv; with `analysis.progress`, the progress sheets too."""
     an = analysis or analyse_collation(collation)
     answers = {r.la.name: (r.la.gss_code, r.record.values) for r in collation.usable if r.record}
     tidy = tidy_answers(answers, collation.instrument)
@@ -215,6 +217,7 @@ def write_collated(
     )
     for name, frame in wide_sheets(tidy, collation).items():
         w.table(name, frame, banners=banners)
+    write_round_sheets(w, collation.settings, collation.instrument, an.progress, banners)
     wb.close()
     scores = out / "scores.csv"
     write_csv(an.scores[["la", "pledge", "pledge_title", "points", "max_points", "level"]], scores)

@@ -19,21 +19,30 @@ __all__ = [
 ]
 
 
-def write_report_for_collation(collation, out_dir: Path) -> Path:
-    """The report for a collation run: analyse it, then write out_dir/report.docx."""
+def write_report_for_collation(collation, out_dir: Path, rounds=()) -> Path:
+    """The report for a collation run: analyse it, then write out_dir/report.docx (with the
+    progress since the last of `rounds`, earlier rounds oldest first, when there are any)."""
     from collate.analysis import analyse_collation
+    from collate.rounds.progress import attach_progress
 
-    return write_report(analyse_collation(collation), Path(out_dir))
+    return write_report(attach_progress(analyse_collation(collation), list(rounds)), Path(out_dir))
 
 
-def write_report_from_collated(collated_xlsx: Path, out_dir: Path, settings, instrument) -> Path:
-    """Rewrite the report from a collated.xlsx written earlier (`collate report`).
+def write_report_from_collated(
+    collated_xlsx: Path, out_dir: Path, settings, instrument, rounds=()
+) -> Path:
+    """Rewrite the report from a collated.xlsx written earlier (`collate report`), with the
+    progress since the last of `rounds` (earlier rounds, oldest first) when there are any.
 
-    The report replaces the old one only once it is complete (see collate.outputs.folder)."""
+    The report replaces the old one only once it is complete, and never replaces one the
+    manager has edited (see collate.outputs.folder)."""
     from collate.analysis import analysis_from_collated
     from collate.outputs.folder import locked, staged
+    from collate.rounds.progress import attach_progress
 
-    an = analysis_from_collated(Path(collated_xlsx), settings, instrument)
+    an = attach_progress(
+        analysis_from_collated(Path(collated_xlsx), settings, instrument), list(rounds)
+    )
     out_dir = Path(out_dir)
     kept: list = []
     with locked(out_dir), staged(out_dir, kept) as stage:

@@ -90,11 +90,11 @@ def over_representation(
     most = max(r["n_with_data"] for r in rows)
     ax.set_xlim(0, most + 1.6)
     ax.set_xlabel(
-        f"Number of LAs where the group is over-represented "
-        f"(representation ratio of {fmt.ratio(threshold)} or more)"
+        f"Number of LAs where the group is clearly over-represented "
+        f"(ratio of {fmt.ratio(threshold)} or more, 95% interval above 1)"
     )
     ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.14), ncol=3, fontsize=7.5, frameon=False)
-    title = "LAs where each ethnic group is over-represented, by stage"
+    title = "LAs where each ethnic group is clearly over-represented, by stage"
     parts = []
     for stage in stage_ids:
         found = [
@@ -104,10 +104,9 @@ def over_representation(
         ]
         parts.append(f"{labels[stage]}: " + ", ".join(found))
     desc = (
-        f"Bar chart of the number of LAs in which each ethnic group is over-represented "
-        f"(representation ratio of {fmt.ratio(threshold)} or more), by stage. "
-        + "; ".join(parts)
-        + "."
+        f"Bar chart of the number of LAs in which each ethnic group is clearly "
+        f"over-represented (representation ratio of {fmt.ratio(threshold)} or more with its "
+        "95% confidence interval above 1), by stage. " + "; ".join(parts) + "."
     )
     return Chart(_png(fig), title, desc, width_cm)
 
@@ -143,16 +142,16 @@ def regional_ratios(
             edgecolor="white",
             label=labels[stage],
         )
-    ax.axhline(1.0, color="#404040", linewidth=0.8, label="1.00: equal to population share")
+    ax.axhline(1.0, color="#404040", linewidth=0.8, label="1.00: equal to share of children")
     ax.axhline(
         threshold,
         color="#A00000",
         linewidth=1,
         linestyle="--",
-        label=f"{fmt.ratio(threshold)}: over-represented at or above",
+        label=f"{fmt.ratio(threshold)}: threshold for over-representation",
     )
     ax.set_xticks(range(len(groups)), [_wrap(g, 16) for g in groups], fontsize=7.5)
-    ax.set_ylabel("Representation ratio (share at stage ÷ population share)")
+    ax.set_ylabel("Representation ratio (share at stage ÷ share of children)")
     ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.2), ncol=3, fontsize=7.5, frameon=False)
     title = "Representation ratio by ethnic group and stage, all returning LAs"
     parts = []
@@ -161,8 +160,9 @@ def regional_ratios(
         parts.append(f"{g}: " + ", ".join(vals))
     desc = (
         f"Bar chart of the representation ratio of each ethnic group at each stage for all "
-        f"returning LAs together; a ratio of {fmt.ratio(threshold)} or more is marked as "
-        f"over-representation. " + "; ".join(parts) + "."
+        f"returning LAs together, against the threshold of {fmt.ratio(threshold)}. "
+        + "; ".join(parts)
+        + "."
     )
     return Chart(_png(fig), title, desc, width_cm)
 

@@ -173,6 +173,9 @@ def build_facts(an: Analysis) -> dict[str, Any]:
     facts["summary"] = executive_summary(an, facts)
     for pledge in facts["pledges"]:
         pledge.paragraph = pledge_paragraph(an, pledge)
+    from collate.report.since import since_facts  # imports this module's helpers
+
+    facts["since"] = since_facts(an)
     return facts
 
 

@@ -360,7 +360,9 @@ def cf_quality_table(an: Analysis) -> TableData:
                 row.append(_num(fmt.NOT_AVAILABLE))
                 continue
             n = r["refused_or_not_obtained"]
-            reason = "small numbers" if n == fmt.WITHHELD else None
+            # A percentage is withheld when its count or the stage's total is withheld.
+            withheld = fmt.count(n) == fmt.WITHHELD or fmt.count(r["children"]) == fmt.WITHHELD
+            reason = "small numbers" if withheld else None
             pct = fmt.percent(r["percent"], reason)
             row.append(_num(f"{fmt.count(n)} ({pct}{'%' if pct[0].isdigit() else ''})"))
         rows.append(row)

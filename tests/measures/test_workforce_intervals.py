@@ -19,6 +19,7 @@ from collate.measures.workforce import (
     entered_formal_disciplinary,
     likelihood_finding,
     relative_likelihood,
+    survey_difference,
     survey_likelihood,
 )
 
@@ -122,14 +123,17 @@ def test_survey_likelihood_by_hand():
 
 
 def test_survey_likelihood_small_numbers_and_missing_figures():
-    # 13.3% of 36 is about 5 people: the likelihood follows from the published percentages,
-    # but its interval would help work back the numbers, so it is withheld.
+    # 13.3% of 36 is about 5 people. The likelihood and the gap together give both percentages,
+    # and a percentage with the number who answered gives the number of staff, so the
+    # likelihood is withheld with its interval (a red-team attack recovered such counts).
     rl = survey_likelihood(
         {"minority_ethnic": 13.3, "white": 9.3}, {"minority_ethnic": 36, "white": 197}
     )
-    assert rl.value == pytest.approx(13.3 / 9.3)
-    assert rl.low is None and rl.interval_reason == SMALL_NUMBERS
-    assert rl.finding == TOO_FEW_TO_BE_SURE
+    assert rl.value is None and rl.reason == SMALL_NUMBERS and rl.low is None
+    gap = survey_difference(
+        {"minority_ethnic": 13.3, "white": 9.3}, {"minority_ethnic": 36, "white": 197}
+    )
+    assert gap.difference_points is None and gap.reason == SMALL_NUMBERS
     # A group answered by 1 to 5 people: nothing is computed.
     few = survey_likelihood(
         {"minority_ethnic": 20.0, "white": 10.0}, {"minority_ethnic": 4, "white": 90}

@@ -1,0 +1,311 @@
+"""A benchmark pack per council for peer challenge (outputs/la_packs/<council>.docx).
+
+Each pack goes to one council only. Its own figures are shown in full (they are its own data);
+every other figure is the region's, and only as published (suppressed), so a pack never shows
+another council's withheld figure and never names another council. `PackData` is built in one
+place, from the council's own rows and the published frames only, so the rule is kept by
+construction; the tests check it by changing every other council's unpublished figures and
+finding each pack unchanged.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import docx
+import pandas as pd
+from docx.shared import Pt
+
+from collate.analysis import REGION, WRES_REGION, Analysis
+from collate.outputs.sheets import SAMPLE_NOTE
+from collate.report.numbers import NOT_AVAILABLE, SYMBOLS_KEY, WITHHELD, ratio
+from collate.rounds.progress import DOWN, LIKELIHOOD_INDICATORS, UP
+
+STRONG = ("Established", "Leading")
+LEVELS = ("Developing", "Established", "Leading")
+FOR_ONLY = (
+    "For {la} only: {la}'s own figures are shown in full. Figures for the region are as "
+    "published, with small numbers withheld. Do not pass this pack to another council."
+)
+
+
+@dataclass
+class PackData:
+    """Everything one pack shows: the council's own figures and the region's published ones."""
+
+    la: str
+    short: str
+    round: str
+    previous_round: str | None
+    pledges: list[dict[str, Any]] = field(default_factory=list)
+    children: list[dict[str, Any]] = field(default_factory=list)
+    workforce: list[dict[str, Any]] = field(default_factory=list)
+    strengths: list[dict[str, Any]] = field(default_factory=list)
+    gaps: list[dict[str, Any]] = field(default_factory=list)
+    progress: list[dict[str, Any]] = field(default_factory=list)
+    trends: list[dict[str, Any]] = field(default_factory=list)
+
+
+def _num(x: Any) -> float | None:
+    if x is None or isinstance(x, str):
+        return None
+    return None if pd.isna(x) else float(x)
+
+
+def pack_data(an: Analysis, la: str) -> PackData:
+    """The pack's figures for `la`: its own rows, and only published rows for the region."""
+    short = {x.name: x.short_name for x in an.settings.local_authorities}
+    p = an.progress
+    data = PackData(la, short.get(la, la), an.settings.round, p.previous_round if p else None)
+    # Pledge levels: the regional spread (pledge levels are published in the report).
+    for number, rows in an.scores.groupby("pledge", sort=True):
+        own = rows[rows["la"] == la].iloc[0]
+        pts = pd.to_numeric(rows["points"], errors="coerce")
+        data.pledges.append(
+            {
+                "number": number,
+                "title": own["pledge_title"],
+                "level": own["level"] or "not scored",
+                "points": _num(own["points"]),
+                "max_points": _num(own["max_points"]),
+                "spread": {lv: int((rows["level"] == lv).sum()) for lv in LEVELS},
+                "median": float(pts.median()) if pts.notna().any() else None,
+            }
+        )
+    # Children: own ratios in full; the region's as published (none without such a section).
+    if not an.cf_measures.empty:
+        eth = an.instrument.ethnicity  # None for an instrument with no figures by ethnic group
+        not_known = set(eth.not_known_groups) if eth else set()
+        own_cf = an.cf_measures[
+            (an.cf_measures["la"] == la) & ~an.cf_measures["group"].isin(not_known)
+        ]
+        pub = an.cf_measures_published
+        region = pub[pub["la"] == REGION].set_index(["stage", "group"])
+        for r in own_cf.to_dict("records"):
+            key = (r["stage"], r["group"])
+            data.children.append(
+                {
+                    "stage": r["stage_label"],
+                    "group": r["group"],
+                    "count": r["count"],
+                    "ratio": _num(r["representation_ratio"]),
+                    "region": _num(region["representation_ratio"].get(key))
+                    if key in region.index
+                    else None,
+                    "region_withheld": key in region.index
+                    and is_suppressed_reason(str(region["reason"].get(key))),
+                }
+            )
+            if _pins_another(an, la, r["stage"], r["group"]):
+                data.children[-1].update(region=None, region_withheld=True)
+    return _rest(an, la, data, p)
+
+
+def _pins_another(an: Analysis, la: str, stage: str, group: str) -> bool:
+    """True when this council's own withheld count, taken from the region's total, would leave
+    exactly one other council's withheld count in the column: the region's figure is then
+    withheld from this council's pack (it knows its own count; the report's readers do not)."""
+    pub = an.cf_published.get(stage)
+    if pub is None or group not in pub.columns or la not in pub.index:
+        return False
+    withheld = [x for x in pub.index if x != REGION and str(pub.loc[x, group]) == "c"]
+    return la in withheld and len(withheld) == 2
+
+
+def _rest(an: Analysis, la: str, data: PackData, p) -> PackData:
+    """The pack's workforce, self-assessment and progress parts (see `pack_data`)."""
+    # Workforce: own likelihoods in full; the region's as published.
+    if not an.wres.empty:  # none without a workforce section
+        own_w = an.wres[(an.wres["la"] == la) & (an.wres["measure"] == "relative likelihood")]
+        wpub = an.wres_published
+        wreg = wpub[(wpub["la"] == WRES_REGION) & (wpub["measure"] == "relative likelihood")]
+        wreg = wreg.set_index(wreg["indicator"].astype(str))
+        for r in own_w.to_dict("records"):
+            ind = str(r["indicator"])
+            data.workforce.append(
+                {
+                    "indicator": r["indicator_name"],
+                    "own": _num(r["value"]),
+                    "own_reason": r["reason"],
+                    "region": _num(wreg["value"].get(ind)) if ind in wreg.index else None,
+                }
+            )
+    # Strengths and gaps from the council's own self-assessment.
+    for r in an.criteria[an.criteria["la"] == la].to_dict("records"):
+        item = {"ref": r["criterion"], "text": r["criterion_text"], "level": r["level"]}
+        (data.strengths if r["level"] in STRONG else data.gaps).append(item)
+    if p is not None:
+        for r in p.pledges[p.pledges["la"] == la].to_dict("records"):
+            data.progress.append(r)
+        for frame, kind in ((p.children, "children"), (p.wres, "workforce")):
+            own = frame[(frame["la"] == la) & frame["trend"].isin([UP, DOWN])]
+            for r in own.to_dict("records"):
+                if kind == "workforce" and str(r["indicator"]) not in LIKELIHOOD_INDICATORS:
+                    continue
+                data.trends.append(
+                    {
+                        "what": f"{r['stage_label']}, {r['group']}"
+                        if kind == "children"
+                        else r["indicator_name"],
+                        "before": r.get("ratio_before", r.get("value_before")),
+                        "now": r.get("ratio_now", r.get("value_now")),
+                        "trend": "rose" if r["trend"] == UP else "fell",
+                    }
+                )
+    return data
+
+
+def _table(doc, header: list[str], rows: list[list[str]]) -> None:
+    t = doc.add_table(rows=1, cols=len(header))
+    t.style = "Table Grid"
+    for cell, text in zip(t.rows[0].cells, header, strict=True):
+        cell.text = text
+        for run in cell.paragraphs[0].runs:
+            run.bold = True
+    for row in rows:
+        cells = t.add_row().cells
+        for cell, text in zip(cells, row, strict=True):
+            cell.text = text
+
+
+def is_suppressed_reason(reason: str) -> bool:
+    return "small" in reason.lower() or "withheld" in reason.lower()
+
+
+def _r(x: float | None, withheld: bool = True) -> str:
+    """A ratio; a missing one is [c] when withheld, else [x] (not available)."""
+    if x is not None:
+        return ratio(x)
+    return WITHHELD if withheld else NOT_AVAILABLE
+
+
+def write_pack(data: PackData, path: Path, is_sample: bool, programme: str) -> Path:
+    doc = docx.Document()
+    doc.styles["Normal"].font.size = Pt(10)
+    doc.add_heading(f"{data.short}: benchmark pack for peer challenge", 0)
+    doc.add_paragraph(f"{programme}, round {data.round}.")
+    for text in [FOR_ONLY.format(la=data.short)] + ([SAMPLE_NOTE] if is_sample else []):
+        doc.add_paragraph().add_run(text).bold = True
+
+    doc.add_heading("Pledge levels against the region", 1)
+    doc.add_paragraph(
+        "Your level and points for each pledge, and how many councils in the region are at "
+        "each level."
+    )
+    _table(
+        doc,
+        [
+            "Pledge",
+            "Your level",
+            "Your points",
+            "Region: Developing / Established / Leading",
+            "Region: middle points",
+        ],
+        [
+            [
+                f"{p['number']}. {p['title']}",
+                p["level"],
+                "" if p["points"] is None else f"{p['points']:g} of {p['max_points']:g}",
+                " / ".join(str(p["spread"][lv]) for lv in LEVELS),
+                "" if p["median"] is None else f"{p['median']:g}",
+            ]
+            for p in data.pledges
+        ],
+    )
+
+    doc.add_heading("Your figures against the region's", 1)
+    doc.add_paragraph(
+        "Children: each group's representation ratio at each stage (its share at the stage "
+        "divided by its share of the child population; 1.00 means as in the population). Your "
+        "counts are shown in full; the region's ratios are as published."
+    )
+    _table(
+        doc,
+        ["Stage", "Group", "Your count", "Your ratio", "Region's ratio"],
+        [
+            [
+                c["stage"],
+                c["group"],
+                str(c["count"]),
+                _r(c["ratio"], withheld=False),
+                _r(c["region"], withheld=c["region_withheld"]),
+            ]
+            for c in data.children
+        ],
+    )
+    if data.workforce:
+        doc.add_paragraph(
+            "Workforce: SC-WRES relative likelihoods (minority ethnic divided by white; "
+            "0.80 to 1.25 is the non-adverse band)."
+        )
+        _table(
+            doc,
+            ["Indicator", "Yours", "Region's"],
+            [
+                [w["indicator"], "" if w["own"] is None else ratio(w["own"]), _r(w["region"])]
+                for w in data.workforce
+            ],
+        )
+
+    doc.add_heading("Strengths and gaps from your self-assessment", 1)
+    doc.add_heading("Strengths (Established or Leading)", 2)
+    for s in data.strengths or [{"ref": "", "text": "None yet", "level": ""}]:
+        doc.add_paragraph(f"{s['ref']} {s['text']} ({s['level']})".strip(), style="List Bullet")
+    doc.add_heading("Gaps (not yet in place or Developing)", 2)
+    for g in data.gaps or [{"ref": "", "text": "None", "level": ""}]:
+        level = g["level"] or "not answered"
+        doc.add_paragraph(f"{g['ref']} {g['text']} ({level})".strip(), style="List Bullet")
+
+    if data.previous_round:
+        doc.add_heading(f"Progress since round {data.previous_round}", 1)
+        _table(
+            doc,
+            ["Pledge", "Points then", "Points now", "Level then", "Level now", "Movement"],
+            [
+                [
+                    str(r["pledge"]),
+                    "" if pd.isna(r["points_before"]) else f"{r['points_before']:g}",
+                    "" if pd.isna(r["points_now"]) else f"{r['points_now']:g}",
+                    r["level_before"],
+                    r["level_now"],
+                    {"up": "up a level", "down": "down a level"}.get(
+                        r["level_movement"], r["level_movement"]
+                    ),
+                ]
+                for r in data.progress
+            ],
+        )
+        if data.trends:
+            doc.add_paragraph(
+                "Your ratios that changed by more than chance would explain (their 95% "
+                "confidence intervals in the two rounds do not overlap):"
+            )
+            for t in data.trends:
+                doc.add_paragraph(
+                    f"{t['what']}: {t['trend']} from {ratio(t['before'])} to {ratio(t['now'])}.",
+                    style="List Bullet",
+                )
+        else:
+            doc.add_paragraph(
+                "None of your ratios changed by more than chance would explain (95% confidence "
+                "intervals that overlap are not called a change)."
+            )
+    doc.add_paragraph(f"Symbols: {SYMBOLS_KEY}")
+    doc.core_properties.title = f"{data.short}: benchmark pack"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    doc.save(str(path))
+    return path
+
+
+def write_la_packs(an: Analysis, out: Path) -> dict[str, Path]:
+    """One pack per returning council in out/la_packs/; returns council name → path."""
+    folder = Path(out) / "la_packs"
+    slugs = {x.name: x.slug for x in an.settings.local_authorities}
+    return {
+        la: write_pack(
+            pack_data(an, la), folder / f"{slugs[la]}.docx", an.is_sample, an.settings.programme
+        )
+        for la in an.las
+    }
