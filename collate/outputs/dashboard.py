@@ -203,9 +203,7 @@ class _Dashboard:
                     "gap": 40,
                 }
             )
-        chart.set_title(
-            {"name": "Points by council, pledge by pledge", "name_font": {"size": 11}}
-        )
+        chart.set_title({"name": "Points by council, pledge by pledge", "name_font": {"size": 11}})
         chart.set_x_axis({"name": "Points (all pledges)", "min": 0})
         chart.set_y_axis({"reverse": True})
         chart.set_legend({"position": "bottom"})
@@ -265,7 +263,12 @@ class _Dashboard:
             }
         )
         chart.combine(line)
-        chart.set_title({"name": "Representation ratio by stage and ethnic group (region)", "name_font": {"size": 11}})
+        chart.set_title(
+            {
+                "name": "Representation ratio by stage and ethnic group (region)",
+                "name_font": {"size": 11},
+            }
+        )
         chart.set_y_axis({"name": "Ratio (1.00 = as in the child population)", "min": 0})
         chart.set_legend({"position": "bottom"})
         chart.show_blanks_as("gap")
@@ -346,7 +349,12 @@ class _Dashboard:
                     }
                 )
             chart.combine(band)
-            chart.set_title({"name": f"{ind}. {LIKELIHOODS[ind]} (minority ethnic ÷ white)", "name_font": {"size": 11}})
+            chart.set_title(
+                {
+                    "name": f"{ind}. {LIKELIHOODS[ind]} (minority ethnic ÷ white)",
+                    "name_font": {"size": 11},
+                }
+            )
             chart.set_y_axis({"min": 0, "name": "Relative likelihood"})
             chart.set_legend({"none": True})
             chart.show_blanks_as("gap")
@@ -388,7 +396,9 @@ class _Dashboard:
                     "marker": {"type": "circle", "size": 6},
                 }
             )
-        chart.set_title({"name": "Average pledge points across councils, by round", "name_font": {"size": 11}})
+        chart.set_title(
+            {"name": "Average pledge points across councils, by round", "name_font": {"size": 11}}
+        )
         chart.set_y_axis({"name": "Average points", "min": 0})
         chart.set_legend({"position": "right"})
         chart.set_size({"width": 620, "height": 340})
@@ -429,7 +439,12 @@ class _Dashboard:
                         "marker_fill": {"color": SERIES_COLOURS[(j - 1) % len(SERIES_COLOURS)]},
                     }
                 )
-            chart.set_title({"name": f"{label}: representation ratio by round (region)", "name_font": {"size": 11}})
+            chart.set_title(
+                {
+                    "name": f"{label}: representation ratio by round (region)",
+                    "name_font": {"size": 11},
+                }
+            )
             chart.set_y_axis({"name": "Ratio", "min": 0})
             chart.set_legend({"position": "right"})
             chart.show_blanks_as("gap")
@@ -504,8 +519,12 @@ def write_dashboard(an: Analysis, out: Path) -> Path:
     d = _Dashboard(path, an)
     d.about([name for name, _ in history])
     d.pledges()
-    d.children()
-    d.workforce()
+    # Only the measures the instrument has (a self-assessment has no children's or workforce
+    # figures).
+    if not an.cf_measures.empty:
+        d.children()
+    if not an.wres.empty:
+        d.workforce()
     if history:
         d.trends(history)
     d.wb.close()
