@@ -110,45 +110,65 @@ def ranges(
         add(fact.terms, fact.low, fact.high)
     constraints = LinearConstraint(np.array(rows_a), np.array(lows), np.array(highs))
     bounds = Bounds(np.ones(len(hidden)), np.full(len(hidden), _BIG))
-    integrality = np.ones(len(hidden))
-    # Every solution found shows a value each cell can take. With ``enough`` set, a cell already
-    # seen at ``enough`` distinct values needs no solve of its own (what narrowed() asks).
-    seen_low = np.full(len(hidden), np.inf)
-    seen_high = np.full(len(hidden), -np.inf)
     targets = list(cells) if cells is not None else hidden
-    if enough is not None and len(targets) > 16:
-        # A few solves in random directions usually show most cells taking several values,
-        # which spares a pair of solves per cell (fixed seed: the same answer every run).
-        directions = np.random.default_rng(0).choice([-1.0, 1.0], size=(8, len(hidden)))
-        for direction in directions:
-            result = milp(
-                direction, constraints=constraints, integrality=integrality, bounds=bounds
-            )
-            if result.success:
-                x = np.round(result.x)
-                np.minimum(seen_low, x, out=seen_low)
-                np.maximum(seen_high, x, out=seen_high)
-    out: dict[Cell, tuple[int, int]] = {}
-    for cell in targets:
-        k = index[cell]
+    found = value_ranges(
+        constraints,
+        bounds,
+        [index[cell] for cell in targets],
+        enough=enough,
+        explore=enough is not None and len(targets) > 16,
+    )
+    return {cell: found[index[cell]] for cell in targets}
+
+
+def value_ranges(
+    constraints: LinearConstraint,
+    bounds: Bounds,
+    targets: Sequence[int],
+    enough: int | None = None,
+    explore: bool = False,
+) -> dict[int, tuple[int, int]]:
+    """The smallest and largest whole-number value of each target variable of an integer
+    programme (every variable an integer), as an intruder would solve for it.
+
+    Every solution found shows a value each variable can take: with ``enough``, a variable
+    already seen at that many distinct values needs no solve of its own, and its range is only
+    what was seen. ``explore`` first solves in a few random directions, which usually shows most
+    variables taking several values (fixed seed: the same answer every run). Figures that
+    contradict one another (no solution) pin the variable, so that it is protected.
+    """
+    size = bounds.lb.shape[0]
+    integrality = np.ones(size)
+    seen_low = np.full(size, np.inf)
+    seen_high = np.full(size, -np.inf)
+
+    def solve(direction: np.ndarray) -> np.ndarray | None:
+        result = milp(direction, constraints=constraints, integrality=integrality, bounds=bounds)
+        if not result.success:
+            return None
+        x = np.round(result.x)
+        np.minimum(seen_low, x, out=seen_low)
+        np.maximum(seen_high, x, out=seen_high)
+        return x
+
+    if explore:
+        for direction in np.random.default_rng(0).choice([-1.0, 1.0], size=(8, size)):
+            solve(direction)
+    out: dict[int, tuple[int, int]] = {}
+    for k in targets:
         if enough is not None and seen_high[k] - seen_low[k] + 1 >= enough:
-            out[cell] = (int(seen_low[k]), int(seen_high[k]))
+            out[k] = (int(seen_low[k]), int(seen_high[k]))
             continue
-        c = np.zeros(len(hidden))
+        c = np.zeros(size)
         c[k] = 1
         found = []
         for sign in (1, -1):
-            result = milp(sign * c, constraints=constraints, integrality=integrality, bounds=bounds)
-            if not result.success:
-                # No solution at all: the facts contradict one another, which would itself be a
-                # fault in what is published. Report the cell as pinned so it is protected.
+            x = solve(sign * c)
+            if x is None:
                 found = [0, 0]
                 break
-            x = np.round(result.x)
-            np.minimum(seen_low, x, out=seen_low)
-            np.maximum(seen_high, x, out=seen_high)
             found.append(int(x[k]))
-        out[cell] = (min(found), max(found))
+        out[k] = (min(found), max(found))
     return out
 
 

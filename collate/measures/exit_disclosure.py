@@ -19,9 +19,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.optimize import Bounds, LinearConstraint, milp
+from scipy.optimize import Bounds, LinearConstraint
 
-from collate.measures.disclosure import MINIMUM_POSSIBLE_VALUES
+from collate.measures.disclosure import MINIMUM_POSSIBLE_VALUES, value_ranges
 
 #: A share withheld under the primary rule (its yes count or its base is small).
 WITHHELD = "c"
@@ -139,30 +139,8 @@ def ranges(
     for: its range is then only what was seen (at least ``enough`` values wide).
     """
     index, constraints, bounds = _programme(release)
-    size = bounds.lb.shape[0]
-    integrality = np.ones(size)
-    seen_low = np.full(size, np.inf)
-    seen_high = np.full(size, -np.inf)
-    out = {}
-    for cell in cells:
-        k = index[cell]
-        if enough is not None and seen_high[k] - seen_low[k] + 1 >= enough:
-            out[cell] = (int(seen_low[k]), int(seen_high[k]))
-            continue
-        c = np.zeros(size)
-        c[k] = 1
-        found = []
-        for sign in (1, -1):
-            result = milp(sign * c, constraints=constraints, integrality=integrality, bounds=bounds)
-            if not result.success:  # contradictory figures: treat the cell as pinned
-                found = [0, 0]
-                break
-            x = np.round(result.x)
-            np.minimum(seen_low, x, out=seen_low)
-            np.maximum(seen_high, x, out=seen_high)
-            found.append(int(x[k]))
-        out[cell] = (min(found), max(found))
-    return out
+    found = value_ranges(constraints, bounds, [index[cell] for cell in cells], enough=enough)
+    return {cell: found[index[cell]] for cell in cells}
 
 
 def narrowed(
