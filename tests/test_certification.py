@@ -7,12 +7,12 @@ import random
 
 import pytest
 
-from collate.collation import ACCEPTED, MUST_RESUBMIT, status_of
-from collate.filler import fill_workbook
-from collate.generate import workbook_bytes
-from collate.population import load_population
-from collate.reader import read_return
-from collate.samples import answers_for, load_sample_answers
+from collate.analysis.population import load_population
+from collate.generator.build import workbook_bytes
+from collate.intake.collation import ACCEPTED, MUST_RESUBMIT, status_of
+from collate.intake.reader import read_return
+from collate.samples.filler import fill_workbook
+from collate.samples.returns import answers_for, load_sample_answers
 
 SIGN_OFF = (
     "cover.signed_off_by",

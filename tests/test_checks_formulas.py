@@ -12,10 +12,10 @@ import datetime as dt
 
 import pytest
 
-from collate.checks import is_blank
-from collate.filler import fill_workbook
-from collate.libreoffice import resave_xlsx
-from collate.reader import read_return
+from collate.checks.catalogue import is_blank
+from collate.intake.reader import read_return
+from collate.samples.filler import fill_workbook
+from collate.samples.libreoffice import resave_xlsx
 
 HEADER = ["Code", "Status", "Where (click to go there)", "What it checks", "Problem"]
 STATUS_COL, MESSAGE_COL = 2, 5
@@ -323,7 +323,7 @@ def test_figure_pasted_as_text_is_checked_on_the_sheet_as_by_the_collator(
 
 
 def sheet_counts(path, open_xlsx) -> tuple[int, int, int]:
-    from collate.layout import COUNT_NAMES
+    from collate.contract import COUNT_NAMES
 
     wb = open_xlsx(path, data_only=True)
     out = []

@@ -13,16 +13,17 @@ from pathlib import Path
 
 import pytest
 
-from collate.checks import verdict_text
-from collate.collation import (
+from collate.checks.catalogue import verdict_text
+from collate.contract import COUNT_NAMES, VERDICT_NAME
+from collate.generator.layout import PROBLEM_ROWS
+from collate.intake.collation import (
     ACCEPTED,
     ACCEPTED_WITH_QUERIES,
     MUST_RESUBMIT,
     status_of,
 )
-from collate.layout import COUNT_NAMES, PROBLEM_ROWS, VERDICT_NAME
-from collate.libreoffice import resave_xlsx
-from collate.reader import read_return
+from collate.intake.reader import read_return
+from collate.samples.libreoffice import resave_xlsx
 from collate.settings import ROOT
 
 SAMPLES = ROOT / "sample_returns"

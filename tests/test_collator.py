@@ -23,14 +23,14 @@ from broken import EXPECTED, SKIPPED, set_modified
 from click.testing import CliRunner
 from live import live_things
 
+from collate.analysis.population import load_population
 from collate.cli import main
-from collate.collation import ACCEPTED, MUST_RESUBMIT, NOT_RECEIVED, collate_folder
-from collate.filler import fill_workbook
-from collate.libreoffice import resave_xlsx
-from collate.manifest import load_manifest
-from collate.population import load_population
+from collate.intake.collation import ACCEPTED, MUST_RESUBMIT, NOT_RECEIVED, collate_folder
+from collate.intake.manifest import load_manifest
 from collate.run import RunResult, run_collation
-from collate.samples import answers_for, load_sample_answers
+from collate.samples.filler import fill_workbook
+from collate.samples.libreoffice import resave_xlsx
+from collate.samples.returns import answers_for, load_sample_answers
 from collate.settings import ROOT
 
 SAMPLES = ROOT / "sample_returns"

@@ -16,9 +16,9 @@ from hypothesis import HealthCheck, given
 from hypothesis import settings as hyp_settings
 from hypothesis import strategies as st
 
-import collate.analysis as analysis_module
-from collate.analysis import EXIT_SECONDARY, WRES_REGION, analyse_collation, exit_follow_ons
-from collate.collation import collate_folder
+import collate.analysis.round as analysis_module
+from collate.analysis.round import EXIT_SECONDARY, WRES_REGION, analyse_collation, exit_follow_ons
+from collate.intake.collation import collate_folder
 from collate.measures import exit_disclosure as xd
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -15,11 +15,11 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from collate.checks import as_text
-from collate.collation import collate_folder
+from collate.checks.catalogue import as_text
 from collate.emails import render_text
-from collate.libreoffice import resave_xlsx
+from collate.intake.collation import collate_folder
 from collate.outputs.feedback import TEMPLATES, write_feedback
+from collate.samples.libreoffice import resave_xlsx
 from collate.settings import ROOT
 
 SAMPLES = ROOT / "sample_returns"
@@ -232,7 +232,7 @@ def test_no_email_thanks_for_a_return_that_did_not_come(settings):
 def test_feedback_text_wraps_in_rows_tall_enough_for_it(feedback):
     from openpyxl.utils import get_column_letter
 
-    from collate.layout import text_lines
+    from collate.generator.layout import text_lines
 
     _, folder = feedback
     checked = 0

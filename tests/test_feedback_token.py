@@ -7,8 +7,8 @@ import email
 import io
 import zipfile
 
-from collate.generate import ISSUE_TOKEN, build_workbooks
-from collate.manifest import load_manifest
+from collate.generator.build import ISSUE_TOKEN, build_workbooks
+from collate.intake.manifest import load_manifest
 from collate.run import run_collation
 
 

@@ -10,8 +10,8 @@ import time
 
 from fuzz import MUTATORS, mutations
 
-from collate.collation import status_of
-from collate.reader import read_return
+from collate.intake.collation import status_of
+from collate.intake.reader import read_return
 from collate.settings import ROOT
 
 COUNT = 1000

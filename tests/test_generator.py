@@ -21,22 +21,18 @@ import pytest
 from click.testing import CliRunner
 from openpyxl.utils.cell import get_column_letter, range_boundaries
 
-from collate.generate import build_workbooks, workbook_bytes, workbook_name
-from collate.generate_cli import main as build_templates_cli
-from collate.instrument import defined_name
-from collate.reader import read_return
-
-SUPPORT_SHEETS = ["Checks", "Lists", "Identity"]
-IDENTITY_KEYS = (
-    "la_name",
-    "la_code",
-    "dfe_number",
-    "round",
-    "instrument_id",
-    "instrument_version",
-    "fingerprint",
-    "sample",
+from collate.contract import (
+    IDENTITY_KEYS,
+    IDENTITY_SHEET,
+    META_PREFIX,
+    SUPPORT_SHEETS,
+    property_key,
 )
+from collate.generator.build import build_workbooks, workbook_bytes, workbook_name
+from collate.generator.cli import main as build_templates_cli
+from collate.instrument.model import defined_name
+from collate.intake.reader import read_return
+
 # Excel's limits on a validation's input message and error alert.
 TITLE_LIMIT, MESSAGE_LIMIT = 32, 255
 
@@ -125,14 +121,17 @@ def identity_sheet_rows(wb) -> dict[str, str]:
 def identity_from_names(wb) -> dict[str, str]:
     out = {}
     for key in IDENTITY_KEYS:
-        sheet, ref = single_cell(wb, f"ie_meta_{key}")
-        assert sheet == "Identity", f"ie_meta_{key} points at {sheet}, not the Identity sheet"
+        sheet, ref = single_cell(wb, META_PREFIX + key)
+        assert sheet == IDENTITY_SHEET, (
+            f"{META_PREFIX}{key} points at {sheet}, not {IDENTITY_SHEET}"
+        )
         out[key] = str(wb[sheet][ref].value)
     return out
 
 
 def identity_from_properties(wb) -> dict[str, str]:
-    return {p.name[3:]: str(p.value) for p in wb.custom_doc_props.props if p.name.startswith("ie_")}
+    props = wb.custom_doc_props.props
+    return {property_key(p.name): str(p.value) for p in props if property_key(p.name)}
 
 
 def texts(ws) -> list[str]:
@@ -366,7 +365,7 @@ def test_building_the_same_council_twice_gives_identical_files(
 
 
 def test_each_issued_workbook_carries_its_own_random_token(settings, instrument, built, tmp_path):
-    from collate.layout import ISSUE_TOKEN
+    from collate.contract import ISSUE_TOKEN
 
     tokens = [b.token for b in built.workbooks]
     assert len(set(tokens)) == len(tokens) and all(len(t) == 32 for t in tokens)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-from collate.collation import collate_folder
+from collate.intake.collation import collate_folder
 from collate.settings import ROOT
 
 SAMPLES = ROOT / "sample_returns"
@@ -151,9 +151,9 @@ def test_files_in_subfolders_are_listed_with_why_they_were_not_read(settings, in
 def _filled(built, la_name: str, settings, instrument, target: Path) -> Path:
     import random
 
-    from collate.filler import fill_workbook
-    from collate.population import load_population
-    from collate.samples import answers_for, load_sample_answers
+    from collate.analysis.population import load_population
+    from collate.samples.filler import fill_workbook
+    from collate.samples.returns import answers_for, load_sample_answers
 
     issued = built.for_la(la_name)
     population = load_population(settings.population_path, instrument.ethnicity)
@@ -190,7 +190,7 @@ def test_a_workbook_rewritten_to_another_council_never_displaces_its_return(
 
     from broken import set_modified
 
-    from collate.manifest import load_manifest
+    from collate.intake.manifest import load_manifest
 
     folder = tmp_path / "returns"
     folder.mkdir()
@@ -213,9 +213,9 @@ def test_a_workbook_rewritten_to_another_council_never_displaces_its_return(
 def test_a_workbook_that_was_never_issued_is_flagged_when_a_manifest_is_given(
     built, settings, instrument, tmp_path
 ):
-    from collate.filler import fill_workbook
-    from collate.generate import workbook_bytes
-    from collate.manifest import load_manifest
+    from collate.generator.build import workbook_bytes
+    from collate.intake.manifest import load_manifest
+    from collate.samples.filler import fill_workbook
 
     folder = tmp_path / "returns"
     folder.mkdir()
@@ -231,8 +231,8 @@ def test_a_workbook_that_was_never_issued_is_flagged_when_a_manifest_is_given(
 
 
 def test_the_issue_token_survives_a_libreoffice_save(lo_resaved, built, settings, instrument):
-    from collate.manifest import load_manifest
-    from collate.reader import read_return
+    from collate.intake.manifest import load_manifest
+    from collate.intake.reader import read_return
 
     record = read_return(
         lo_resaved, instrument, settings, manifest=load_manifest(built.folder / "manifest.csv")
@@ -283,7 +283,7 @@ def test_a_council_whose_file_cannot_be_read_is_not_told_it_sent_nothing(
 
 
 def test_council_names_are_found_in_file_names_as_whole_words(settings):
-    from collate.collation import councils_named_in
+    from collate.intake.collation import councils_named_in
 
     def named(file_name: str) -> list[str]:
         return [la.name for la in councils_named_in(file_name, settings.local_authorities)]
@@ -314,7 +314,7 @@ def test_limits_are_settings_with_documented_defaults(settings):
 
 
 def test_each_limit_stops_a_file_with_a_coded_finding(settings, instrument, tmp_path):
-    from collate.reader import read_return
+    from collate.intake.reader import read_return
     from collate.settings import IntakeSettings
 
     path = tmp_path / "Essex.xlsx"

@@ -14,8 +14,9 @@ import pytest
 import yaml
 
 from collate.errors import InstrumentError, SettingsError
-from collate.generate import build_workbooks, workbook_name
-from collate.instrument import defined_name, load_instrument
+from collate.generator.build import build_workbooks, workbook_name
+from collate.instrument.model import defined_name
+from collate.load import load_instrument
 from collate.settings import TEMPLATES, load_settings
 
 

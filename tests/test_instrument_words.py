@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from collate.errors import InstrumentError
-from collate.generate import build_workbooks
-from collate.instrument import load_instrument
+from collate.generator.build import build_workbooks
+from collate.load import load_instrument
 from collate.settings import load_settings
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -54,7 +54,7 @@ def test_a_reworded_status_keeps_its_colour_on_the_checks_sheet(templates_copy, 
     assert '<formula>"Must fix"</formula>' not in xml
     assert "F4B6B6" in styles  # the must-fix red is still used
     # The cover's instructions use the new word too.
-    from collate.layout import build_layout
+    from collate.generator.layout import build_layout
 
     layout = build_layout(instrument, settings, settings.la_by_name("Essex"))
     cover = " ".join(str(c.value) for c in layout.sheets[0].cells if isinstance(c.value, str))

@@ -17,12 +17,12 @@ import pytest
 from broken import _rewrite_zip
 from live import live_things
 
-from collate.filler import fill_workbook
-from collate.instrument import defined_name
+from collate.analysis.population import load_population
+from collate.instrument.model import defined_name
 from collate.outputs.safe import csv_safe, is_csv_safe
-from collate.population import load_population
 from collate.run import run_collation
-from collate.samples import answers_for, load_sample_answers
+from collate.samples.filler import fill_workbook
+from collate.samples.returns import answers_for, load_sample_answers
 
 LINK = '=HYPERLINK("http://evil.example","click")'
 HOSTILE_NAME = "=1+2 return.xlsx"
@@ -167,7 +167,7 @@ def test_defined_name_helper_is_the_fillers(instrument):
 
 
 def test_text_is_cleaned_before_it_is_checked():
-    from collate.cleaning import clean_text
+    from collate.intake.cleaning import clean_text
 
     assert clean_text("Yes\u200b").text == "Yes"
     assert clean_text("Yes\u200b").hidden == ("zero width space (U+200B)",)

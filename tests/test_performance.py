@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from collate.layout import build_layout, shared_layout
+from collate.generator.layout import build_layout, shared_layout
 from collate.settings import LocalAuthority
 
 ODD_COUNCILS = [
@@ -43,8 +43,8 @@ def test_protection_written_as_the_workbook_is_written_is_what_the_repack_wrote(
 
     import xlsxwriter
 
-    from collate.generate import workbook_bytes
-    from collate.workbook import _Workbook, lock_structure
+    from collate.generator.build import workbook_bytes
+    from collate.generator.workbook import _Workbook, lock_structure
 
     la = settings.local_authorities[0]
     new = workbook_bytes(instrument, settings, la, token="abc")
@@ -61,7 +61,7 @@ def test_protection_written_as_the_workbook_is_written_is_what_the_repack_wrote(
 
 
 # ---------------------------------------------------------------------------------------------
-# The lean reader (collate.reader.LEAN) against the reader as it was
+# The lean reader (collate.intake.reader.LEAN) against the reader as it was
 
 
 def _every_file(folder):
@@ -69,7 +69,7 @@ def _every_file(folder):
 
 
 def _both_ways(path, settings, instrument, monkeypatch):
-    from collate import reader
+    from collate.intake import reader
 
     records = []
     for lean in (False, True):
@@ -103,7 +103,7 @@ def test_the_lean_reader_reads_every_broken_file_as_before(
 def test_workbooks_from_the_shared_layout_are_byte_for_byte_as_before(
     settings, instrument, sample, monkeypatch
 ):
-    from collate import generate
+    from collate.generator import build as generate
 
     councils = list(settings.local_authorities) + ODD_COUNCILS
     shared = [

@@ -10,7 +10,7 @@ import pytest
 import yaml
 from click.testing import CliRunner
 
-from collate.generate_cli import main
+from collate.generator.cli import main
 from collate.settings import PASSWORD_ENV, TEMPLATES, load_settings
 
 

@@ -10,7 +10,7 @@ import subprocess
 
 import pytest
 
-from collate.libreoffice import convert
+from collate.samples.libreoffice import convert
 
 A4_POINTS = sorted((595.3, 841.9))
 WORD = re.compile(r'<word xMin="[\d.]+" yMin="([\d.]+)" xMax="[\d.]+" yMax="([\d.]+)">')

@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 from docx import Document
 
-from collate.analysis import WRES_REGION, analyse_collation, exit_follow_ons
-from collate.collation import collate_folder
+from collate.analysis.round import WRES_REGION, analyse_collation, exit_follow_ons
+from collate.intake.collation import collate_folder
 from collate.measures.exit_interviews import NOBODY_ASKED
 from collate.measures.workforce import CLEARLY_HIGHER, TOO_FEW_TO_BE_SURE
 from collate.report.builder import write_report
@@ -161,7 +161,7 @@ def test_a_follow_on_needs_a_counted_yes_question(instrument):
     import dataclasses
 
     from collate.errors import InstrumentError
-    from collate.instrument import QuestionSetBlock
+    from collate.instrument.model import QuestionSetBlock
 
     section = instrument.section("exit_interviews")
 

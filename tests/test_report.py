@@ -12,14 +12,14 @@ import pytest
 from docx import Document
 from docx.oxml.ns import qn
 
-from collate.analysis import (
+from collate.analysis.round import (
     REGION,
     WRES_REGION,
     analyse,
     analyse_collation,
     analysis_from_collated,
 )
-from collate.collation import collate_folder
+from collate.intake.collation import collate_folder
 from collate.outputs.collated import write_collated
 from collate.report import markup, write_report
 from collate.report import numbers as fmt
@@ -318,7 +318,7 @@ def test_every_table_figure_equals_the_published_frames(doc, analysis):
 
 @pytest.mark.libreoffice
 def test_pdf_holds_every_section_la_and_pledge(report, analysis, tmp_path):
-    from collate.libreoffice import convert
+    from collate.samples.libreoffice import convert
 
     pdf = convert(report, tmp_path, "pdf")
     text = subprocess.run(

@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 from docx import Document
 
-from collate.analysis import analyse, analyse_collation
-from collate.collation import collate_folder
+from collate.analysis.round import analyse, analyse_collation
 from collate.errors import ReportError
+from collate.intake.collation import collate_folder
 from collate.report import write_report
 from collate.report.facts import build_facts
 from collate.settings import load_settings

@@ -14,7 +14,7 @@ from typing import Any
 
 import pandas as pd
 
-from collate.analysis import EXIT_ALL_ASKED, REGION, WRES_REGION, Analysis
+from collate.analysis.round import EXIT_ALL_ASKED, REGION, WRES_REGION, Analysis
 from collate.measures import SUPPRESSED
 from collate.measures.workforce import (
     CLEARLY_HIGHER,

@@ -24,12 +24,13 @@ import openpyxl
 from openpyxl.comments import Comment
 from openpyxl.packaging.custom import StringProperty
 
-from collate.findings import Finding
-from collate.instrument import Field, Instrument, defined_name
+from collate.checks.findings import Finding
+from collate.contract import CARRIED_ROUND_KEY, CARRIED_SECTION_KEY, property_name
+from collate.instrument.model import Field, Instrument, defined_name
 
 CARRIED_TYPES = ("text", "long_text", "choice")
-ROUND_KEY = "carried_forward_round"
-SECTION_KEY = "carried_{section}"
+ROUND_KEY = CARRIED_ROUND_KEY
+SECTION_KEY = CARRIED_SECTION_KEY
 AUTHOR = "Improvement East"
 
 
@@ -89,10 +90,12 @@ def carry_forward(
             filled[f.id] = str(value)
             carried.append(f.id)
     sections = {f.section for f in instrument.fields if f.id in filled}
-    props = [StringProperty(name=f"ie_{ROUND_KEY}", value=previous_round)]
+    props = [StringProperty(name=property_name(ROUND_KEY), value=previous_round)]
     for section in sorted(sections):
         digest = section_digest(filled, by_section[section])
-        props.append(StringProperty(name=f"ie_{SECTION_KEY.format(section=section)}", value=digest))
+        props.append(
+            StringProperty(name=property_name(SECTION_KEY.format(section=section)), value=digest)
+        )
     for p in props:
         wb.custom_doc_props.append(p)
     buf = io.BytesIO()

@@ -30,19 +30,13 @@ from openpyxl.worksheet._read_only import ReadOnlyWorksheet
 from openpyxl.worksheet._reader import WorkSheetParser
 from openpyxl.worksheet.dimensions import SheetDimension
 
-from collate.checks import as_text, is_blank
-from collate.cleaning import clean_text
-from collate.findings import Finding
-from collate.instrument import Field, Instrument
-from collate.layout import (
-    IDENTITY_KEYS,
-    IDENTITY_SHEET,
-    ISSUE_TOKEN,
-    META_PREFIX,
-    SharedLayout,
-    shared_layout,
-)
-from collate.manifest import IssuedWorkbook
+from collate.checks.catalogue import as_text, is_blank
+from collate.checks.findings import Finding
+from collate.contract import IDENTITY_KEYS, IDENTITY_SHEET, ISSUE_TOKEN, META_PREFIX, property_key
+from collate.generator.layout import SharedLayout, shared_layout
+from collate.instrument.model import Field, Instrument
+from collate.intake.cleaning import clean_text
+from collate.intake.manifest import IssuedWorkbook
 from collate.settings import LocalAuthority, RoundSettings
 
 ZIP_MAGIC = b"PK\x03\x04"
@@ -202,7 +196,7 @@ class ReturnRecord:
     explanations: dict[str, str] = field(default_factory=dict)  # check id → explanation
     findings: list[Finding] = field(default_factory=list)
     readable: bool = False  # answers could be read (the file is one of our workbooks)
-    token: str = ""  # the issue token inside it (see collate.manifest)
+    token: str = ""  # the issue token inside it (see collate.intake.manifest)
     identity_doubt: str = ""  # why its claim to be this council's return is not trusted
     name: str = ""  # as shown: the path within the returns folder (file name if at its top)
 
@@ -452,8 +446,9 @@ class _Reader:
         self.record.last_saved_at = props.modified
         from_props: dict[str, str] = {}
         for p in getattr(wb.custom_doc_props, "props", []) or []:
-            if p.name.startswith("ie_"):
-                from_props[p.name[3:]] = clean_text(as_text(p.value)).text
+            key = property_key(p.name)
+            if key is not None:
+                from_props[key] = clean_text(as_text(p.value)).text
             elif p.name == ISSUE_TOKEN:
                 self.record.token = clean_text(as_text(p.value)).text
         from_names: dict[str, tuple[str, str]] = {}

@@ -15,22 +15,27 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Discriminator, Tag, ValidationError, model_validator
 from pydantic import Field as PydField
 
+from collate.contract import answer_name
 from collate.errors import InstrumentError
 
-NAME_PREFIX = "ie_"
+if TYPE_CHECKING:  # only for the type of Instrument.checks: no import at run time
+    from collate.checks.catalogue import Catalogue
+
+CHECKS_FILE = "checks.yaml"
+
 FieldType = Literal["text", "long_text", "choice", "whole", "decimal", "percent", "date"]
 ID_PATTERN = re.compile(r"^[a-z][a-z0-9_]*$")
 
 
 def defined_name(field_id: str) -> str:
-    """The workbook-level defined name for a field id (Excel names are case-insensitive)."""
-    return NAME_PREFIX + field_id.replace(".", "_").lower()
+    """The workbook-level defined name for a field id (see collate.contract)."""
+    return answer_name(field_id)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -471,10 +476,13 @@ class Instrument:
     lists: dict[str, tuple[ChoiceSpec, ...]]
     sections: tuple[Section, ...]
     ethnicity: EthnicitySpec | None  # None when the instrument has no ethnicity.yaml
-    checks: Any  # collate.checks.Catalogue; typed loosely to avoid an import cycle
     folder: Path
     fields_by_id: dict[str, Field] = field(repr=False)
     report_answers: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    # The check catalogue over these fields. It is built from the fields, so `collate.load`
+    # reads the instrument first and then gives it its catalogue (this module never imports
+    # collate.checks, and collate.checks imports this one).
+    checks: Catalogue = field(default=None, repr=False)  # type: ignore[assignment]
 
     def answers(self, key: str, default: tuple[str, ...] = ()) -> tuple[str, ...]:
         """The answers named `key` in instrument.yaml's `report_answers` (see there)."""
@@ -528,7 +536,7 @@ class Instrument:
 # ---------------------------------------------------------------------------------------------
 
 
-def _read_yaml(path: Path) -> Any:
+def read_yaml(path: Path) -> Any:
     try:
         with path.open(encoding="utf-8") as fh:
             return yaml.safe_load(fh)
@@ -555,28 +563,27 @@ def _canonical(obj: Any) -> str:
     return json.dumps(obj, sort_keys=True, ensure_ascii=False, default=str)
 
 
-def load_instrument(folder: Path | str) -> Instrument:
-    """Load, validate and expand the instrument in `folder` (templates/instrument)."""
-    from collate.checks import load_catalogue  # the catalogue needs the expanded fields
-
+def read_instrument(folder: Path | str) -> Instrument:
+    """Read, validate and expand the instrument in `folder` (templates/instrument), without its
+    check catalogue: use `collate.load.load_instrument` for the instrument with its checks."""
     folder = Path(folder)
     top_path = folder / "instrument.yaml"
-    top: InstrumentSpec = _parse(InstrumentSpec, _read_yaml(top_path), top_path)
+    top: InstrumentSpec = _parse(InstrumentSpec, read_yaml(top_path), top_path)
     # Ethnicity codes and groups are needed only by tables that take their rows or columns from
     # them: an instrument without such tables (e.g. a self-assessment only) has no ethnicity.yaml.
     eth_path = folder / "ethnicity.yaml"
-    raw_eth = _read_yaml(eth_path) if eth_path.exists() else None
+    raw_eth = read_yaml(eth_path) if eth_path.exists() else None
     ethnicity: EthnicitySpec | None = (
         _parse(EthnicitySpec, raw_eth, eth_path) if raw_eth is not None else None
     )
-    raw_all: dict[str, Any] = {"instrument.yaml": _read_yaml(top_path), "ethnicity.yaml": raw_eth}
+    raw_all: dict[str, Any] = {"instrument.yaml": read_yaml(top_path), "ethnicity.yaml": raw_eth}
 
     lists = {name: tuple(choices) for name, choices in top.lists.items()}
     builder = _Builder(lists, ethnicity)
     sections: list[Section] = []
     for file_name in top.sections:
         path = folder / file_name
-        raw = _read_yaml(path)
+        raw = read_yaml(path)
         raw_all[file_name] = raw
         if isinstance(raw, dict) and "pledges" in raw:
             spec = _parse(DiagnosticSpec, raw, path)
@@ -586,7 +593,7 @@ def load_instrument(folder: Path | str) -> Instrument:
             qs = None
             if spec.question_set:
                 qs_path = folder / spec.question_set
-                raw_qs = _read_yaml(qs_path)
+                raw_qs = read_yaml(qs_path)
                 raw_all[spec.question_set] = raw_qs
                 qs = _parse(QuestionSetFileSpec, raw_qs, qs_path)
             sections.append(builder.section(spec, path, qs))
@@ -594,9 +601,8 @@ def load_instrument(folder: Path | str) -> Instrument:
     names = [s.sheet for s in sections]
     if len(set(names)) != len(names):
         raise InstrumentError(f"{top_path}: two sections share a sheet name: {names}")
-    checks_path = folder / "checks.yaml"
-    raw_checks = _read_yaml(checks_path)
-    raw_all["checks.yaml"] = raw_checks
+    # The catalogue is loaded by collate.load, but it is part of what the fingerprint covers.
+    raw_all["checks.yaml"] = read_yaml(folder / CHECKS_FILE)
     fingerprint = hashlib.sha256(_canonical(raw_all).encode("utf-8")).hexdigest()[:16]
     report_answers: dict[str, tuple[str, ...]] = {}
     for key, ra in top.report_answers.items():
@@ -619,13 +625,10 @@ def load_instrument(folder: Path | str) -> Instrument:
         lists=lists,
         sections=tuple(sections),
         ethnicity=ethnicity,
-        checks=None,
         folder=folder,
         fields_by_id=builder.fields,
         report_answers=report_answers,
     )
-    catalogue = load_catalogue(raw_checks, checks_path, instrument)
-    object.__setattr__(instrument, "checks", catalogue)
     return instrument
 
 

@@ -9,11 +9,11 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from collate.findings import Finding
-from collate.instrument import Instrument
-from collate.manifest import IssuedWorkbook
-from collate.outputs.folder import LOCK_NAME
-from collate.reader import ReturnRecord, read_return, should_skip
+from collate.checks.findings import Finding
+from collate.contract import OUTPUT_LOCK_NAME
+from collate.instrument.model import Instrument
+from collate.intake.manifest import IssuedWorkbook
+from collate.intake.reader import ReturnRecord, read_return, should_skip
 from collate.settings import LocalAuthority, RoundSettings
 
 log = logging.getLogger("collate")
@@ -179,7 +179,7 @@ def files_in_subfolders(folder: Path) -> list[Path]:
     shortcuts to folders (which could loop) and an outputs folder are passed over entirely."""
     found: list[Path] = []
     for path in sorted(folder.iterdir()):
-        if path.is_dir() and not (path / LOCK_NAME).exists():
+        if path.is_dir() and not (path / OUTPUT_LOCK_NAME).exists():
             found += _files_below(path)
     return found
 
@@ -207,7 +207,7 @@ def collate_folder(
     LA's status.
 
     With `manifest` (read from the build's manifest.csv) a return must carry the issue token
-    of a workbook issued to the council it names (see collate.manifest)."""
+    of a workbook issued to the council it names (see collate.intake.manifest)."""
     files, skipped = list_returns(folder)
     now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
     layouts: dict = {}

@@ -16,11 +16,11 @@ from typing import Any
 import pandas as pd
 
 from collate import measures as m
-from collate.child_population import METHODS, Denominator, load_denominator
-from collate.collation import Collation
-from collate.instrument import Instrument
+from collate.analysis.child_population import METHODS, Denominator, load_denominator
+from collate.analysis.population import ATTRIBUTION, LAPopulation, load_population
+from collate.instrument.model import Instrument
+from collate.intake.collation import Collation
 from collate.measures.workforce import survey_likelihood
-from collate.population import ATTRIBUTION, LAPopulation, load_population
 from collate.settings import RoundSettings
 
 REGION = "All returning LAs"
@@ -127,7 +127,7 @@ def analysis_from_collated(
 ) -> Analysis:
     """Rebuild the analysis from a collated.xlsx written earlier (its answers and returns)."""
     from collate.errors import ToolkitError
-    from collate.tidy import values_from_tidy
+    from collate.intake.tidy import values_from_tidy
 
     try:
         answers, banners = _read_sheet(path, "All answers")
@@ -1058,7 +1058,7 @@ def exit_follow_ons(instrument: Instrument) -> dict[str, str]:
     the return counts.
     """
     from collate.errors import InstrumentError
-    from collate.instrument import QuestionSetBlock
+    from collate.instrument.model import QuestionSetBlock
     from collate.measures.exit_interviews import asked_if_parent
 
     counted = {r.id for r in instrument.table("exit_interviews", "results").rows}

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass
 
-from collate.checks import as_text
+from collate.checks.catalogue import as_text
 
 FINDING_COLUMNS = [
     "file",

@@ -15,7 +15,7 @@ from typing import Any
 
 import openpyxl
 
-from collate.instrument import defined_name
+from collate.instrument.model import defined_name
 
 
 class LockedCellError(RuntimeError):

@@ -20,11 +20,11 @@ from typing import Any
 
 import yaml
 
-from collate.filler import fill_workbook
-from collate.generate import workbook_bytes, workbook_name
-from collate.instrument import Instrument
-from collate.libreoffice import resave_xlsx
-from collate.population import LAPopulation, load_population
+from collate.analysis.population import LAPopulation, load_population
+from collate.generator.build import workbook_bytes, workbook_name
+from collate.instrument.model import Instrument
+from collate.samples.filler import fill_workbook
+from collate.samples.libreoffice import resave_xlsx
 from collate.settings import ROOT, LocalAuthority, RoundSettings
 
 SAMPLES = ROOT / "sample_returns"

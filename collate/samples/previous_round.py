@@ -19,11 +19,11 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from collate.filler import fill_workbook
-from collate.generate import workbook_bytes, workbook_name
-from collate.instrument import Instrument
-from collate.population import load_population
-from collate.samples import SEED, answers_for, load_sample_answers
+from collate.analysis.population import load_population
+from collate.generator.build import workbook_bytes, workbook_name
+from collate.instrument.model import Instrument
+from collate.samples.filler import fill_workbook
+from collate.samples.returns import SEED, answers_for, load_sample_answers
 from collate.settings import RoundSettings
 
 LEVELS = ("Not yet in place", "Developing", "Established", "Leading")
@@ -145,8 +145,8 @@ def make_previous_history(
 ) -> Path:
     """Make the synthetic previous round's returns, collate them as that round and keep the
     result in the `history` folder; returns the kept collated.xlsx."""
-    from collate.analysis import analyse_collation
-    from collate.collation import collate_folder
+    from collate.analysis.round import analyse_collation
+    from collate.intake.collation import collate_folder
     from collate.outputs.collated import write_collated
     from collate.rounds.history import keep_round
 
@@ -160,10 +160,10 @@ def make_previous_history(
         return keep_round(paths["collated.xlsx"], history, before.round)
 
 
-if __name__ == "__main__":  # python -m collate.rounds.sample_round HISTORY_FOLDER
+if __name__ == "__main__":  # python -m collate.samples.previous_round HISTORY_FOLDER
     import sys
 
-    from collate.instrument import load_instrument
+    from collate.load import load_instrument
     from collate.settings import load_settings
 
     current = load_settings()

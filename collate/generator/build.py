@@ -9,12 +9,14 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+from collate.contract import ISSUE_TOKEN
 from collate.emails import draft_email, render_text
 from collate.errors import ToolkitError
-from collate.instrument import Instrument, load_instrument
-from collate.layout import ISSUE_TOKEN, SharedLayout, shared_layout
+from collate.generator.layout import SharedLayout, shared_layout
+from collate.generator.workbook import render
+from collate.instrument.model import Instrument
+from collate.load import load_instrument
 from collate.settings import LocalAuthority, RoundSettings
-from collate.workbook import render
 
 MANIFEST_COLUMNS = [
     "la",
@@ -60,7 +62,7 @@ _SHARED: list = []  # the last round's (key, instrument, layout): one round at a
 
 
 def _shared(instrument: Instrument, settings: RoundSettings, sample: bool) -> SharedLayout:
-    """One layout for every council of a round (see collate.layout.SharedLayout)."""
+    """One layout for every council of a round (see collate.generator.layout.SharedLayout)."""
     key = (id(instrument), instrument.fingerprint, settings.model_dump_json(), sample)
     if _SHARED and _SHARED[0][0] == key and _SHARED[0][1] is instrument:
         return _SHARED[0][2]

@@ -7,8 +7,8 @@ from pathlib import Path
 import click
 
 from collate.errors import ToolkitError
-from collate.generate import build_workbooks, choose_las
-from collate.instrument import load_instrument
+from collate.generator.build import build_workbooks, choose_las
+from collate.load import load_instrument
 from collate.settings import ROOT, load_settings
 
 

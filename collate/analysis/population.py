@@ -11,7 +11,7 @@ from pathlib import Path
 import pandas as pd
 
 from collate.errors import SettingsError
-from collate.instrument import EthnicitySpec
+from collate.instrument.model import EthnicitySpec
 
 ALL_AGES, CHILDREN = "all ages", "0-17"
 ALL_ETHNICITIES_PREFIX = "All ethnic groups"

@@ -18,12 +18,8 @@ from typing import Any
 import xlsxwriter
 from xlsxwriter.worksheet import Worksheet
 
-from collate.layout import (
-    IDENTITY_SHEET,
-    WorkbookLayout,
-    cell_ref,
-    quote_sheet,
-)
+from collate.contract import IDENTITY_SHEET, property_name
+from collate.generator.layout import WorkbookLayout, cell_ref, quote_sheet
 
 INPUT_FILL = "#FFF2CC"
 INPUT_BORDER = "#1F4E79"
@@ -145,7 +141,7 @@ def render(
     )
     wb.set_properties({**properties, "created": FIXED_DATE})
     for key, value in layout.identity.items():
-        wb.set_custom_property(f"ie_{key}", value)
+        wb.set_custom_property(property_name(key), value)
     for key, value in (custom or {}).items():
         wb.set_custom_property(key, value)
     # The workbook's default font sets the width of a column unit. Arial (Liberation Sans where

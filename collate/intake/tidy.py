@@ -12,7 +12,7 @@ from typing import Any
 
 import pandas as pd
 
-from collate.instrument import Instrument
+from collate.instrument.model import Instrument
 
 TIDY_COLUMNS = [
     "la",

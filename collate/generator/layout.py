@@ -14,8 +14,24 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from collate.checks import Check, Verdict, _excel_text, as_text, verdict_formula, verdict_text
-from collate.instrument import (
+from collate.checks.catalogue import (
+    Check,
+    Verdict,
+    _excel_text,
+    as_text,
+    verdict_formula,
+    verdict_text,
+)
+from collate.contract import (
+    CHECKS_SHEET,
+    COUNT_NAMES,
+    IDENTITY_SHEET,
+    LIST_PREFIX,
+    LISTS_SHEET,
+    META_PREFIX,
+    VERDICT_NAME,
+)
+from collate.instrument.model import (
     Field,
     Heading,
     Instrument,
@@ -28,18 +44,7 @@ from collate.instrument import (
 )
 from collate.settings import LocalAuthority, RoundSettings
 
-CHECKS_SHEET = "Checks"
-LISTS_SHEET = "Lists"
-IDENTITY_SHEET = "Identity"
 SAMPLE_BANNER = "SYNTHETIC SAMPLE DATA: not a real return. Made up for demonstration only."
-META_PREFIX = "ie_meta_"
-# A document property holding the random token each issued workbook carries (see manifest.csv):
-# it lets the collator tell a workbook it issued from a copy rewritten to another council.
-ISSUE_TOKEN = "ie-issue-token"
-LIST_PREFIX = "ie_list_"
-# The Checks sheet's verdict and counts, by name (as the collator's verdict is compared with them).
-VERDICT_NAME = "ie_checks_verdict"
-COUNT_NAMES = ("ie_checks_must_fix", "ie_checks_to_explain", "ie_checks_explained")
 PROBLEM_ROWS = 10
 HELPER_COL = 9  # the Checks sheet's first hidden column for parts of long formulas
 MAX_FORMULA = 3000  # rows of the "what still needs doing" list at the top of the Checks sheet
@@ -171,20 +176,6 @@ class WorkbookLayout:
         for s in self.sheets:
             for i in s.inputs:
                 yield s, i
-
-
-# What identifies a return: every key is written three ways (defined name, document property,
-# hidden Identity sheet) and the collator compares them.
-IDENTITY_KEYS = (
-    "la_name",
-    "la_code",
-    "dfe_number",
-    "round",
-    "instrument_id",
-    "instrument_version",
-    "fingerprint",
-    "sample",
-)
 
 
 def identity_for(

@@ -28,9 +28,9 @@ from pathlib import Path
 
 import pandas as pd
 
+from collate.analysis.population import ALL_AGES, ALL_ETHNICITIES_PREFIX, read_reference_csv
 from collate.errors import SettingsError
-from collate.instrument import EthnicitySpec
-from collate.population import ALL_AGES, ALL_ETHNICITIES_PREFIX, read_reference_csv
+from collate.instrument.model import EthnicitySpec
 from collate.settings import RoundSettings
 
 METHODS = ("school_census", "census_age_adjusted", "census_all_ages")

@@ -11,19 +11,17 @@ from __future__ import annotations
 import datetime as dt
 import fnmatch
 import itertools
-import re
 import string
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
+from collate.contract import explanation_name
 from collate.errors import InstrumentError
-
-if TYPE_CHECKING:
-    from collate.instrument import Instrument
+from collate.instrument.model import Instrument, RepeatEntry, Table
 
 Severity = Literal["error", "query"]
 Status = Literal["ok", "fail", "waiting", "not_needed"]
@@ -42,7 +40,7 @@ VALUE_KINDS = (
 )
 
 
-#: Checks the collator makes on the file itself (collate/reader.py, collate/collation.py).
+#: Checks the collator makes on the file itself (collate/intake/reader.py and collation.py).
 FILE_CHECK_CODES = tuple(f"FILE{n:02d}" for n in range(1, 31)) + ("QRY01", "QRY02")
 
 
@@ -246,7 +244,7 @@ class Check:
     @property
     def explanation_name(self) -> str:
         """Defined name of the Checks-sheet cell where the LA explains a query."""
-        return "ie_explain_" + re.sub(r"[^a-z0-9]+", "_", self.id.lower()).strip("_")
+        return explanation_name(self.id)
 
     @property
     def fields(self) -> tuple[str, ...]:
@@ -484,7 +482,6 @@ def verdict_formula(words: VerdictWords, must_fix: str, to_explain: str, explain
 
 
 def _sets(instrument: Instrument) -> dict[str, list[tuple[str, str]]]:
-    from collate.instrument import RepeatEntry, Table
 
     sets: dict[str, list[tuple[str, str]]] = {
         "criteria": [(c.key, f"{c.ref} ({c.text})") for c in instrument.criteria],
