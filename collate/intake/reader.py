@@ -50,7 +50,7 @@ TEXT_SUFFIXES = {".csv", ".txt", ".tsv"}
 STRICT_NAMESPACE = b"http://purl.oclc.org/ooxml/spreadsheetml/main"
 SINGLE_CELL = re.compile(r"\$?[A-Z]{1,3}\$?[0-9]+")
 # Read only what the collator needs (False: every part of each sheet built into openpyxl's
-# objects, as before; the differential test in tests/test_performance.py compares the two).
+# objects, as before; the differential test in tests/intake/test_performance.py compares the two).
 LEAN = True
 
 

@@ -21,8 +21,8 @@ from collate.analysis.round import EXIT_SECONDARY, WRES_REGION, analyse_collatio
 from collate.intake.collation import collate_folder
 from collate.measures import exit_disclosure as xd
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(Path(__file__).resolve().parent))
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from exit_intruder import attack  # noqa: E402
 
 GROUPS = ("minority_ethnic", "white", "not_known")

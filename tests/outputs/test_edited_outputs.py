@@ -10,7 +10,7 @@ from docx import Document
 from collate.cli import main
 from collate.run import run_collation
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 SAMPLES = ROOT / "sample_returns"
 
 

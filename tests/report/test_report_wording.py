@@ -17,7 +17,7 @@ from collate.report import write_report
 from collate.report.facts import build_facts
 from collate.settings import load_settings
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 # Phrases a careless template produces with one or two returns.
 UNGRAMMATICAL = [
     r"\b1 LAs\b",

@@ -13,7 +13,7 @@ from collate.generator.build import build_workbooks
 from collate.load import load_instrument
 from collate.settings import load_settings
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture()

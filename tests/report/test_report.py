@@ -25,7 +25,7 @@ from collate.report import markup, write_report
 from collate.report import numbers as fmt
 from collate.report.tables import SHORT_INDICATOR, score_cell
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 SECTIONS = [
     "Executive summary",
     "Scope and method",

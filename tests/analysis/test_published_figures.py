@@ -16,7 +16,7 @@ from collate.measures.exit_interviews import NOBODY_ASKED
 from collate.measures.workforce import CLEARLY_HIGHER, TOO_FEW_TO_BE_SURE
 from collate.report.builder import write_report
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture(scope="module")
