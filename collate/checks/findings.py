@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
+from typing import Any
 
-from collate.checks.catalogue import as_text
+from collate.checks.catalogue import FileCheck, Rule, as_text
 
 FINDING_COLUMNS = [
     "file",
@@ -38,6 +39,50 @@ class Finding:
     explanation: str = ""
     check_id: str = ""
     field_id: str = ""
+
+    @classmethod
+    def of_file(
+        cls,
+        check: FileCheck,
+        *,
+        file: str,
+        la: str,
+        sheet: str = "",
+        cell: str = "",
+        value: Any = "",
+        **context: Any,
+    ) -> Finding:
+        """A finding of a check on the file itself (FILE.., QRY..), worded by the catalogue;
+        `context` fills the message's other placeholders."""
+        context.setdefault("la", la)
+        context.setdefault("sheet", sheet)
+        context.setdefault("cell", cell)
+        context.setdefault("value", as_text(value))
+        return cls(
+            file=file,
+            la=la,
+            severity=check.severity,
+            code=check.code,
+            title=check.title,
+            message=check.text(**context),
+            sheet=sheet,
+            cell=cell,
+            value=as_text(value),
+        )
+
+    @classmethod
+    def of_rule(cls, rule: Rule, message: str, *, file: str, la: str, **where: Any) -> Finding:
+        """A finding of a rule over an answer: `where` gives sheet, cell, field (its label),
+        value, field_id and, for a query, the council's explanation and the check's id."""
+        return cls(
+            file=file,
+            la=la,
+            severity=rule.severity,
+            code=rule.code,
+            title=rule.title,
+            message=message,
+            **where,
+        )
 
     @property
     def full_message(self) -> str:

@@ -168,10 +168,6 @@ class WorkbookLayout:
                 return s
         raise KeyError(name)
 
-    @property
-    def visible_sheet_names(self) -> list[str]:
-        return [s.name for s in self.sheets if not s.hidden]
-
     def inputs(self) -> Iterable[tuple[SheetLayout, Input]]:
         for s in self.sheets:
             for i in s.inputs:

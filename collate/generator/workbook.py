@@ -12,7 +12,6 @@ import datetime as dt
 import io
 import re
 import zipfile
-from pathlib import Path
 from typing import Any
 
 import xlsxwriter
@@ -320,12 +319,4 @@ def lock_structure(package: bytes, password: str) -> bytes:
     return out.getvalue()
 
 
-def write_workbook(
-    layout: WorkbookLayout, path: Path, password: str, properties: dict[str, str]
-) -> bytes:
-    data = render(layout, password, properties)
-    path.write_bytes(data)
-    return data
-
-
-__all__ = ["render", "write_workbook", "lock_structure", "IDENTITY_SHEET"]
+__all__ = ["render", "lock_structure", "IDENTITY_SHEET"]

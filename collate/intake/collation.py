@@ -269,19 +269,14 @@ def collate_folder(
         older = [r for r in candidates if r is not kept]
         for other in older:
             code, context = set_aside_reason(other, kept, now)
-            fc = instrument.checks.file_checks[code]
-            message = fc.text(la=la.name, **context)
-            other.findings.append(
-                Finding(
-                    file=other.file_name,
-                    la=la.name,
-                    severity=fc.severity,
-                    code=fc.code,
-                    title=fc.title,
-                    message=message,
-                )
+            finding = Finding.of_file(
+                instrument.checks.file_checks[code],
+                file=other.file_name,
+                la=la.name,
+                **context,
             )
-            log.info("set aside %s: %s", other.file_name, message)
+            other.findings.append(finding)
+            log.info("set aside %s: %s", other.file_name, finding.message)
         results[la.name] = LAResult(la, status_of(kept), kept, older)
     for record in unidentified:
         for la in councils_named_in(record.file_name, settings.local_authorities):

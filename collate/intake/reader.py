@@ -267,21 +267,15 @@ class _Reader:
     def file_finding(
         self, code: str, sheet: str = "", cell: str = "", value: Any = "", **context: Any
     ) -> None:
-        fc = self.ins.checks.file_checks[code]
-        context.setdefault("sheet", sheet)
-        context.setdefault("cell", cell)
-        context.setdefault("value", as_text(value))
         self.record.findings.append(
-            Finding(
+            Finding.of_file(
+                self.ins.checks.file_checks[code],
                 file=self.record.file_name,
                 la=self.record.la_name,
-                severity=fc.severity,
-                code=code,
-                title=fc.title,
-                message=fc.text(**context),
                 sheet=sheet,
                 cell=cell,
-                value=as_text(value),
+                value=value,
+                **context,
             )
         )
 
@@ -291,13 +285,11 @@ class _Reader:
         ctx = {"value": as_text(raw), "field_label": f.label, **context}
         message = rule.message.format_map(_Blank({k: as_text(v) for k, v in ctx.items()}))
         self.record.findings.append(
-            Finding(
+            Finding.of_rule(
+                rule,
+                message,
                 file=self.record.file_name,
                 la=self.record.la_name,
-                severity=rule.severity,
-                code=rule.code,
-                title=rule.title,
-                message=message,
                 sheet=sheet,
                 cell=cell,
                 field=f.label,
@@ -775,13 +767,11 @@ class _Reader:
         rule = self.ins.checks.required_rule
         sheet, cell = self.record.cells.get(f.id, (f.sheet, ""))
         self.record.findings.append(
-            Finding(
+            Finding.of_rule(
+                rule,
+                rule.message_for(f.type),
                 file=self.record.file_name,
                 la=self.record.la_name,
-                severity=rule.severity,
-                code=rule.code,
-                title=rule.title,
-                message=rule.message_for(f.type),
                 sheet=sheet,
                 cell=cell,
                 field=f.label,
@@ -802,13 +792,11 @@ class _Reader:
             if check.severity == "query" and not explanation:
                 unexplained += 1
             rec.findings.append(
-                Finding(
+                Finding.of_rule(
+                    check.rule,
+                    check.message(verdict),
                     file=self.record.file_name,
                     la=rec.la_name,
-                    severity=check.severity,
-                    code=check.code,
-                    title=check.rule.title,
-                    message=check.message(verdict),
                     sheet=sheet,
                     cell=cell,
                     field=self.ins.field(target).label,
@@ -996,14 +984,5 @@ def unreadable_record(
     record = ReturnRecord(path, "", 0, name=name)
     fc = instrument.checks.file_checks["FILE18"]
     detail = exc.strerror or type(exc).__name__
-    record.findings.append(
-        Finding(
-            file=record.file_name,
-            la="",
-            severity=fc.severity,
-            code=fc.code,
-            title=fc.title,
-            message=fc.text(detail=detail),
-        )
-    )
+    record.findings.append(Finding.of_file(fc, file=record.file_name, la="", detail=detail))
     return record

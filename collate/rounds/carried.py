@@ -132,14 +132,6 @@ def carried_forward_findings(
     for section in unreviewed_sections(identity, values, instrument):
         sheet = instrument.section(section).sheet
         out.append(
-            Finding(
-                file=file_name,
-                la=la,
-                severity=fc.severity,
-                code="QRY02",
-                title=fc.title,
-                message=fc.text(sheet=sheet, cell="", value="", found=identity[ROUND_KEY]),
-                sheet=sheet,
-            )
+            Finding.of_file(fc, file=file_name, la=la, sheet=sheet, found=identity[ROUND_KEY])
         )
     return out
