@@ -27,18 +27,6 @@ REGION = "All returning LAs"
 WRES_REGION = "Region"
 #: Who was asked an exit question that is not a follow-on: everyone interviewed.
 EXIT_ALL_ASKED = "leavers interviewed"
-WRES_NAMES = {
-    "1": "Minority ethnic share of staff in each pay band against the whole workforce",
-    "2": "Relative likelihood of being appointed from shortlisting",
-    "3": "Relative likelihood of entering the formal disciplinary process",
-    "4": "Relative likelihood of being referred to Social Work England",
-    "5": "Relative likelihood of accessing funded non-mandatory training",
-    "6": "Harassment, bullying or abuse from people using services, relatives or the public",
-    "7a": "Harassment, bullying or abuse from colleagues",
-    "7b": "Harassment, bullying or abuse from managers",
-    "8": "Relative likelihood of leaving",
-    "9": "Minority ethnic share of senior managers against the whole workforce and population",
-}
 FOUNDATION_KEYS = [
     "pledge_adopted",
     "scwres",
@@ -909,6 +897,7 @@ def _rate_text(events: int, base: int, opts: dict) -> str:
 
 
 def _wres_rows(la: str, d: dict[str, Any], an: Analysis, opts: dict) -> list[dict]:
+    names = {key: ind.name for key, ind in an.instrument.indicators.items()}
     rows = []
     lo, hi = an.band
     likelihoods = [
@@ -925,7 +914,7 @@ def _wres_rows(la: str, d: dict[str, Any], an: Analysis, opts: dict) -> list[dic
             {
                 "la": la,
                 "indicator": "1",
-                "indicator_name": f"{WRES_NAMES['1']}: {band.band}",
+                "indicator_name": f"{names['1']}: {band.band}",
                 "measure": "% minority ethnic",
                 "value": share.percent,
                 "minority_ethnic": _count_text(band.minority_ethnic, opts),
@@ -939,7 +928,7 @@ def _wres_rows(la: str, d: dict[str, Any], an: Analysis, opts: dict) -> list[dic
         {
             "la": la,
             "indicator": "1",
-            "indicator_name": f"{WRES_NAMES['1']}: whole workforce",
+            "indicator_name": f"{names['1']}: whole workforce",
             "measure": "% minority ethnic",
             "value": rep.overall.percent,
             "minority_ethnic": "",
@@ -957,7 +946,7 @@ def _wres_rows(la: str, d: dict[str, Any], an: Analysis, opts: dict) -> list[dic
             {
                 "la": la,
                 "indicator": ind,
-                "indicator_name": WRES_NAMES[ind],
+                "indicator_name": names[ind],
                 "measure": "relative likelihood",
                 "value": rl.value,
                 **_interval_columns(rl),
@@ -989,7 +978,7 @@ def _wres_rows(la: str, d: dict[str, Any], an: Analysis, opts: dict) -> list[dic
             {
                 "la": la,
                 "indicator": ind,
-                "indicator_name": WRES_NAMES[ind],
+                "indicator_name": names[ind],
                 "measure": "relative likelihood",
                 "value": rl.value,
                 **_interval_columns(rl),
@@ -1004,7 +993,7 @@ def _wres_rows(la: str, d: dict[str, Any], an: Analysis, opts: dict) -> list[dic
             {
                 "la": la,
                 "indicator": ind,
-                "indicator_name": WRES_NAMES[ind],
+                "indicator_name": names[ind],
                 "measure": "percentage points",
                 "value": sd.difference_points,
                 "minority_ethnic": _pct_text(sd.percent_minority_ethnic),
@@ -1019,7 +1008,7 @@ def _wres_rows(la: str, d: dict[str, Any], an: Analysis, opts: dict) -> list[dic
         {
             "la": la,
             "indicator": "9",
-            "indicator_name": WRES_NAMES["9"],
+            "indicator_name": names["9"],
             "measure": "percentage points",
             "value": smd.senior_less_workforce_points,
             "minority_ethnic": _pct_text(smd.senior_managers.percent),

@@ -162,6 +162,14 @@ ItemSpec = Annotated[
 ]
 
 
+class IndicatorSpec(_Strict):
+    """An indicator worked out from a section's figures (e.g. the SC-WRES indicators): its name
+    in the report and collated.xlsx, and a short name for narrow table columns."""
+
+    name: str
+    short: str
+
+
 class SectionSpec(_Strict):
     id: str
     sheet: str = PydField(max_length=31)
@@ -169,6 +177,8 @@ class SectionSpec(_Strict):
     intro: str | None = None
     question_set: str | None = None
     items: list[ItemSpec] = []
+    # Indicators the analysis works out from this section, by id, in the order they are shown.
+    indicators: dict[str, IndicatorSpec] = {}
 
 
 class DescriptorsSpec(_Strict):
@@ -479,6 +489,8 @@ class Instrument:
     folder: Path
     fields_by_id: dict[str, Field] = field(repr=False)
     report_answers: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    # Indicators by id, in their own order (workforce.yaml's SC-WRES indicators).
+    indicators: dict[str, IndicatorSpec] = field(default_factory=dict)
     # The check catalogue over these fields. It is built from the fields, so `collate.load`
     # reads the instrument first and then gives it its catalogue (this module never imports
     # collate.checks, and collate.checks imports this one).
@@ -581,6 +593,7 @@ def read_instrument(folder: Path | str) -> Instrument:
     lists = {name: tuple(choices) for name, choices in top.lists.items()}
     builder = _Builder(lists, ethnicity)
     sections: list[Section] = []
+    indicators: dict[str, IndicatorSpec] = {}
     for file_name in top.sections:
         path = folder / file_name
         raw = read_yaml(path)
@@ -597,6 +610,10 @@ def read_instrument(folder: Path | str) -> Instrument:
                 raw_all[spec.question_set] = raw_qs
                 qs = _parse(QuestionSetFileSpec, raw_qs, qs_path)
             sections.append(builder.section(spec, path, qs))
+            for key, ind in spec.indicators.items():
+                if key in indicators:
+                    raise InstrumentError(f"{path}: indicators: '{key}' is named twice")
+                indicators[key] = ind
 
     names = [s.sheet for s in sections]
     if len(set(names)) != len(names):
@@ -628,6 +645,7 @@ def read_instrument(folder: Path | str) -> Instrument:
         folder=folder,
         fields_by_id=builder.fields,
         report_answers=report_answers,
+        indicators=indicators,
     )
     return instrument
 

@@ -323,3 +323,12 @@ def test_completion_counts_grow_with_the_new_required_answers(extended, instrume
     counts = {ws.cell(r, 1).value: ws.cell(r, 3).value for r in range(1, 40)}
     assert counts["Diagnostic"] == required(new_instrument, "diagnostic")
     assert counts["Children and families"] == required(new_instrument, "children_families")
+
+
+def test_the_sc_wres_indicators_are_named_once_in_their_own_order(instrument):
+    """workforce.yaml names the nine indicators (7 in two parts) in their own order; the
+    analysis, collated.xlsx and the report take the names from there."""
+    assert list(instrument.indicators) == ["1", "2", "3", "4", "5", "6", "7a", "7b", "8", "9"]
+    assert instrument.indicators["3"].name == (
+        "Relative likelihood of entering the formal disciplinary process"
+    )
