@@ -127,7 +127,7 @@ def build_workbooks(
         if emails:
             email_path = out_dir / "emails" / f"{la.slug}.eml"
             email_path.parent.mkdir(exist_ok=True)
-            email_path.write_bytes(covering_email(settings, la, path.name, data))
+            email_path.write_bytes(covering_email(settings, la, path.name, data, instrument))
         built.append(BuiltWorkbook(la, path, hashlib.sha256(data).hexdigest(), email_path, token))
         if progress:
             progress(la)
@@ -165,9 +165,20 @@ def _earlier_manifest_rows(path: Path) -> list[dict[str, str]]:
 
 
 def covering_email(
-    settings: RoundSettings, la: LocalAuthority, file_name: str, data: bytes
+    settings: RoundSettings,
+    la: LocalAuthority,
+    file_name: str,
+    data: bytes,
+    instrument: Instrument | None = None,
 ) -> bytes:
+    """The draft email that sends a council its workbook. The Checks sheet's words in it (its
+    status words and its verdict) are the catalogue's, so rewording them in checks.yaml
+    rewords the email too."""
+    catalogue = (instrument or load_instrument(settings.instrument_folder)).checks
     context = {
+        "must_fix": catalogue.status_words.error,
+        "fix_or_explain": catalogue.status_words.query,
+        "ready_to_send": catalogue.verdict.ready,
         "programme": settings.programme,
         "round": settings.round,
         "la_name": la.name,

@@ -130,8 +130,8 @@ def load_words(collation: Collation) -> dict:
     return words
 
 
-def feedback_frame(result: LAResult, words: dict | None = None) -> pd.DataFrame:
-    words = words or {"error": "Must fix", "query": "Fix or explain", "explained": "Explained"}
+def feedback_frame(result: LAResult, words: dict) -> pd.DataFrame:
+    """One row per problem with a council's return, in the words of `load_words`."""
     rows = []
     record = record_for(result)
     records = ([record] if record else []) + result.set_aside
@@ -323,6 +323,10 @@ def write_feedback(collation: Collation, out: Path, today: dt.date | None = None
             "contact_role": settings.contact.role,
             "contact_email": settings.contact.email,
             "organisation": settings.organisation,
+            # The Checks sheet's words, as the catalogue words them.
+            "must_fix": collation.instrument.checks.status_words.error,
+            "fix_or_explain": collation.instrument.checks.status_words.query,
+            "ready_to_send": collation.instrument.checks.verdict.ready,
         }
         subject, body = render_text(settings.templates_folder / "email", TEMPLATES[case], context)
         eml = draft_email(
