@@ -316,6 +316,7 @@ def _scores(an: Analysis) -> None:
                         "criterion_text": c.text,
                         "level": names.get(ans, "") if ans is not None else "",
                         "points": ans if ans is not None else "",
+                        "example": v.get(c.example.id, "") if c.example is not None else "",
                         "evidence": v.get(c.evidence.id, ""),
                     }
                 )
@@ -347,7 +348,16 @@ def _scores(an: Analysis) -> None:
     )
     an.criteria = pd.DataFrame(
         crit_rows,
-        columns=["la", "pledge", "criterion", "criterion_text", "level", "points", "evidence"],
+        columns=[
+            "la",
+            "pledge",
+            "criterion",
+            "criterion_text",
+            "level",
+            "points",
+            "example",
+            "evidence",
+        ],
     )
 
 

@@ -235,6 +235,12 @@ def pledge_facts(an: Analysis, short: dict[str, str]) -> list[PledgeFacts]:
                     for la, x in zip(rows["la"], rows["level"], strict=True)
                     if (x or "") in IN_PLACE
                 ],
+                # Each LA with it in place and the name it gave its example ("" for none).
+                "examples": [
+                    (short[la], str(ex or ""))
+                    for la, x, ex in zip(rows["la"], rows["level"], rows["example"], strict=True)
+                    if (x or "") in IN_PLACE
+                ],
                 "n_weak": weak,
                 "n": n,
                 "not_yet": levels["Not yet in place"],

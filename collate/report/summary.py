@@ -8,6 +8,7 @@ and lists come from the ``inflect`` library, so one return reads as well as elev
 
 from __future__ import annotations
 
+import re
 import string
 from pathlib import Path
 from typing import Any
@@ -281,9 +282,41 @@ def _quality(an: Analysis, w: Wording) -> str | None:
     )
 
 
+def example_name(text: str) -> str:
+    """A council's name for its example, made safe to print inside the report's brackets.
+
+    The reader has already cleaned it (no invisible characters, at most the field's length);
+    here it is kept to one line, stripped of the report markup's bold marks, and its own
+    brackets become commas, so the report never nests brackets."""
+    text = " ".join(str(text or "").split())
+    text = re.sub(r"\*{2,}", "*", text)
+    text = re.sub(r"\s*[(\[]\s*([^()\[\]]*?)\s*[)\]]", r", \1", text)
+    return text.replace("(", "").replace(")", "").strip(" ,;")
+
+
+def examples_text(w: Wording, examples: list[tuple[str, str]]) -> str:
+    """What goes in a practice's brackets: each council's example by its name, and the council
+    alone where it gave none ("Essex Anti-Racist Practice Board; Norfolk; Suffolk: REAP")."""
+    named = False
+    parts = []
+    for la, given in examples:
+        name = example_name(given)
+        if not name:
+            parts.append(la)
+        elif la.lower() in name.lower():
+            parts.append(name)
+            named = True
+        else:
+            parts.append(w.say("example_of_la", la=la, example=name))
+            named = True
+    # Names can hold commas and "and": semicolons keep one council's example from the next.
+    return "; ".join(parts) if named else join(parts)
+
+
 def pledge_paragraph(an: Analysis, pledge: Any) -> str:
     """Practice in place for one pledge, in the January 2026 report's style: each practice in a
-    few words with the LAs that have it in brackets, the most widespread first."""
+    few words with the councils' examples in brackets, named as they named them, the most
+    widespread first."""
     w = Wording(wording_path(an), "pledges")
     n = len(an.las)
     items = [c for c in pledge.criteria if c["in_place"]]
@@ -292,16 +325,21 @@ def pledge_paragraph(an: Analysis, pledge: Any) -> str:
         "pledge_level",
         n_in_place=len(pledge.in_place),
         las=count_of(n, "LA"),
+        is_are=_verb("is", len(pledge.in_place)),
     )
     if not items:
         return f"{level} {w.say('no_practice')}"
-    listed = [
-        w.say(
-            "practice_item",
-            practice=c["practice"] or _lower_first(c["text"]),
-            las=join(c["in_place"]),
+    listed = []
+    for c in items:
+        practice = c["practice"] or _lower_first(c["text"])
+        listed.append(
+            w.say(
+                "practice_item",
+                practice=practice[:1].upper() + practice[1:],
+                n_in_place=len(c["in_place"]),
+                las=count_of(n, "LA"),
+                examples=examples_text(w, c.get("examples") or [(la, "") for la in c["in_place"]]),
+            )
         )
-        for c in items
-    ]
-    text = w.say("practice", items="; ".join(listed))
-    return f"{text[:1].upper()}{text[1:]} {level}"
+    text = w.say("practice", items=" ".join(listed))
+    return f"{level} {text[:1].upper()}{text[1:]}"
