@@ -56,7 +56,7 @@ DIAG_LEVEL_COL, DIAG_MARKER_COL, DIAG_EVIDENCE_COL = 5, 6, 7
 # With the name of the council's example between the marker and the evidence: the descriptors
 # and the evidence give up a little width so the sheet still prints one A4 landscape page wide
 # at about the same scale.
-DIAG_WIDTHS_WITH_EXAMPLE = [5, 25, 20, 20, 20, 15, 10, 17, 31]
+DIAG_WIDTHS_WITH_EXAMPLE = [5, 25, 20, 20, 20, 15, 9, 21, 28]
 DIAG_EXAMPLE_COL = 7
 LINE = 13  # points per line of 10-point text
 
