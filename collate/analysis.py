@@ -39,6 +39,7 @@ WRES_NAMES = {
     "8": "Relative likelihood of leaving",
     "9": "Minority ethnic share of senior managers against the whole workforce and population",
 }
+WRES_ORDER = {ind: i for i, ind in enumerate(WRES_NAMES)}
 FOUNDATION_KEYS = [
     "pledge_adopted",
     "scwres",
@@ -889,7 +890,11 @@ def _workforce(an: Analysis) -> None:
     for publish in (False, True):
         opts = {"suppress": publish, "lower": an.suppress_from, "upper": an.suppress_to}
         for la, d in [*per_la.items(), *([(WRES_REGION, region)] if region else [])]:
-            out[publish].extend(_wres_rows(la, d, an, opts))
+            # Each place's indicators in their own order (1 to 9, 7a before 7b), whatever
+            # order they were computed in: every table, chart and sheet then lists them so.
+            out[publish].extend(
+                sorted(_wres_rows(la, d, an, opts), key=lambda r: WRES_ORDER[r["indicator"]])
+            )
     cols = [
         "la",
         "indicator",
