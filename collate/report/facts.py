@@ -176,6 +176,9 @@ def build_facts(an: Analysis) -> dict[str, Any]:
     from collate.report.since import since_facts  # imports this module's helpers
 
     facts["since"] = since_facts(an)
+    from collate.report.sentences import add_sentences  # imports this module's helpers
+
+    add_sentences(an, facts)
     return facts
 
 

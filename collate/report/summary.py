@@ -130,7 +130,9 @@ def executive_summary(an: Analysis, facts: dict[str, Any]) -> dict[str, str]:
     closing); a paragraph with nothing to say is an empty string."""
     w = Wording(wording_path(an), "executive_summary")
     n = len(an.las)
-    out = dict.fromkeys(("foundations", "pledges", "children", "exit", "quality", "closing"), "")
+    out = dict.fromkeys(
+        ("foundations", "pledges", "children", "workforce", "exit", "quality", "closing"), ""
+    )
     if n == 0:
         return out
     las = count_of(n, "LA")
@@ -198,10 +200,51 @@ def executive_summary(an: Analysis, facts: dict[str, Any]) -> dict[str, str]:
             text += " " + w.say("weakest_criteria", criteria="; ".join(items))
         out["pledges"] = text
     out["children"] = _children(an, w)
+    out["workforce"] = _workforce(w, facts.get("wres") or {}, an.band)
     out["exit"] = _exit_gap(an, w) or ""
     out["quality"] = _quality(an, w) or ""
     out["closing"] = w.say("closing", round=an.settings.round)
     return out
+
+
+def _workforce(w: Wording, wres: dict[str, Any], band: tuple[float, float]) -> str:
+    """The SC-WRES likelihoods clearly higher or lower for minority ethnic staff, then how many
+    more are outside the band on too few staff to be sure."""
+    if not wres.get("n_las"):
+        return ""
+
+    def items(rows: list[dict]) -> str:
+        return "; ".join(
+            w.say(
+                "workforce_item",
+                what=r["what"],
+                value=fmt.ratio(r["value"]),
+                interval=r["interval_words"],
+            )
+            for r in rows
+        )
+
+    higher = [r for r in wres["clearly"] if r["higher"]]
+    lower = [r for r in wres["clearly"] if not r["higher"]]
+    parts = []
+    if higher:
+        parts.append(w.say("workforce_higher", items=items(higher)))
+    if lower:
+        key = "workforce_lower_too" if higher else "workforce_lower"
+        parts.append(w.say(key, items=items(lower)))
+    if not parts:
+        parts.append(w.say("workforce_none", band=fmt.band_text(band)))
+    n_more = len(wres.get("too_few") or [])
+    if n_more:
+        parts.append(
+            w.say(
+                "workforce_too_few",
+                n_more=n_more,
+                is_are=_verb("is", n_more),
+                rest_rests="rests" if n_more == 1 else "rest",
+            )
+        )
+    return " ".join(parts)
 
 
 def _verb(verb: str, n: int) -> str:
