@@ -8,6 +8,7 @@ text instead, never shown as zero.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -477,9 +478,12 @@ def wres_survey_table(an: Analysis) -> TableData | None:
 
 
 def _events_text(value: object) -> str:
-    """'8 of 36' as given, a withheld figure as its symbol."""
+    """'961 of 3,766' (counts with thousands separators, as everywhere in the report), a
+    share as given, a withheld figure as its symbol."""
     text = "" if fmt.is_missing(value) else str(value)
-    return fmt.WITHHELD if text == SUPPRESSED else text
+    if text == SUPPRESSED:
+        return fmt.WITHHELD
+    return re.sub(r"(?<![\d.,])\d{4,}(?![\d.,])", lambda m: fmt.count(m.group()), text)
 
 
 def wres_region_table(an: Analysis) -> TableData | None:
