@@ -216,9 +216,7 @@ def likelihoods(
             if r is None:
                 # Not a gap without a reason: the row says why there is no dot.
                 why = every.get((p, ind))
-                symbol = (
-                    fmt.missing_symbol(why.get("reason")) if why else fmt.NOT_AVAILABLE
-                )
+                symbol = fmt.missing_symbol(why.get("reason")) if why else fmt.NOT_AVAILABLE
                 ax.text(top * 0.02, ys[p], symbol, fontsize=6, color="#595959", va="center")
                 continue
             inside = r["in_band"] == "yes"
