@@ -304,6 +304,7 @@ def _scores(an: Analysis) -> None:
                         "criterion_text": c.text,
                         "level": names.get(ans, "") if ans is not None else "",
                         "points": ans if ans is not None else "",
+                        "example": v.get(c.example.id, "") if c.example is not None else "",
                         "evidence": v.get(c.evidence.id, ""),
                     }
                 )
@@ -335,7 +336,16 @@ def _scores(an: Analysis) -> None:
     )
     an.criteria = pd.DataFrame(
         crit_rows,
-        columns=["la", "pledge", "criterion", "criterion_text", "level", "points", "evidence"],
+        columns=[
+            "la",
+            "pledge",
+            "criterion",
+            "criterion_text",
+            "level",
+            "points",
+            "example",
+            "evidence",
+        ],
     )
 
 
@@ -864,10 +874,15 @@ def _workforce(an: Analysis) -> None:
             "survey": None,
             "population": m.sum_by_group(d["population"] for d in per_la.values()),
         }
+    order = list(an.instrument.indicators)  # workforce.yaml names them in their own order
     for publish in (False, True):
         opts = {"suppress": publish, "lower": an.suppress_from, "upper": an.suppress_to}
         for la, d in [*per_la.items(), *([(WRES_REGION, region)] if region else [])]:
-            out[publish].extend(_wres_rows(la, d, an, opts))
+            # Each place's indicators in their own order (1 to 9, 7a before 7b), whatever
+            # order they were computed in: every table, chart and sheet then lists them so.
+            out[publish].extend(
+                sorted(_wres_rows(la, d, an, opts), key=lambda r: order.index(r["indicator"]))
+            )
     cols = [
         "la",
         "indicator",

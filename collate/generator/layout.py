@@ -58,6 +58,11 @@ FORM_WIDTHS = [46, 13, 13, 13, 13, 12, 40]
 # Ref, criterion, three descriptors, your level, the word "Required", your evidence.
 DIAG_WIDTHS = [5, 26, 22, 22, 22, 15, 10, 34]
 DIAG_LEVEL_COL, DIAG_MARKER_COL, DIAG_EVIDENCE_COL = 5, 6, 7
+# With the name of the council's example between the marker and the evidence: the descriptors
+# and the evidence give up a little width so the sheet still prints one A4 landscape page wide
+# at about the same scale.
+DIAG_WIDTHS_WITH_EXAMPLE = [5, 25, 20, 20, 20, 15, 9, 21, 28]
+DIAG_EXAMPLE_COL = 7
 LINE = 13  # points per line of 10-point text
 
 
@@ -553,8 +558,17 @@ class _Builder:
         return sh
 
     def diagnostic(self, section) -> SheetLayout:
-        sh = SheetLayout(section.sheet, widths=DIAG_WIDTHS)
-        last = len(DIAG_WIDTHS) - 1
+        # The instrument decides whether each criterion also asks for the name of an example.
+        with_example = any(
+            c.example is not None
+            for p in section.blocks
+            if isinstance(p, Pledge)
+            for c in p.criteria
+        )
+        widths = DIAG_WIDTHS_WITH_EXAMPLE if with_example else DIAG_WIDTHS
+        evidence_col = len(widths) - 1
+        sh = SheetLayout(section.sheet, widths=widths)
+        last = len(widths) - 1
         self.header(sh, section.title, last)
         if section.intro:
             self.paragraph(sh, section.intro, last)
@@ -566,7 +580,10 @@ class _Builder:
             sh.add(f"{p.unit} {p.number}: {p.title}", "heading", merge_to_col=last)
             sh.next(20)
             self.paragraph(sh, p.wording, last, "help")
-            heads = ["Ref", "Criterion", *levels[1:], "Your level", "", "Your evidence"]
+            heads = ["Ref", "Criterion", *levels[1:], "Your level", ""]
+            if with_example:
+                heads.append(section.example_heading)
+            heads.append("Your evidence")
             for j, h in enumerate(heads):
                 sh.add(h, "header", col=j)
             sh.next()
@@ -588,7 +605,9 @@ class _Builder:
                 sh.add(
                     "Required" if c.level.required else "Optional", "marker", col=DIAG_MARKER_COL
                 )
-                self._input(sh, c.evidence, sh.row, DIAG_EVIDENCE_COL)
+                if c.example is not None:
+                    self._input(sh, c.example, sh.row, DIAG_EXAMPLE_COL)
+                self._input(sh, c.evidence, sh.row, evidence_col)
                 lines = max(
                     [text_lines(c.text, sh.widths[1])]
                     + [text_lines(t, sh.widths[2]) for t in c.descriptors.values()]
@@ -600,7 +619,9 @@ class _Builder:
             ):
                 sh.add(label, "label_bold", col=1, merge_to_col=DIAG_LEVEL_COL)
                 sh.add("Required" if f.required else "Optional", "marker", col=DIAG_MARKER_COL)
-                self._input(sh, f, sh.row, DIAG_EVIDENCE_COL)
+                # Beside the example's column too, where there is one: a wider box for prose.
+                col = DIAG_EXAMPLE_COL if with_example else evidence_col
+                self._input(sh, f, sh.row, col, merge_to=last)
                 sh.next(60)
         return sh
 

@@ -234,6 +234,16 @@ class PledgeSpec(_Strict):
         return self
 
 
+class ExampleNameSpec(_Strict):
+    """The optional short answer beside each criterion's evidence naming the council's example
+    ("Anti-Racist Practice Board"), so the report can name examples in brackets as the January
+    2026 report does. An instrument without it asks for evidence only."""
+
+    heading: str = "Name of your example"
+    help: str | None = None
+    max_length: int = PydField(default=80, gt=0, le=255)
+
+
 class DiagnosticSpec(_Strict):
     id: str
     sheet: str = PydField(max_length=31)
@@ -241,6 +251,7 @@ class DiagnosticSpec(_Strict):
     intro: str | None = None
     # What the instrument calls each group of criteria: "Pledge" (Eastern), "Category" (CELC).
     unit: str = "Pledge"
+    example_name: ExampleNameSpec | None = None
     pledges: list[PledgeSpec] = PydField(min_length=1)
 
 
@@ -414,6 +425,7 @@ class Criterion:
     gap: str | None = None  # the report's wording when it is a gap in most LAs
     practice: str | None = None  # the report's few words for it where it is in place
     part: str | None = None  # the sub-section's heading, e.g. "2a Recruitment"
+    example: Field | None = None  # the name of the council's example, where the instrument asks
 
     @property
     def key(self) -> str:
@@ -451,6 +463,8 @@ class Section:
     title: str
     intro: str | None
     blocks: tuple[Block, ...]
+    # The diagnostic's heading for the name of a council's example (None: not asked).
+    example_heading: str | None = None
 
     def fields(self) -> Iterator[Field]:
         for block in self.blocks:
@@ -470,6 +484,8 @@ def block_fields(block: Block) -> Iterator[Field]:
     elif isinstance(block, Pledge):
         for c in block.criteria:
             yield c.level
+            if c.example is not None:
+                yield c.example
             yield c.evidence
         yield block.working
         yield block.gaps
@@ -898,6 +914,21 @@ class _Builder:
                     path,
                     **dims,
                 )
+                example = None
+                if spec.example_name is not None:
+                    example = self._field(
+                        FieldSpec(
+                            id="example",
+                            label=f"{ref} {c.text}: {spec.example_name.heading.lower()}",
+                            type="text",
+                            max_length=spec.example_name.max_length,
+                            help=spec.example_name.help,
+                        ),
+                        f"{spec.id}.{p.id}.{c.id}",
+                        section,
+                        path,
+                        **dims,
+                    )
                 criteria.append(
                     Criterion(
                         p.id,
@@ -911,6 +942,7 @@ class _Builder:
                         c.gap,
                         c.practice,
                         part=part,
+                        example=example,
                     )
                 )
             pdims = {"pledge": str(p.number)}
@@ -954,4 +986,11 @@ class _Builder:
                     p.published_ranges_note,
                 )
             )
-        return Section(spec.id, spec.sheet, spec.title, spec.intro, tuple(blocks))
+        return Section(
+            spec.id,
+            spec.sheet,
+            spec.title,
+            spec.intro,
+            tuple(blocks),
+            spec.example_name.heading if spec.example_name else None,
+        )

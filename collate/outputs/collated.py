@@ -96,7 +96,7 @@ def write_collated(
         an.criteria,
         banners=banners,
         title="Levels by criterion",
-        widths={"evidence": 60, "criterion_text": 40},
+        widths={"evidence": 60, "criterion_text": 40, "example": 30},
         wrap=["evidence", "criterion_text"],
     )
     section_table(

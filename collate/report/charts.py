@@ -199,20 +199,25 @@ def likelihoods(
     lo, hi = band
     by = {(r["la"], r["indicator"]): r for r in rows}
     ys = {p: len(places) - 1 - k for k, p in enumerate(places)}
-    cap = max(2.5, hi * 2)  # a very large ratio is drawn at the edge with its value
     for ax, (ind, name) in zip(axes.flat, inds, strict=False):
-        ends = [by[(p, ind)]["value"] for p in places if (p, ind) in by]
-        ends += [
+        # The axis reaches past every likelihood, so no dot is ever moved off its value; only
+        # an interval's far end may run on past the edge (drawn with an arrowhead).
+        values = [by[(p, ind)]["value"] for p in places if (p, ind) in by]
+        highs = [
             by[(p, ind)]["high"]
             for p in places
             if (p, ind) in by and not fmt.is_missing(by[(p, ind)].get("high"))
         ]
-        top = min(cap, max([hi * 1.3, *ends]) * 1.15)
+        top = max(hi * 1.3 * 1.15, max(values) * 1.15, min(max(highs, default=0), 2.5) * 1.05)
         ax.axvspan(lo, hi, color="#E6E6E6", zorder=0)
         ax.axvline(1.0, color="#808080", linewidth=0.6, zorder=1)
         for p in places:
             r = by.get((p, ind))
             if r is None:
+                # Not a gap without a reason: the row says why there is no dot.
+                why = every.get((p, ind))
+                symbol = fmt.missing_symbol(why.get("reason")) if why else fmt.NOT_AVAILABLE
+                ax.text(top * 0.02, ys[p], symbol, fontsize=6, color="#595959", va="center")
                 continue
             inside = r["in_band"] == "yes"
             colour = PALETTE[0] if inside else "#A00000"
@@ -270,6 +275,7 @@ def likelihoods(
         ),
         Line2D([], [], color="#808080", linewidth=0.9, label="95% confidence interval"),
         Patch(color="#E6E6E6", label=f"non-adverse band {fmt.band_text(band)}"),
+        Patch(color="none", label="[c] withheld (small numbers), [x] not available"),
     ]
     spare = list(axes.flat)[len(inds) :]
     for ax in spare:
@@ -283,9 +289,11 @@ def likelihoods(
             title="Minority ethnic ÷ white",
             title_fontsize=7.5,
         )
+        fig.tight_layout()
     else:
-        fig.legend(handles=handles, loc="lower center", ncol=4, fontsize=7.5, frameon=False)
-    fig.tight_layout()
+        fig.legend(handles=handles, loc="lower center", ncol=3, fontsize=7.5, frameon=False)
+        # Room below the panels for the legend's two rows, so it never covers an axis.
+        fig.tight_layout(rect=(0, 0.09 / nrows, 1, 1))
     title = "SC-WRES relative likelihoods by LA, with the non-adverse band"
     parts = []
     for ind, name in inds:

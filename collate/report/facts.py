@@ -173,6 +173,9 @@ def build_facts(an: Analysis) -> dict[str, Any]:
         pledge.paragraph = pledge_paragraph(an, pledge)
 
     facts["since"] = since_facts(an)
+    from collate.report.sentences import add_sentences  # imports this module's helpers
+
+    add_sentences(an, facts)
     return facts
 
 
@@ -230,6 +233,12 @@ def pledge_facts(an: Analysis, short: dict[str, str]) -> list[PledgeFacts]:
                 "in_place": [
                     short[la]
                     for la, x in zip(rows["la"], rows["level"], strict=True)
+                    if (x or "") in IN_PLACE
+                ],
+                # Each LA with it in place and the name it gave its example ("" for none).
+                "examples": [
+                    (short[la], str(ex or ""))
+                    for la, x, ex in zip(rows["la"], rows["level"], rows["example"], strict=True)
                     if (x or "") in IN_PLACE
                 ],
                 "n_weak": weak,

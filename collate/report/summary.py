@@ -8,6 +8,7 @@ and lists come from the ``inflect`` library, so one return reads as well as elev
 
 from __future__ import annotations
 
+import re
 import string
 from pathlib import Path
 from typing import Any
@@ -130,7 +131,9 @@ def executive_summary(an: Analysis, facts: dict[str, Any]) -> dict[str, str]:
     closing); a paragraph with nothing to say is an empty string."""
     w = Wording(wording_path(an), "executive_summary")
     n = len(an.las)
-    out = dict.fromkeys(("foundations", "pledges", "children", "exit", "quality", "closing"), "")
+    out = dict.fromkeys(
+        ("foundations", "pledges", "children", "workforce", "exit", "quality", "closing"), ""
+    )
     if n == 0:
         return out
     las = count_of(n, "LA")
@@ -198,10 +201,51 @@ def executive_summary(an: Analysis, facts: dict[str, Any]) -> dict[str, str]:
             text += " " + w.say("weakest_criteria", criteria="; ".join(items))
         out["pledges"] = text
     out["children"] = _children(an, w)
+    out["workforce"] = _workforce(w, facts.get("wres") or {}, an.band)
     out["exit"] = _exit_gap(an, w) or ""
     out["quality"] = _quality(an, w) or ""
     out["closing"] = w.say("closing", round=an.settings.round)
     return out
+
+
+def _workforce(w: Wording, wres: dict[str, Any], band: tuple[float, float]) -> str:
+    """The SC-WRES likelihoods clearly higher or lower for minority ethnic staff, then how many
+    more are outside the band on too few staff to be sure."""
+    if not wres.get("n_las"):
+        return ""
+
+    def items(rows: list[dict]) -> str:
+        return "; ".join(
+            w.say(
+                "workforce_item",
+                what=r["what"],
+                value=fmt.ratio(r["value"]),
+                interval=r["interval_words"],
+            )
+            for r in rows
+        )
+
+    higher = [r for r in wres["clearly"] if r["higher"]]
+    lower = [r for r in wres["clearly"] if not r["higher"]]
+    parts = []
+    if higher:
+        parts.append(w.say("workforce_higher", items=items(higher)))
+    if lower:
+        key = "workforce_lower_too" if higher else "workforce_lower"
+        parts.append(w.say(key, items=items(lower)))
+    if not parts:
+        parts.append(w.say("workforce_none", band=fmt.band_text(band)))
+    n_more = len(wres.get("too_few") or [])
+    if n_more:
+        parts.append(
+            w.say(
+                "workforce_too_few",
+                n_more=n_more,
+                is_are=_verb("is", n_more),
+                rest_rests="rests" if n_more == 1 else "rest",
+            )
+        )
+    return " ".join(parts)
 
 
 def _verb(verb: str, n: int) -> str:
@@ -281,9 +325,41 @@ def _quality(an: Analysis, w: Wording) -> str | None:
     )
 
 
+def example_name(text: str) -> str:
+    """A council's name for its example, made safe to print inside the report's brackets.
+
+    The reader has already cleaned it (no invisible characters, at most the field's length);
+    here it is kept to one line, stripped of the report markup's bold marks, and its own
+    brackets become commas, so the report never nests brackets."""
+    text = " ".join(str(text or "").split())
+    text = re.sub(r"\*{2,}", "*", text)
+    text = re.sub(r"\s*[(\[]\s*([^()\[\]]*?)\s*[)\]]", r", \1", text)
+    return text.replace("(", "").replace(")", "").strip(" ,;")
+
+
+def examples_text(w: Wording, examples: list[tuple[str, str]]) -> str:
+    """What goes in a practice's brackets: each council's example by its name, and the council
+    alone where it gave none ("Essex Anti-Racist Practice Board; Norfolk; Suffolk: REAP")."""
+    named = False
+    parts = []
+    for la, given in examples:
+        name = example_name(given)
+        if not name:
+            parts.append(la)
+        elif la.lower() in name.lower():
+            parts.append(name)
+            named = True
+        else:
+            parts.append(w.say("example_of_la", la=la, example=name))
+            named = True
+    # Names can hold commas and "and": semicolons keep one council's example from the next.
+    return "; ".join(parts) if named else join(parts)
+
+
 def pledge_paragraph(an: Analysis, pledge: Any) -> str:
     """Practice in place for one pledge, in the January 2026 report's style: each practice in a
-    few words with the LAs that have it in brackets, the most widespread first."""
+    few words with the councils' examples in brackets, named as they named them, the most
+    widespread first."""
     w = Wording(wording_path(an), "pledges")
     n = len(an.las)
     items = [c for c in pledge.criteria if c["in_place"]]
@@ -292,16 +368,21 @@ def pledge_paragraph(an: Analysis, pledge: Any) -> str:
         "pledge_level",
         n_in_place=len(pledge.in_place),
         las=count_of(n, "LA"),
+        is_are=_verb("is", len(pledge.in_place)),
     )
     if not items:
         return f"{level} {w.say('no_practice')}"
-    listed = [
-        w.say(
-            "practice_item",
-            practice=c["practice"] or _lower_first(c["text"]),
-            las=join(c["in_place"]),
+    listed = []
+    for c in items:
+        practice = c["practice"] or _lower_first(c["text"])
+        listed.append(
+            w.say(
+                "practice_item",
+                practice=practice[:1].upper() + practice[1:],
+                n_in_place=len(c["in_place"]),
+                las=count_of(n, "LA"),
+                examples=examples_text(w, c.get("examples") or [(la, "") for la in c["in_place"]]),
+            )
         )
-        for c in items
-    ]
-    text = w.say("practice", items="; ".join(listed))
-    return f"{text[:1].upper()}{text[1:]} {level}"
+    text = w.say("practice", items=" ".join(listed))
+    return f"{level} {text[:1].upper()}{text[1:]}"

@@ -8,6 +8,7 @@ text instead, never shown as zero.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -22,28 +23,13 @@ from collate.measures.workforce import (
 )
 from collate.report import numbers as fmt
 from collate.report.facts import likelihood_text, names, short_names
+from collate.report.summary import count_of
+from collate.report.table_words import TableWords
 
 LEVEL_SHADES = {"Leading": "9DC3CC", "Established": "D2E4E8", "Developing": "F2F2F2"}
 OVER_SHADE = "F4D6C6"
 OUTSIDE_SHADE = "F4D6C6"
-SHORT_INDICATOR = {
-    "1": "Minority ethnic share of workforce (%)",
-    "2": "Appointed from shortlisting",
-    "3": "Entering formal disciplinary",
-    "4": "Referred to Social Work England",
-    "5": "Accessing non-mandatory training",
-    "8": "Leaving",
-    "9": "Senior managers' share less workforce's (points)",
-    "6": "Harassment from the public",
-    "7a": "Harassment from colleagues",
-    "7b": "Harassment from managers",
-}
 RELATIVE = ("2", "3", "4", "5", "8")
-INTERVAL_NOTE = (
-    "In brackets: the 95% confidence interval. 'Clearly higher' or 'clearly lower': outside the "
-    "band, with the whole interval above or below 1.00. 'Outside band' alone: outside the band, "
-    "but the interval includes 1.00, so there are too few staff to be sure. "
-)
 SURVEY = ("6", "7a", "7b")
 #: How each finding of a relative likelihood reads in a table cell (None: nothing added).
 FINDING_WORDS = {
@@ -94,17 +80,20 @@ def returns_table(an: Analysis) -> TableData:
         status = an.not_usable.get(la)
         text = "Return used" if status is None else f"{status.capitalize()}: figures left out"
         rows.append([Cell(la, bold=True), Cell(text, bold=status is not None)])
+    words = TableWords(an, "returns")
     return TableData(
-        "Returns by local authority",
+        words.caption(),
         [_h("Local authority", "Return")],
         rows,
         [2, 3],
-        description="Whether each LA's return was used in this report.",
+        note=words.note(),
+        description=words.description(),
     )
 
 
 def snapshot_a(an: Analysis, facts: dict) -> TableData:
     f = facts["found"]
+    words = TableWords(an, "snapshot_a")
 
     def listing(groups: dict[str, list[str]], labels: dict[str, str]) -> str:
         parts = [f"{labels.get(k, k)}: {names(v)}." for k, v in groups.items() if v]
@@ -113,36 +102,33 @@ def snapshot_a(an: Analysis, facts: dict) -> TableData:
     n = facts["n_las"]
     pledge = f["pledge"]
     if len(pledge.get("Yes", [])) == n:
-        pledge_text = f"Adopted by all {n} returning LAs as a baseline commitment."
+        pledge_text = words.say("pledge_all", n=n)
     else:
         pledge_text = listing(
             pledge, {"Yes": "Adopted", "In development": "In development", "No": "Not adopted"}
         )
     scwres = listing(f["scwres"], {"Yes": "Yes", "Planned for this year": "Planned", "No": "No"})
     edi_yes = f["edi"].get("Yes", [])
-    edi = f"Present in {len(edi_yes)} of {n} LAs."
+    edi = words.say("edi_present", n_edi=len(edi_yes), las=count_of(n, "LA"))
     if f["edi"].get("In development"):
         edi += f" In development: {names(f['edi']['In development'])}."
     if f["edi"].get("No"):
         edi += f" None: {names(f['edi']['No'])}."
     if facts["cs_titles"]:
-        edi += (
-            " Children's Services-specific strategies or plans: "
-            + "; ".join(f"{la} ({t})" for la, t in facts["cs_titles"])
-            + "."
-        )
+        titles = "; ".join(f"{la} ({t})" for la, t in facts["cs_titles"])
+        edi += " " + words.say("cs_strategies", titles=titles)
     rows = [
         [Cell("Eastern Region Anti-Racist Pledge", bold=True), Cell(pledge_text)],
         [Cell("SC-WRES/WRES participation", bold=True), Cell(scwres)],
         [Cell("Corporate EDI strategies", bold=True), Cell(edi)],
     ]
     return TableData(
-        "Foundational alignment and tools",
+        words.caption(),
         [_h("Area", "Regional position")],
         rows,
         [1.3, 3.7],
-        description="Pledge adoption, SC-WRES participation and EDI strategies "
-        "across the returning LAs.",
+        note=words.note(),
+        description=words.description(),
     )
 
 
@@ -156,12 +142,14 @@ def snapshot_b(an: Analysis) -> TableData:
         ]
         for r in an.foundations.itertuples()
     ]
+    words = TableWords(an, "snapshot_b")
     return TableData(
-        "Anti-racist induction status by local authority (pledge 3)",
+        words.caption(),
         [_h("Authority", "Induction status", "What the LA told us")],
         rows,
         [1.2, 1.6, 3.2],
-        description="One row per LA: its anti-racist induction status and its own description.",
+        note=words.note(),
+        description=words.description(),
     )
 
 
@@ -170,12 +158,14 @@ def snapshot_c(an: Analysis, facts: dict) -> TableData:
         [Cell(level, bold=True), Cell(names(las) if las else "None")]
         for level, las in facts["found"]["procurement"].items()
     ]
+    words = TableWords(an, "snapshot_c")
     return TableData(
-        "Procurement and partners: alignment with anti-racist standards (pledge 7)",
+        words.caption(),
         [_h("Alignment level", "Authorities")],
         rows,
         [2, 3],
-        description="Returning LAs grouped by how far procurement reflects anti-racist standards.",
+        note=words.note(),
+        description=words.description(),
     )
 
 
@@ -212,21 +202,18 @@ def scores_table(an: Analysis) -> TableData:
     if len(ranges) > 1:  # ranges differ between pledges: say whose are whose
         by_pledge = dict(zip(an.scores["pledge"], an.scores["ranges"], strict=True))
         ranges = [f"{pledges[0].unit} {n}: {r}" for n, r in by_pledge.items()]
-    note = (
-        "Each cell gives the level in words and the points scored out of the points "
-        "available. Levels from points: " + " / ".join(ranges) + "."
-    )
+    words = TableWords(an, "scores")
+    note = words.note(ranges=" / ".join(ranges), unit=unit) or ""
     if notes:
         note += " " + "; ".join(notes) + "."
     return TableData(
-        f"Level and points by local authority and {unit}",
+        words.caption(unit=unit),
         header,
         rows,
         [2.2] + [1.6] * len(pledges),
-        note=note,
+        note=note.strip() or None,
         font_size=8,
-        description=f"For each LA and {unit}, the level reached (in words) and the "
-        "points scored out of the maximum.",
+        description=words.description(unit=unit),
     )
 
 
@@ -281,28 +268,16 @@ def cf_stage_table(an: Analysis, stage: str) -> TableData | None:
         for g in unknown:
             row.append(_num(fmt.count(frame.loc[la, g])))
         rows.append(row)
-    note = (
-        "Per 10,000: children at this stage per 10,000 children aged 0 to 17 in the LA "
-        "(Census 2021, all ethnic groups). "
-        "Ratio: representation ratio, the group's share of children (of known ethnicity) at "
-        f"this stage ÷ its share of the LA's children ({_basis(an)}). * clearly "
-        f"over-represented: a ratio of {fmt.ratio(an.threshold)} or more "
-        "with its 95% confidence interval above 1. † a ratio of "
-        f"{fmt.ratio(an.threshold)} or more, but too few children to be sure. "
-        f"{fmt.SYMBOLS_KEY}"
-    )
+    words = TableWords(an, "cf_stage")
+    values = {"stage": label, "basis": _basis(an), "threshold": fmt.ratio(an.threshold)}
     return TableData(
-        f"{label}: children by ethnic group and representation ratio",
+        words.caption(**values),
         [top, second],
         rows,
         [2.6, 1.35, 1.35] + [1.15, 1.05] * len(known) + [1.3] * len(unknown),
-        note=note,
+        note=words.note(**values),
         font_size=7.5,
-        description=f"{label}: for each LA and all returning LAs, the number of children, "
-        "the rate per 10,000 children aged 0 to 17, the number in each ethnic group and "
-        "the representation ratio; "
-        "clearly over-represented ratios are marked with an asterisk, and ratios at the "
-        "threshold with too few children to be sure with a dagger.",
+        description=words.description(**values),
         meta={"stage": stage},
     )
 
@@ -324,22 +299,21 @@ def cf_over_table(an: Analysis) -> TableData:
                 )
             )
         rows.append(row)
-    note = (
-        f"Number of LAs in which the group's representation ratio is "
-        f"{fmt.ratio(an.threshold)} or more with its 95% confidence interval above 1, out of "
-        "the LAs with a ratio for that group and stage. Bold: more than half of those LAs. "
-        "Global majority groups: every group "
-        "other than White British and Other White."
-    )
+    words = TableWords(an, "cf_over")
+    eth = an.instrument.ethnicity
+    values = {
+        "threshold": fmt.ratio(an.threshold),
+        "global_majority": eth.global_majority_label,
+        "white_groups": names(list(eth.white_groups)),
+    }
     return TableData(
-        "Number of LAs where each ethnic group is clearly over-represented, by stage",
+        words.caption(**values),
         header,
         rows,
         [2.4] + [1.3] * len(stages),
-        note=note,
+        note=words.note(**values),
         font_size=8,
-        description="For each ethnic group and stage, in how many LAs the group is "
-        "over-represented.",
+        description=words.description(**values),
     )
 
 
@@ -364,15 +338,15 @@ def cf_quality_table(an: Analysis) -> TableData:
             pct = fmt.percent(r["percent"], reason)
             row.append(_num(f"{fmt.count(n)} ({pct}{'%' if pct[0].isdigit() else ''})"))
         rows.append(row)
+    words = TableWords(an, "cf_quality")
     return TableData(
-        "Children whose ethnicity was refused or not yet obtained, by stage",
+        words.caption(),
         header,
         rows,
         [2.4] + [1.3] * len(stages),
-        note="Count, and percentage of all children at the stage. " + fmt.SYMBOLS_KEY,
+        note=words.note(),
         font_size=8,
-        description="Data quality: children with ethnicity refused or not yet "
-        "obtained, by LA and stage.",
+        description=words.description(),
     )
 
 
@@ -416,9 +390,14 @@ def _survey_gaps(an: Analysis) -> dict[tuple[str, str], dict]:
     }
 
 
+def short_indicator(an: Analysis, indicator: str) -> str:
+    """An SC-WRES indicator's short name for a table column (workforce.yaml's `indicators`)."""
+    return an.instrument.indicators[indicator].short
+
+
 def wres_indicators(an: Analysis) -> list[str]:
     present = set(an.wres_published["indicator"]) if not an.wres_published.empty else set()
-    return [i for i in ("1", "2", "3", "4", "5", "8", "9", "6", "7a", "7b") if i in present]
+    return [i for i in an.instrument.indicators if i in present]  # in their own order
 
 
 def _places(an: Analysis) -> list[str]:
@@ -433,7 +412,8 @@ def wres_table(an: Analysis) -> TableData | None:
     short = short_names(an)
     places = _places(an)
     header = [
-        [HeaderCell("Local authority")] + [HeaderCell(f"{i}. {SHORT_INDICATOR[i]}") for i in inds]
+        [HeaderCell("Local authority")]
+        + [HeaderCell(f"{i}. {short_indicator(an, i)}") for i in inds]
     ]
     rows = []
     for p in [*places, WRES_REGION]:
@@ -442,24 +422,15 @@ def wres_table(an: Analysis) -> TableData | None:
         ]
         row += [_wres_cell(by.get((p, i))) for i in inds]
         rows.append(row)
-    note = (
-        f"Indicators 2, 3, 4, 5 and 8: relative likelihoods, minority ethnic ÷ white (above "
-        f"1.00, minority ethnic staff are more likely); the non-adverse band is "
-        f"{fmt.band_text(an.band)}. {INTERVAL_NOTE}Indicator 9: "
-        f"senior managers' minority ethnic share − the whole workforce's, in percentage points. "
-        f"Indicators 6 and 7 are in a later table. {fmt.SYMBOLS_KEY}"
-    )
+    words = TableWords(an, "wres")
     return TableData(
-        "SC-WRES indicators by local authority",
+        words.caption(),
         header,
         rows,
         [2.6] + [1.45] * len(inds),
-        note=note,
+        note=words.note(band=fmt.band_text(an.band)),
         font_size=7.5,
-        description="SC-WRES indicators for each LA and the region, each relative likelihood "
-        "with its 95% confidence interval; likelihoods outside the non-adverse band are "
-        "marked in words, saying whether the difference is clear or there are too few staff "
-        "to be sure.",
+        description=words.description(),
     )
 
 
@@ -474,7 +445,7 @@ def wres_survey_table(an: Analysis) -> TableData | None:
     gaps = _survey_gaps(an)
     short = short_names(an)
     top = [HeaderCell("Local authority")]
-    top += [HeaderCell(f"{i}. {SHORT_INDICATOR[i]}", span=2) for i in inds]
+    top += [HeaderCell(f"{i}. {short_indicator(an, i)}", span=2) for i in inds]
     second = [HeaderCell(None)] + _h("Relative likelihood", "Gap (points)") * len(inds)
     rows = []
     for p in _places(an):
@@ -486,32 +457,25 @@ def wres_survey_table(an: Analysis) -> TableData | None:
             gap = gaps.get((p, i))
             row.append(_num(fmt.points(gap["value"], gap["reason"]) if gap else fmt.NOT_AVAILABLE))
         rows.append(row)
-    note = (
-        "Staff who said in the staff survey that they had experienced harassment, bullying or "
-        "abuse in the last 12 months. Relative likelihood: the minority ethnic percentage ÷ the "
-        "white percentage, as Skills for Care's SC-WRES reports give indicators 6 and 7; above "
-        "1.00, minority ethnic staff were more likely to say so. Gap: minority ethnic − white, "
-        f"in percentage points. {INTERVAL_NOTE}Councils' surveys differ, so there is no "
-        f"regional figure. {fmt.SYMBOLS_KEY}"
-    )
+    words = TableWords(an, "wres_survey")
     return TableData(
-        "SC-WRES indicators 6 and 7 by local authority: harassment, bullying or abuse",
+        words.caption(),
         [top, second],
         rows,
         [2.6] + [1.5, 1.1] * len(inds),
-        note=note,
+        note=words.note(),
         font_size=7.5,
-        description="For each LA with staff survey figures, the relative likelihood of "
-        "minority ethnic staff saying they experienced harassment, bullying or abuse "
-        "(minority ethnic ÷ white) with its 95% confidence interval, and the gap in "
-        "percentage points.",
+        description=words.description(),
     )
 
 
 def _events_text(value: object) -> str:
-    """'8 of 36' as given, a withheld figure as its symbol."""
+    """'961 of 3,766' (counts with thousands separators, as everywhere in the report), a
+    share as given, a withheld figure as its symbol."""
     text = "" if fmt.is_missing(value) else str(value)
-    return fmt.WITHHELD if text == SUPPRESSED else text
+    if text == SUPPRESSED:
+        return fmt.WITHHELD
+    return re.sub(r"(?<![\d.,])\d{4,}(?![\d.,])", lambda m: fmt.count(m.group()), text)
 
 
 def wres_region_table(an: Analysis) -> TableData | None:
@@ -546,8 +510,9 @@ def wres_region_table(an: Analysis) -> TableData | None:
                 Cell(str(r["direction"])),
             ]
         )
+    words = TableWords(an, "wres_region")
     return TableData(
-        "SC-WRES indicators for the region, with the direction of each",
+        words.caption(),
         [
             _h(
                 "Indicator",
@@ -562,27 +527,13 @@ def wres_region_table(an: Analysis) -> TableData | None:
         rows,
         [4.0, 1.4, 1.5, 1.2, 1.2, 1.4, 3.0],
         font_size=7.5,
-        note="Minority ethnic and white: events of base (e.g. appointed of "
-        "shortlisted) for relative likelihoods; shares for indicator 9. "
-        + INTERVAL_NOTE
-        + fmt.SYMBOLS_KEY,
-        description="Regional SC-WRES indicators with their measure, value and 95% confidence "
-        "interval, the figures behind them, whether each is within the band (and, outside it, "
-        "whether the difference is clear) and the direction of the comparison.",
+        note=words.note(),
+        description=words.description(),
     )
 
 
 def _group_labels(an: Analysis) -> dict[str, str]:
     return {g.id: g.label for g in an.instrument.ethnicity.workforce_groups}
-
-
-def _exit_note() -> str:
-    """What the exit tables' follow-on percentages are of, and what "x" means there."""
-    return (
-        "Follow-on questions were asked only of leavers who said yes to an earlier question "
-        "(see the text), so their percentages are of those asked. "
-        f"{fmt.NOT_AVAILABLE}: nobody in the group was asked the question. "
-    )
 
 
 def exit_region_table(an: Analysis) -> TableData | None:
@@ -603,17 +554,15 @@ def exit_region_table(an: Analysis) -> TableData | None:
             share = f"({share})" if share in (fmt.WITHHELD, fmt.NOT_AVAILABLE) else f"({share}%)"
             row.append(_num(f"{fmt.count(r['yes'])} of {fmt.count(r['base'])}\n{share}"))
         rows.append(row)
+    words = TableWords(an, "exit_region")
     return TableData(
-        "Exit interviews, all returning LAs: leavers answering 'yes'",
+        words.caption(),
         [[HeaderCell("Question")] + [HeaderCell(labels.get(g, g)) for g in groups]],
         rows,
         [4.0] + [1.6] * len(groups),
         font_size=8,
-        note="Leavers answering 'yes' of the leavers asked the question, and the percentage. "
-        + _exit_note()
-        + fmt.SYMBOLS_KEY,
-        description="Exit interview answers for the region by staff ethnic group, each as "
-        "leavers answering 'yes' of those asked.",
+        note=words.note(),
+        description=words.description(),
     )
 
 
@@ -644,17 +593,15 @@ def exit_la_table(an: Analysis) -> TableData | None:
                 row.append(_num(fmt.percent(r["share"], r["reason"])))
         rows.append(row)
     n_cols = len(groups) * (1 + len(questions))
+    words = TableWords(an, "exit_las")
     return TableData(
-        "Exit interviews by local authority: percentage of leavers answering 'yes'",
+        words.caption(),
         [top, second],
         rows,
         [2.6] + [1.2] * n_cols,
         font_size=7.5,
-        note="Percentages of the leavers in each group who were asked the question. "
-        + _exit_note()
-        + fmt.SYMBOLS_KEY,
-        description="Exit interview answers by LA and staff ethnic group, as percentages "
-        "of those asked each question.",
+        note=words.note(),
+        description=words.description(),
     )
 
 

@@ -183,6 +183,8 @@ def answers_for(
             ans[c.level.id] = item.get("level", "Not yet in place")
             if item.get("evidence"):
                 ans[c.evidence.id] = item["evidence"]
+            if item.get("example") and c.example is not None:
+                ans[c.example.id] = item["example"]
         for key, f in (("working", pledge.working), ("gaps", pledge.gaps)):
             ans[f.id] = given.get(key) or "Nothing further to add this year (sample)."
     # Workforce

@@ -234,7 +234,8 @@ def test_extended_templates_are_read_from_the_copy(extended, extended_templates,
     settings, new_instrument, _, _ = extended
     assert settings.instrument_folder == (extended_templates / "instrument").resolve()
     assert new_instrument.fingerprint != instrument.fingerprint
-    assert len(new_instrument.fields) == len(instrument.fields) + 2 + 5  # criterion + code row
+    # A criterion adds its level, the name of its example and its evidence; a code row five counts.
+    assert len(new_instrument.fields) == len(instrument.fields) + 3 + 5
 
 
 def test_new_council_gets_its_own_workbook(extended):

@@ -23,7 +23,7 @@ from collate.intake.collation import collate_folder
 from collate.outputs.collated import write_collated
 from collate.report import markup, write_report
 from collate.report import numbers as fmt
-from collate.report.tables import SHORT_INDICATOR, score_cell
+from collate.report.tables import score_cell, short_indicator
 
 ROOT = Path(__file__).resolve().parents[2]
 SECTIONS = [
@@ -273,11 +273,11 @@ def test_every_table_figure_equals_the_published_frames(doc, analysis):
         )
         if r.indicator in ("6", "7a", "7b"):
             # Indicators 6 and 7: the likelihood, then the gap in points, in their own table.
-            col = survey_header.index(f"{r.indicator}. {SHORT_INDICATOR[r.indicator]}")
+            col = survey_header.index(f"{r.indicator}. {short_indicator(an, r.indicator)}")
             col += 0 if r.measure == "relative likelihood" else 1
             cell = survey[name][col]
         else:
-            col = header.index(f"{r.indicator}. {SHORT_INDICATOR[r.indicator]}")
+            col = header.index(f"{r.indicator}. {short_indicator(an, r.indicator)}")
             cell = rows[name][col]
         lines = cell.split("\n")
         assert lines[0] == fmt.fmt(r.value, kind, r.reason)
