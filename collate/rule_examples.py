@@ -54,7 +54,9 @@ def _field_id(key: str, labels: dict[str, str], instrument: Instrument) -> str:
     try:
         ref = key.format_map(labels)
     except KeyError as exc:
-        raise ValueError(f"'{key}' uses {{{exc.args[0]}}}, which the rule does not repeat over")
+        raise ValueError(
+            f"'{key}' uses {{{exc.args[0]}}}, which the rule does not repeat over"
+        ) from None
     if "*" in ref:
         matched = fnmatch.filter(list(instrument.fields_by_id), ref)
         if not matched:
