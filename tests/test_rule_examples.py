@@ -258,9 +258,7 @@ def test_every_code_in_both_catalogues_is_exercised_by_a_test():
     that build each broken file: each code must be named in one of them."""
     tests = Path(__file__).parent
     here = Path(__file__).name
-    text = "\n".join(
-        p.read_text(encoding="utf-8") for p in tests.rglob("*.py") if p.name != here
-    )
+    text = "\n".join(p.read_text(encoding="utf-8") for p in tests.rglob("*.py") if p.name != here)
     for name, (_, ins) in LOADED.items():
         with_examples = {ex.code for ex in all_examples(ins)}
         eastern = {ex.code for ex in all_examples(LOADED["eastern"][1])}
