@@ -81,7 +81,9 @@ def resave_xlsx(source: Path, out_dir: Path, timeout: float = 180) -> Path:
     return convert(source, out_dir, "xlsx", timeout=timeout, filter_name="Calc MS Excel 2007 XML")
 
 
-def convert_many(sources: list[Path], out_dir: Path, to: str = "xlsx", timeout: float = 300) -> None:
+def convert_many(
+    sources: list[Path], out_dir: Path, to: str = "xlsx", timeout: float = 300
+) -> None:
     """Convert several files in one LibreOffice run (recalculating every formula), since
     starting LibreOffice costs far more than converting one small workbook."""
     exe = soffice()
