@@ -105,6 +105,12 @@ def add_carried_checks(
             cell._style = copy(style)
         ws.row_dimensions[row].height = 45
         row += 1
+    # The same colours as the Status column of 'Every check'.
+    status_cell = f"B{header + 1}"
+    for cf in list(ws.conditional_formatting):
+        if status_cell in cf.sqref:
+            for rule in cf.rules:
+                ws.conditional_formatting.add(f"B{first}:B{row - 1}", copy(rule))
     for col in (COPY_COL, SAME_COL):
         ws.column_dimensions[get_column_letter(col)].hidden = True
     # The verdict counts a section sent back unreviewed as a fix-or-explain problem, as the

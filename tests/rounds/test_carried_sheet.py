@@ -80,6 +80,10 @@ def test_carried_answers_and_their_copies_stay_text(settings, instrument):
     copies = [c for (c,) in wb["Checks"].iter_rows(min_col=COPY_COL, max_col=COPY_COL)]
     assert [(c.value, c.data_type) for c in copies if c.value] == [(looks_like, "s")]
     assert wb["Checks"].column_dimensions["AD"].hidden
+    # The carried-forward rows' status is coloured like every other check's.
+    ws = wb["Checks"]
+    (row,) = [r for r in range(1, ws.max_row + 1) if ws.cell(r, 1).value == "QRY02"]
+    assert any(f"B{row}" in cf.sqref and cf.rules for cf in ws.conditional_formatting)
 
 
 @pytest.mark.parametrize(
