@@ -103,7 +103,8 @@ def add_carried_checks(
         for c, (value, style) in enumerate(zip(values, styles, strict=True), start=1):
             cell = ws.cell(row, c, value)
             cell._style = copy(style)
-        ws.row_dimensions[row].height = 45
+        # Tall enough for the message to wrap in the Problem column (about 45 characters a line).
+        ws.row_dimensions[row].height = max(30, 12.75 * (len(message) // 45 + 2))
         row += 1
     # The same colours as the Status column of 'Every check'.
     status_cell = f"B{header + 1}"
@@ -113,6 +114,8 @@ def add_carried_checks(
                 ws.conditional_formatting.add(f"B{first}:B{row - 1}", copy(rule))
     for col in (COPY_COL, SAME_COL):
         ws.column_dimensions[get_column_letter(col)].hidden = True
+    if ws.print_area:  # print the new rows with the rest of the sheet
+        ws.print_area = f"A1:F{row - 1}"
     # The verdict counts a section sent back unreviewed as a fix-or-explain problem, as the
     # collator does (QRY02 is a query).
     dn = wb.defined_names.get(TO_EXPLAIN_NAME)
