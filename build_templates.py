@@ -3,7 +3,7 @@
 python build_templates.py [--config FILE] [--out DIR] [--la NAME]
 """
 
-from collate.generate_cli import main
+from collate.generator.cli import main
 
 if __name__ == "__main__":
     main()

@@ -8,5 +8,5 @@ pip_install -e .
 .venv/bin/python build_templates.py
 # A synthetic previous round (2025-26) kept in outputs/rounds/, so the report, collated.xlsx and
 # dashboard show the progress since then.
-.venv/bin/python -m collate.rounds.sample_round outputs/rounds
+.venv/bin/python -m collate.samples.previous_round outputs/rounds
 .venv/bin/python -m collate sample_returns --history outputs/rounds

@@ -6,7 +6,7 @@ Each folder holds copies of the 11 synthetic sample returns, renamed (0001_SAMPL
 Copies of one council's return are several returns from that council, so the bigger folders also
 exercise the newest-wins rule. Two jobs read each folder:
 
-- collate: `collate.collation.collate_folder`, i.e. read every return and run every check (no
+- collate: `collate.intake.collation.collate_folder`, i.e. read every return and run every check (no
   outputs written);
 - plain read: `pandas.read_excel(path, sheet_name=None)` on every file, the least any tool must do
   to see what is in a workbook.
@@ -63,8 +63,8 @@ def fill_folder(folder: Path, size: int) -> list[Path]:
 
 
 def _collate_job():
-    from collate.collation import collate_folder
-    from collate.instrument import load_instrument
+    from collate.intake.collation import collate_folder
+    from collate.load import load_instrument
     from collate.settings import load_settings
 
     settings = load_settings()

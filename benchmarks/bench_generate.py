@@ -23,8 +23,8 @@ import tracemalloc
 from importlib.metadata import version
 from pathlib import Path
 
-from collate.generate import build_workbooks
-from collate.instrument import load_instrument
+from collate.generator.build import build_workbooks
+from collate.load import load_instrument
 from collate.settings import LocalAuthority, RoundSettings, load_settings
 
 MB = 1024 * 1024

@@ -11,9 +11,9 @@ import tempfile
 import time
 from pathlib import Path
 
-from collate.analysis import analyse, analyse_collation
-from collate.collation import collate_folder
-from collate.instrument import load_instrument
+from collate.analysis.round import analyse, analyse_collation
+from collate.intake.collation import collate_folder
+from collate.load import load_instrument
 from collate.report import write_report
 from collate.settings import LocalAuthority, load_settings
 

@@ -9,9 +9,9 @@ folder between runs: not timed), then, each job in
 a fresh process so that its peak memory is its own, and interleaved so that the machine's load
 falls alike on each:
 
-- build: every council's workbook and covering email (collate.generate.build_workbooks);
+- build: every council's workbook and covering email (collate.generator.build.build_workbooks);
 - calamine: python-calamine reading every sheet of every filled return (the floor);
-- collate: collate.collation.collate_folder, reading and checking every return;
+- collate: collate.intake.collation.collate_folder, reading and checking every return;
 - pandas: pandas.read_excel(path, sheet_name=None) on every return;
 - round: collate.run.run_collation with every output and the report (what a manager runs);
 - calamine again.
@@ -73,12 +73,12 @@ def _fill_one(args: tuple[int, int, str]) -> str:
     """One council's return with synthetic answers (those of a real council of the region),
     written straight into its answer cells as XlsxWriter writes the workbook: the file is the
     issued workbook with the answers in it (a quick stand-in for a council saving it)."""
-    from collate import workbook
-    from collate.generate import workbook_bytes, workbook_name
-    from collate.instrument import load_instrument
-    from collate.layout import build_layout
-    from collate.population import load_population
-    from collate.samples import SEED, answers_for, load_sample_answers
+    from collate.analysis.population import load_population
+    from collate.generator import workbook
+    from collate.generator.build import workbook_bytes, workbook_name
+    from collate.generator.layout import build_layout
+    from collate.load import load_instrument
+    from collate.samples.returns import SEED, answers_for, load_sample_answers
 
     size, index, folder = args
     if _ROUND.get("size") != size:  # once per process and size
@@ -151,7 +151,7 @@ def filled_folder(size: int) -> Path:
 
 
 def job(name: str, size: int, folder: Path, work: Path) -> dict:
-    from collate.instrument import load_instrument
+    from collate.load import load_instrument
 
     settings = settings_of(size)
     instrument = load_instrument(settings.instrument_folder)
@@ -174,13 +174,13 @@ def job(name: str, size: int, folder: Path, work: Path) -> dict:
                 pd.read_excel(p, sheet_name=None)
 
     elif name == "collate":
-        from collate.collation import collate_folder
+        from collate.intake.collation import collate_folder
 
         def run(paths):
             collate_folder(paths[0].parent, settings, instrument)
 
     elif name == "build":
-        from collate.generate import build_workbooks
+        from collate.generator.build import build_workbooks
 
         def run(paths):
             build_workbooks(settings, work / "built", instrument=instrument, emails=True)

@@ -30,7 +30,7 @@ class DefaultGroup(click.Group):
 
 
 def _load(config: Path | None):
-    from collate.instrument import load_instrument
+    from collate.load import load_instrument
 
     settings = load_settings(config)
     return settings, load_instrument(settings.instrument_folder)
@@ -102,8 +102,8 @@ def run(
     Exit status: 0 when every council's return is accepted (queries allowed), 1 when any is
     missing or must be resubmitted (all outputs are still written), 2 for a usage error.
     """
-    from collate.collation import list_returns
-    from collate.manifest import load_manifest
+    from collate.intake.collation import list_returns
+    from collate.intake.manifest import load_manifest
     from collate.outputs.returns_table import attention_lines, summary_line
     from collate.run import run_collation
 
@@ -152,8 +152,8 @@ def run(
 @manifest_option
 def status(returns_dir: Path, config: Path | None, manifest: Path | None) -> None:
     """Show who has returned, who has not and who must resubmit, without writing anything."""
-    from collate.collation import collate_folder
-    from collate.manifest import load_manifest
+    from collate.intake.collation import collate_folder
+    from collate.intake.manifest import load_manifest
     from collate.outputs.returns_table import attention_lines, summary_line
 
     try:

@@ -8,17 +8,16 @@ import errno
 import functools
 import logging
 import shutil
-import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from collate.collation import Collation, collate_folder
-from collate.instrument import Instrument
-from collate.manifest import IssuedWorkbook
+from collate.instrument.model import Instrument
+from collate.intake.collation import Collation, collate_folder
+from collate.intake.manifest import IssuedWorkbook
 from collate.outputs.feedback import write_feedback
-from collate.outputs.folder import LOG_NAME, Kept, locked, recover, staged
+from collate.outputs.folder import LOG_NAME, Kept, escape_for_log, locked, recover, staged
 from collate.outputs.returns_table import returns_table
 from collate.outputs.safe import write_csv
 from collate.outputs.validation import write_validation
@@ -66,23 +65,6 @@ class _EscapingFormatter(logging.Formatter):
         if record.exc_text:
             text += "".join("\n    " + line for line in record.exc_text.splitlines())
         return text
-
-
-def escape_for_log(text: str) -> str:
-    """`text` on one line: control, format and line-separator characters written as escapes."""
-    out = []
-    for ch in text:
-        if ch == "\n":
-            out.append("\\n")
-        elif ch == "\r":
-            out.append("\\r")
-        elif ch == "\t":
-            out.append("\\t")
-        elif unicodedata.category(ch) in ("Cc", "Cf", "Zl", "Zp"):
-            out.append(f"\\u{ord(ch):04x}")
-        else:
-            out.append(ch)
-    return "".join(out)
 
 
 def start_log(folder: Path) -> _RunLogHandler:
@@ -166,7 +148,7 @@ def _collate_into(
     rounds: list | None = None,
     history: Path | None = None,
 ) -> RunResult:
-    from collate.analysis import analyse_collation
+    from collate.analysis.round import analyse_collation
     from collate.rounds.progress import attach_progress
 
     log.info(

@@ -69,7 +69,7 @@ class AnalysisSettings(_Strict):
     likelihood_band: tuple[float, float] = (0.80, 1.25)
     population_file: str = "reference/population_census2021.csv"
     # The child population by ethnic group that representation ratios compare with (see
-    # collate/child_population.py and the notes on method): "school_census" (the default),
+    # collate/analysis/child_population.py and the notes on method): "school_census" (the default),
     # "census_age_adjusted" or "census_all_ages".
     child_population: Literal["school_census", "census_age_adjusted", "census_all_ages"] = (
         "school_census"

@@ -69,13 +69,15 @@ from typing import Any
 
 import openpyxl
 
-from collate.filler import fill_workbook
-from collate.generate import workbook_bytes
-from collate.instrument import Instrument, defined_name, load_instrument
-from collate.layout import IDENTITY_SHEET, META_PREFIX, build_layout
-from collate.libreoffice import convert
-from collate.population import load_population
-from collate.samples import answers_for, load_sample_answers
+from collate.analysis.population import load_population
+from collate.contract import IDENTITY_SHEET, META_PREFIX
+from collate.generator.build import workbook_bytes
+from collate.generator.layout import build_layout
+from collate.instrument.model import Instrument, defined_name
+from collate.load import load_instrument
+from collate.samples.filler import fill_workbook
+from collate.samples.libreoffice import convert
+from collate.samples.returns import answers_for, load_sample_answers
 from collate.settings import LocalAuthority, RoundSettings, load_settings
 
 SEED = "broken-corpus"

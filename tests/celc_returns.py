@@ -1,8 +1,8 @@
 """SYNTHETIC CELC self-assessments (tests/data/celc_returns.yaml) turned into filled workbooks.
 
 Shared by the CELC end-to-end test and by anyone wanting a CELC round to look at: build the
-blank workbooks with the generator, type the answers in with collate.filler (answer cells only),
-and optionally re-save them through LibreOffice as a council using LibreOffice would.
+blank workbooks with the generator, type the answers in with collate.samples.filler (answer
+cells only), and optionally re-save them through LibreOffice as a council using LibreOffice would.
 """
 
 from __future__ import annotations
@@ -13,10 +13,10 @@ from typing import Any
 
 import yaml
 
-from collate.filler import fill_workbook
-from collate.generate import build_workbooks
-from collate.instrument import Criterion, Instrument, Pledge
-from collate.libreoffice import resave_xlsx
+from collate.generator.build import build_workbooks
+from collate.instrument.model import Criterion, Instrument, Pledge
+from collate.samples.filler import fill_workbook
+from collate.samples.libreoffice import resave_xlsx
 from collate.settings import ROOT, RoundSettings
 
 CELC_ROUND = ROOT / "templates" / "celc" / "round.yaml"

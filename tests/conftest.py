@@ -15,9 +15,10 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from collate.generate import BuiltWorkbook, build_workbooks
-from collate.instrument import Instrument, load_instrument
-from collate.libreoffice import resave_xlsx, soffice
+from collate.generator.build import BuiltWorkbook, build_workbooks
+from collate.instrument.model import Instrument
+from collate.load import load_instrument
+from collate.samples.libreoffice import resave_xlsx, soffice
 from collate.settings import RoundSettings, load_settings
 
 ALLOW_NO_LIBREOFFICE = "IE_ALLOW_NO_LIBREOFFICE"

@@ -218,8 +218,8 @@ def main() -> None:  # pragma: no cover - a measuring aid
     import tracemalloc
     from pathlib import Path
 
-    from collate.instrument import load_instrument
-    from collate.reader import read_return
+    from collate.intake.reader import read_return
+    from collate.load import load_instrument
     from collate.settings import ROOT, load_settings
 
     count = int(sys.argv[1]) if len(sys.argv) > 1 else 1000

@@ -20,7 +20,7 @@ import pytest
 import yaml
 from docx import Document
 
-from collate.instrument import load_instrument
+from collate.load import load_instrument
 from collate.measures.scoring import ScoreRanges, score_ranges
 from collate.run import run_collation
 from collate.settings import ROOT, load_settings
@@ -231,7 +231,7 @@ def test_the_report_is_london_wide_and_has_no_sections_without_data(celc_run):
 
 @pytest.mark.libreoffice
 def test_the_covering_email_and_workbook_speak_of_the_standard(celc, tmp_path):
-    from collate.generate import build_workbooks
+    from collate.generator.build import build_workbooks
 
     settings, ins = celc
     (built,) = build_workbooks(settings, tmp_path, settings.local_authorities[:1], ins)
@@ -359,7 +359,7 @@ def test_a_table_of_ethnic_groups_needs_ethnicity_yaml(tmp_path):
 
 
 def test_the_eastern_instrument_keeps_its_words_and_ranges(instrument):
-    from collate.analysis import ranges_compared
+    from collate.analysis.round import ranges_compared
 
     assert {p.unit for p in instrument.pledges} == {"Pledge"}
     assert all(c.part is None for c in instrument.criteria)
@@ -379,7 +379,7 @@ def test_the_commands_work_with_the_celc_round_file(celc_run, tmp_path):
     from click.testing import CliRunner
 
     from collate.cli import main as collate_main
-    from collate.generate_cli import main as build_main
+    from collate.generator.cli import main as build_main
 
     _, out, folder = celc_run
     res = CliRunner().invoke(
@@ -420,7 +420,7 @@ def test_the_commands_work_with_the_celc_round_file(celc_run, tmp_path):
 def test_every_file_check_the_code_raises_must_be_worded_by_every_instrument():
     """FILE_CHECK_CODES is what the loader asks every catalogue to word: it must list every
     file-check code the collator can raise, or an instrument could lack the wording of one."""
-    from collate.checks import FILE_CHECK_CODES
+    from collate.checks.catalogue import FILE_CHECK_CODES
 
     raised = {
         code

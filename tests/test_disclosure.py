@@ -29,8 +29,8 @@ from hypothesis import strategies as st
 from scipy.optimize import Bounds, LinearConstraint, milp
 
 from collate import measures
-from collate.analysis import REGION, analyse, analyse_collation
-from collate.collation import collate_folder
+from collate.analysis.round import REGION, analyse, analyse_collation
+from collate.intake.collation import collate_folder
 from collate.report import numbers as fmt
 from collate.report import write_report
 

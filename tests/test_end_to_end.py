@@ -10,9 +10,9 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from collate.analysis import analyse_collation
-from collate.collation import collate_folder
-from collate.layout import SAMPLE_BANNER
+from collate.analysis.round import analyse_collation
+from collate.generator.layout import SAMPLE_BANNER
+from collate.intake.collation import collate_folder
 from collate.run import run_collation
 from collate.settings import ROOT
 

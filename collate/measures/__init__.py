@@ -48,7 +48,6 @@ from collate.measures.suppression import (
 from collate.measures.workforce import (
     BAND,
     DIRECTION,
-    INDICATORS,
     MINORITY_ETHNIC,
     WHITE,
     PayBandRepresentation,
@@ -77,7 +76,6 @@ __all__ = [
     "BAND",
     "DEFAULT_THRESHOLD",
     "DIRECTION",
-    "INDICATORS",
     "LEVEL_NAMES",
     "MINORITY_ETHNIC",
     "NOT_KNOWN",

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import functools
 import math
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -178,29 +178,12 @@ def narrowed(release: Release, cells: Sequence[Cell] | None = None) -> list[Cell
     return [cell for cell, (low, high) in found.items() if high - low + 1 < MINIMUM_POSSIBLE_VALUES]
 
 
-def feasible_denominators(
-    candidates: range,
-    shown: Sequence[tuple[int, str]],
-    shown_text: Callable[[int, int], str],
-) -> tuple[int, int] | None:
-    """The smallest and largest row total consistent with every figure shown from it.
-
-    ``shown`` lists (count, text as printed) for figures that depend on the count and the row's
-    total (e.g. a representation ratio); ``shown_text(count, total)`` prints such a figure as the
-    report would. Returns None when no candidate fits.
-    """
-    fits = [n for n in candidates if all(shown_text(a, n) == text for a, text in shown)]
-    if not fits:
-        return None
-    return min(fits), max(fits)
-
-
 def ratio_total_bounds(
     count: int, text_value: float, population: float, population_total: float, places: int
 ) -> tuple[int, int]:
     """Row totals n that could print ``text_value`` for (count/n) ÷ (population/total).
 
-    A quick bracket for :func:`feasible_denominators`: the printed ratio is within half a unit in
+    A quick bracket for the row total: the printed ratio is within half a unit in
     the last place of the true one.
     """
     half = 0.5 * 10**-places

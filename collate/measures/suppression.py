@@ -31,7 +31,7 @@ from __future__ import annotations
 
 import heapq
 import itertools
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import pandas as pd
@@ -402,10 +402,3 @@ def suppress_series(
 def suppressed_labels(values: Mapping[str, object]) -> frozenset[str]:
     """The labels whose shown value is "c", e.g. to pass to a measure as its suppressed groups."""
     return frozenset(label for label, value in values.items() if is_suppressed(value))
-
-
-def any_small(
-    counts: Iterable[int], lower: int = SMALLEST_SUPPRESSED, upper: int = LARGEST_SUPPRESSED
-) -> bool:
-    """True when any of ``counts`` is small enough to be suppressed."""
-    return any(is_small(count, lower, upper) for count in counts)

@@ -49,20 +49,6 @@ CLEARLY_HIGHER = "clearly higher"
 CLEARLY_LOWER = "clearly lower"
 TOO_FEW_TO_BE_SURE = "outside the band but too few to be sure"
 
-#: The SC-WRES indicators, by id, as the programme names them.
-INDICATORS: dict[str, str] = {
-    "1": "Percentage of minority ethnic staff in each pay band, against the rest of the workforce",
-    "2": "Relative likelihood of being appointed from shortlisting",
-    "3": "Relative likelihood of entering the formal disciplinary process",
-    "4": "Relative likelihood of referral to Social Work England (fitness to practise)",
-    "5": "Relative likelihood of accessing funded non-mandatory CPD",
-    "6": "Harassment, bullying or abuse from people using services, their relatives or the public",
-    "7a": "Harassment, bullying or abuse from colleagues",
-    "7b": "Harassment, bullying or abuse from managers",
-    "8": "Relative likelihood of leaving the organisation",
-    "9": "Senior management against the whole workforce and the population",
-}
-
 
 @dataclass(frozen=True)
 class RelativeLikelihood:

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from collate.analysis import Analysis, analyse_collation
-from collate.collation import Collation
+from collate.analysis.round import Analysis, analyse_collation
+from collate.intake.collation import Collation
 from collate.outputs.progress_sheets import write_round_sheets
 from collate.outputs.returns_table import returns_table
 from collate.outputs.safe import safe_workbook, write_csv
@@ -18,7 +18,7 @@ from collate.outputs.sheets import (
     SAMPLE_NOTE,
     SheetWriter,
 )
-from collate.tidy import tidy_answers
+from collate.intake.tidy import tidy_answers
 
 
 def wide_sheets(tidy: pd.DataFrame, collation: Collation) -> dict[str, pd.DataFrame]:

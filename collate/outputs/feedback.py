@@ -17,7 +17,7 @@ from pathlib import Path
 import pandas as pd
 import yaml
 
-from collate.collation import (
+from collate.intake.collation import (
     ACCEPTED,
     ACCEPTED_WITH_QUERIES,
     MUST_RESUBMIT,
@@ -26,10 +26,10 @@ from collate.collation import (
     LAResult,
 )
 from collate.emails import draft_email, render_text
-from collate.findings import Finding
-from collate.layout import text_lines
+from collate.checks.findings import Finding
+from collate.generator.layout import text_lines
 from collate.outputs.safe import safe_workbook
-from collate.reader import ReturnRecord
+from collate.intake.reader import ReturnRecord
 
 # The finding that only counts the unexplained queries: not a problem of its own.
 SUMMARY_CODES = ("QRY01",)
@@ -130,8 +130,8 @@ def load_words(collation: Collation) -> dict:
     return words
 
 
-def feedback_frame(result: LAResult, words: dict | None = None) -> pd.DataFrame:
-    words = words or {"error": "Must fix", "query": "Fix or explain", "explained": "Explained"}
+def feedback_frame(result: LAResult, words: dict) -> pd.DataFrame:
+    """One row per problem with a council's return, in the words of `load_words`."""
     rows = []
     record = record_for(result)
     records = ([record] if record else []) + result.set_aside
@@ -273,7 +273,7 @@ def write_feedback_workbook(
 
 def write_feedback(collation: Collation, out: Path, today: dt.date | None = None) -> list[Path]:
     """Write feedback/<council>.xlsx (except for councils with no return) and .eml for each."""
-    from collate.generate import workbook_bytes, workbook_name
+    from collate.generator.build import workbook_bytes, workbook_name
 
     folder = out / "feedback"
     folder.mkdir(parents=True, exist_ok=True)
@@ -323,6 +323,10 @@ def write_feedback(collation: Collation, out: Path, today: dt.date | None = None
             "contact_role": settings.contact.role,
             "contact_email": settings.contact.email,
             "organisation": settings.organisation,
+            # The Checks sheet's words, as the catalogue words them.
+            "must_fix": collation.instrument.checks.status_words.error,
+            "fix_or_explain": collation.instrument.checks.status_words.query,
+            "ready_to_send": collation.instrument.checks.verdict.ready,
         }
         subject, body = render_text(settings.templates_folder / "email", TEMPLATES[case], context)
         eml = draft_email(

@@ -28,13 +28,15 @@ import json
 import os
 import shutil
 import tempfile
+import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from collate.contract import OUTPUT_LOCK_NAME
 from collate.errors import ToolkitError
 
-LOCK_NAME = ".collate.lock"
+LOCK_NAME = OUTPUT_LOCK_NAME
 STAGING_PREFIX = ".collate-new-"
 COMPLETE = ".complete"
 OLD_PREFIX = ".old-"
@@ -258,3 +260,20 @@ def staged(out: Path, kept: list[Kept] | None = None) -> Iterator[Path]:
     finally:
         if not committed:
             shutil.rmtree(stage, ignore_errors=True)
+
+
+def escape_for_log(text: str) -> str:
+    """`text` on one line: control, format and line-separator characters written as escapes."""
+    out = []
+    for ch in text:
+        if ch == "\n":
+            out.append("\\n")
+        elif ch == "\r":
+            out.append("\\r")
+        elif ch == "\t":
+            out.append("\\t")
+        elif unicodedata.category(ch) in ("Cc", "Cf", "Zl", "Zp"):
+            out.append(f"\\u{ord(ch):04x}")
+        else:
+            out.append(ch)
+    return "".join(out)

@@ -18,7 +18,7 @@ import docx
 import pandas as pd
 from docx.shared import Pt
 
-from collate.analysis import REGION, WRES_REGION, Analysis
+from collate.analysis.round import REGION, WRES_REGION, Analysis
 from collate.outputs.sheets import SAMPLE_NOTE
 from collate.report.numbers import NOT_AVAILABLE, SYMBOLS_KEY, WITHHELD, ratio
 from collate.rounds.progress import DOWN, LIKELIHOOD_INDICATORS, UP

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pandas as pd
 
-from collate.collation import NOT_RECEIVED, Collation
-from collate.reader import ReturnRecord
+from collate.intake.collation import NOT_RECEIVED, Collation
+from collate.intake.reader import ReturnRecord
 
 COLUMNS = [
     "la",
@@ -91,7 +91,7 @@ def first_problem(record: ReturnRecord) -> str:
 
 
 def summary_line(collation: Collation) -> str:
-    from collate.collation import ACCEPTED, ACCEPTED_WITH_QUERIES, MUST_RESUBMIT
+    from collate.intake.collation import ACCEPTED, ACCEPTED_WITH_QUERIES, MUST_RESUBMIT
 
     n = len(collation.results)
     return (
@@ -104,8 +104,8 @@ def summary_line(collation: Collation) -> str:
 
 def attention_lines(collation: Collation) -> list[str]:
     """What the manager must see on screen: files not matched to a council, files not read."""
-    from collate.collation import councils_named_in
-    from collate.run import escape_for_log
+    from collate.intake.collation import councils_named_in
+    from collate.outputs.folder import escape_for_log
 
     lines: list[str] = []
     if collation.unidentified:

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from collate.collation import Collation
-from collate.findings import FINDING_COLUMNS
+from collate.intake.collation import Collation
+from collate.checks.findings import FINDING_COLUMNS
 from collate.outputs.safe import safe_workbook, write_csv
 from collate.outputs.sheets import SheetWriter
 

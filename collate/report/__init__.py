@@ -22,7 +22,7 @@ __all__ = [
 def write_report_for_collation(collation, out_dir: Path, rounds=()) -> Path:
     """The report for a collation run: analyse it, then write out_dir/report.docx (with the
     progress since the last of `rounds`, earlier rounds oldest first, when there are any)."""
-    from collate.analysis import analyse_collation
+    from collate.analysis.round import analyse_collation
     from collate.rounds.progress import attach_progress
 
     return write_report(attach_progress(analyse_collation(collation), list(rounds)), Path(out_dir))
@@ -36,7 +36,7 @@ def write_report_from_collated(
 
     The report replaces the old one only once it is complete, and never replaces one the
     manager has edited (see collate.outputs.folder)."""
-    from collate.analysis import analysis_from_collated
+    from collate.analysis.round import analysis_from_collated
     from collate.outputs.folder import locked, staged
     from collate.rounds.progress import attach_progress
 

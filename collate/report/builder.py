@@ -18,7 +18,7 @@ from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.shared import Cm, Pt
 
-from collate.analysis import Analysis
+from collate.analysis.round import Analysis
 from collate.errors import ReportError
 from collate.report import charts, markup
 from collate.report import docx_helpers as dh

@@ -10,7 +10,7 @@ from typing import Any
 
 import pandas as pd
 
-from collate.analysis import REGION, Analysis, exit_follow_ons
+from collate.analysis.round import REGION, Analysis, exit_follow_ons
 from collate.measures.intervals import METHOD as INTERVAL_METHOD
 from collate.measures.workforce import (
     CLEARLY_HIGHER,
@@ -19,7 +19,9 @@ from collate.measures.workforce import (
     WITHIN_BAND,
 )
 from collate.report import numbers as fmt
+from collate.report.since import since_facts
 from collate.report.summary import executive_summary, pledge_paragraph
+from collate.report.words import answer_phrase, short_names
 
 IN_PLACE = ("Established", "Leading")
 NOT_IN_PLACE = ("Not yet in place", "Developing", "")
@@ -44,10 +46,6 @@ class PledgeFacts:
     gaps: list[dict[str, Any]]
     criteria: list[dict[str, Any]] = field(default_factory=list)
     paragraph: str = ""  # practice in place, written from the criteria (report/summary.py)
-
-
-def short_names(an: Analysis) -> dict[str, str]:
-    return {la.name: la.short_name for la in an.settings.local_authorities}
 
 
 def names(items: list[str]) -> str:
@@ -173,7 +171,6 @@ def build_facts(an: Analysis) -> dict[str, Any]:
     facts["summary"] = executive_summary(an, facts)
     for pledge in facts["pledges"]:
         pledge.paragraph = pledge_paragraph(an, pledge)
-    from collate.report.since import since_facts  # imports this module's helpers
 
     facts["since"] = since_facts(an)
     return facts
@@ -475,15 +472,6 @@ def exit_facts(an: Analysis, short: dict[str, str]) -> dict[str, Any]:
         "follow_ons": [{"after": k, "questions": v} for k, v in follow_ons.items()],
         "question_labels": list(dict.fromkeys(e["question_label"])) if not e.empty else [],
     }
-
-
-def answer_phrase(label: str) -> str:
-    """An exit result row's label as a phrase: "Said they reported racism" → "reported racism"."""
-    text = label.strip()
-    for prefix in ("Said they ", "said they "):
-        if text.startswith(prefix):
-            return text[len(prefix) :]
-    return text[:1].lower() + text[1:]
 
 
 def sharing_facts(an: Analysis, short: dict[str, str]) -> list[dict[str, Any]]:

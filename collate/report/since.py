@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from collate.analysis import REGION, WRES_REGION, Analysis
-from collate.report.facts import short_names
+from collate.analysis.round import REGION, WRES_REGION, Analysis
+from collate.report.words import short_names
 from collate.rounds.progress import DOWN, LIKELIHOOD_INDICATORS, UP
 
 MOST_CRITERIA = 3  # criteria named as having moved most across the region

@@ -15,9 +15,10 @@ from typing import Any
 import pandas as pd
 import yaml
 
-from collate.analysis import REGION, WRES_REGION, Analysis, exit_follow_ons
+from collate.analysis.round import REGION, WRES_REGION, Analysis, exit_follow_ons
 from collate.errors import ReportError
 from collate.report import numbers as fmt
+from collate.report.words import answer_phrase
 
 
 def _inflect():
@@ -248,7 +249,6 @@ def _exit_gap(an: Analysis, w: Wording) -> str | None:
     me, white = rows.get("minority_ethnic"), rows.get("white")
     if me is None or fmt.is_missing(me.get("share")):
         return None
-    from collate.report.facts import answer_phrase
 
     common = {
         "minority_share": fmt.percent(me["share"]) + "%",

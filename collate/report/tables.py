@@ -12,9 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-import pandas as pd
-
-from collate.analysis import EXIT_ALL_ASKED, REGION, WRES_REGION, Analysis
+from collate.analysis.round import EXIT_ALL_ASKED, REGION, WRES_REGION, Analysis
 from collate.measures import SUPPRESSED
 from collate.measures.workforce import (
     CLEARLY_HIGHER,
@@ -678,7 +676,3 @@ def builders(an: Analysis, facts: dict) -> dict[str, Callable[[], TableData | No
     for stage, _label, _phrase in an.stages:
         out[f"cf_{stage}"] = lambda stage=stage: cf_stage_table(an, stage)
     return out
-
-
-def frame_records(df: pd.DataFrame) -> list[dict]:
-    return df.to_dict("records") if not df.empty else []

@@ -3,7 +3,6 @@
 `history` keeps each collation's collated.xlsx as a round and reads it back; `progress` compares
 this round's analysis with earlier rounds (movement by council and pledge, trends with their
 confidence intervals, the criteria that moved most); `carried` and `prefill` carry last round's
-text and choice answers into next round's workbooks and query a section sent back unreviewed;
-`sample_round` makes a synthetic previous round from the sample returns, for the demonstration
-and the tests.
+text and choice answers into next round's workbooks and query a section sent back unreviewed.
+(A synthetic previous round for the demonstration is `collate.samples.previous_round`.)
 """

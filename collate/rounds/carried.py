@@ -26,12 +26,14 @@ import openpyxl
 from openpyxl.comments import Comment
 from openpyxl.packaging.custom import StringProperty
 
-from collate.findings import Finding
-from collate.instrument import Field, Instrument, defined_name
+from collate.checks.findings import Finding
+from collate.contract import CARRIED_ROUND_KEY, CARRIED_SECTION_KEY, property_name
+from collate.instrument.model import Field, Instrument, defined_name
+from collate.rounds.carried_sheet import add_carried_checks
 
 CARRIED_TYPES = ("text", "long_text", "choice")
-ROUND_KEY = "carried_forward_round"
-SECTION_KEY = "carried_{section}"
+ROUND_KEY = CARRIED_ROUND_KEY
+SECTION_KEY = CARRIED_SECTION_KEY
 AUTHOR = "Improvement East"
 
 
@@ -92,15 +94,15 @@ def carry_forward(
             filled[f.id] = str(value)
             carried.append(f.id)
     sections = {f.section for f in instrument.fields if f.id in filled}
-    props = [StringProperty(name=f"ie_{ROUND_KEY}", value=previous_round)]
+    props = [StringProperty(name=property_name(ROUND_KEY), value=previous_round)]
     for section in sorted(sections):
         digest = section_digest(filled, by_section[section])
-        props.append(StringProperty(name=f"ie_{SECTION_KEY.format(section=section)}", value=digest))
+        props.append(
+            StringProperty(name=property_name(SECTION_KEY.format(section=section)), value=digest)
+        )
     for p in props:
         wb.custom_doc_props.append(p)
     # The Checks sheet raises the same query live, and clears it when an answer changes.
-    from collate.rounds.carried_sheet import add_carried_checks
-
     add_carried_checks(wb, instrument, {s: by_section[s] for s in sections}, filled, previous_round)
     buf = io.BytesIO()
     wb.save(buf)
@@ -136,14 +138,6 @@ def carried_forward_findings(
     for section in unreviewed_sections(identity, values, instrument):
         sheet = instrument.section(section).sheet
         out.append(
-            Finding(
-                file=file_name,
-                la=la,
-                severity=fc.severity,
-                code="QRY02",
-                title=fc.title,
-                message=fc.text(sheet=sheet, cell="", value="", found=identity[ROUND_KEY]),
-                sheet=sheet,
-            )
+            Finding.of_file(fc, file=file_name, la=la, sheet=sheet, found=identity[ROUND_KEY])
         )
     return out

@@ -19,11 +19,11 @@ from typing import Any
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
-from collate.checks import _excel_text
-from collate.instrument import Field, Instrument
+from collate.checks.catalogue import _excel_text
+from collate.contract import CHECKS_SHEET, COUNT_NAMES
+from collate.instrument.model import Field, Instrument
 
-CHECKS_SHEET = "Checks"
-TO_EXPLAIN_NAME = "ie_checks_to_explain"
+TO_EXPLAIN_NAME = COUNT_NAMES[1]  # the verdict's count of fix-or-explain problems
 HEADER = ["Code", "Status", "Where (click to go there)", "What it checks", "Problem"]
 #: Hidden columns for the carried copies and whether each answer is unchanged.
 COPY_COL, SAME_COL = 30, 31

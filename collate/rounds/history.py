@@ -28,9 +28,9 @@ from pathlib import Path
 
 import pandas as pd
 
-from collate.analysis import Analysis, analysis_from_collated
+from collate.analysis.round import Analysis, analysis_from_collated
 from collate.errors import ToolkitError
-from collate.instrument import Instrument
+from collate.instrument.model import Instrument
 from collate.settings import RoundSettings
 
 COLLATED = "collated.xlsx"

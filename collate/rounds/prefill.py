@@ -7,7 +7,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from collate.errors import ToolkitError
-from collate.instrument import Instrument
+from collate.instrument.model import Instrument
 from collate.rounds.carried import carry_forward
 from collate.rounds.history import COLLATED, earlier_rounds
 from collate.settings import LocalAuthority, RoundSettings

@@ -5,8 +5,8 @@
 Needs LibreOffice, because some samples are saved through it as an LA using LibreOffice would.
 """
 
-from collate.instrument import load_instrument
-from collate.samples import make_flawed, make_samples
+from collate.load import load_instrument
+from collate.samples.returns import make_flawed, make_samples
 from collate.settings import load_settings
 
 if __name__ == "__main__":

@@ -11,13 +11,13 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from collate.checks import verdict_text
-from collate.generate import workbook_bytes
-from collate.layout import VERDICT_NAME
-from collate.libreoffice import convert_many
-from collate.reader import read_return
+from collate.checks.catalogue import verdict_text
+from collate.contract import VERDICT_NAME
+from collate.generator.build import workbook_bytes
+from collate.intake.reader import read_return
 from collate.rounds.carried import carry_forward
 from collate.rounds.carried_sheet import COPY_COL
+from collate.samples.libreoffice import convert_many
 
 CARRIED = {
     "foundations.edi_strategy": "Yes",

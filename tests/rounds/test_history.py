@@ -14,9 +14,8 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from collate.analysis import analysis_from_collated
+from collate.analysis.round import analysis_from_collated
 from collate.errors import ToolkitError
-from collate.libreoffice import convert, resave_xlsx
 from collate.outputs.la_packs import pack_data
 from collate.rounds.history import (
     PastRound,
@@ -26,8 +25,9 @@ from collate.rounds.history import (
     load_round,
 )
 from collate.rounds.progress import attach_progress
-from collate.rounds.sample_round import make_previous_history, previous_settings
 from collate.run import run_collation
+from collate.samples.libreoffice import convert, resave_xlsx
+from collate.samples.previous_round import make_previous_history, previous_settings
 from collate.settings import ROOT
 
 

@@ -14,16 +14,16 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from collate.filler import fill_workbook
-from collate.generate import build_workbooks
-from collate.instrument import defined_name
-from collate.libreoffice import resave_xlsx
-from collate.population import load_population
+from collate.analysis.population import load_population
+from collate.generator.build import build_workbooks
+from collate.instrument.model import defined_name
 from collate.rounds.history import load_round
 from collate.rounds.prefill import prefiller
-from collate.rounds.sample_round import make_previous_history
 from collate.run import run_collation
-from collate.samples import SEED, answers_for, load_sample_answers
+from collate.samples.filler import fill_workbook
+from collate.samples.libreoffice import resave_xlsx
+from collate.samples.previous_round import make_previous_history
+from collate.samples.returns import SEED, answers_for, load_sample_answers
 
 COUNCILS = ("Essex", "Luton")
 LEVEL_POINTS = {"Not yet in place": 0, "Developing": 1, "Established": 2, "Leading": 3}

@@ -1,0 +1,135 @@
+"""No withheld exit-interview count can be narrowed to fewer than three values.
+
+The attacker (tests/exit_intruder.py) reads the published exit figures the report prints (the
+region's counts and each LA's interviewed counts and percentages, as test_report checks they are
+printed) and knows the suppression rules.
+"""
+
+from __future__ import annotations
+
+import copy
+import sys
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given
+from hypothesis import settings as hyp_settings
+from hypothesis import strategies as st
+
+import collate.analysis.round as analysis_module
+from collate.analysis.round import EXIT_SECONDARY, WRES_REGION, analyse_collation, exit_follow_ons
+from collate.intake.collation import collate_folder
+from collate.measures import exit_disclosure as xd
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from exit_intruder import attack  # noqa: E402
+
+GROUPS = ("minority_ethnic", "white", "not_known")
+
+
+def _leaks(an, instrument):
+    out = []
+    for g in GROUPS:
+        for la, what, true, low, high in attack(
+            an.exit_published, an.exit, exit_follow_ons(instrument), g
+        ):
+            if high - low + 1 < 3:
+                out.append((g, la, what, true, low, high))
+    return out
+
+
+@pytest.fixture(scope="module")
+def collation(settings, instrument):
+    return collate_folder(ROOT / "sample_returns", settings, instrument)
+
+
+@pytest.fixture(scope="module")
+def sample(collation):
+    return analyse_collation(collation)
+
+
+def test_no_exit_count_can_be_narrowed_on_the_samples(collation, instrument):
+    an = analyse_collation(collation)
+    assert _leaks(an, instrument) == []
+    # The region's white 'race played a part' count (6) is withheld: five LAs' counts of 1 to 5
+    # add up to it, so with it shown each would be 1 or 2.
+    e = an.exit_published
+    row = e[(e["la"] == WRES_REGION) & (e["group"] == "white") & (e["question"] == "race_factor")]
+    assert row.iloc[0]["yes"] == "c" and row.iloc[0]["reason"] == EXIT_SECONDARY
+
+
+def test_the_attack_succeeds_without_the_regional_protection(collation, instrument, monkeypatch):
+    monkeypatch.setattr(analysis_module, "_protect_exit", lambda *args: None)
+    weak = analyse_collation(collation)
+    leaks = _leaks(weak, instrument)
+    assert ("white", "Hertfordshire", "race_factor", 2, 1, 2) in leaks
+
+
+def test_protection_measure_by_hand():
+    # Three LAs, one question asked of everyone: 20, 30 and 40 leavers interviewed; yes counts
+    # 2, 3 and 0 (shown as c, c and 0.0%). A regional total of 5 leaves the first two as
+    # (1, 4), (2, 3), (3, 2) or (4, 1): four values each, so safe. A total of 3 would leave
+    # (1, 2) or (2, 1): two values each, narrowed.
+    def release(total):
+        return xd.ExitRelease(
+            las=["A", "B", "C"],
+            questions=["q"],
+            follow_ons={},
+            interviewed={"A": 20, "B": 30, "C": 40},
+            shares={("A", "q"): xd.WITHHELD, ("B", "q"): xd.WITHHELD, ("C", "q"): 0.0},
+            region_yes={"q": total},
+            region_interviewed=90,
+        )
+
+    truth = {("A", "q"): 2, ("B", "q"): 3, ("C", "q"): 0}
+    assert xd.ranges(release(5), [("A", "q"), ("B", "q")]) == {
+        ("A", "q"): (1, 4),
+        ("B", "q"): (1, 4),
+    }
+    assert xd.narrowed(release(5), truth) == []
+    truth = {("A", "q"): 1, ("B", "q"): 2, ("C", "q"): 0}
+    assert sorted(xd.narrowed(release(3), truth)) == [("A", "q"), ("B", "q")]
+    # Withheld for protection (any value): nothing narrows.
+    assert xd.narrowed(release(None), truth) == []
+
+
+QUESTIONS = ("experienced_racism", "able_to_report", "reported", "supported", "race_factor")
+
+
+@st.composite
+def exit_results(draw, las):
+    """Exit results for some LAs: small numbers of leavers and many small counts, consistent
+    with the follow-on questions (no more yes answers than were asked)."""
+    values = {}
+    for la in las:
+        v = {}
+        for g in GROUPS:
+            n = draw(st.integers(0, 8) | st.integers(0, 40))
+            racism = draw(st.integers(0, n))
+            able = draw(st.integers(0, racism))
+            reported = draw(st.integers(0, racism))
+            supported = draw(st.integers(0, reported))
+            race = draw(st.integers(0, n))
+            for q, k in zip(
+                ("interviewed", *QUESTIONS),
+                (n, racism, able, reported, supported, race),
+                strict=True,
+            ):
+                v[f"exit_interviews.results.{q}.{g}"] = k
+        values[la] = v
+    return values
+
+
+@hyp_settings(
+    max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(data=st.data())
+def test_no_exit_count_can_be_narrowed_on_generated_returns(sample, instrument, data):
+    an = copy.copy(sample)  # only the exit figures are recomputed
+    las = data.draw(st.lists(st.sampled_from(an.las), min_size=2, max_size=6, unique=True))
+    generated = data.draw(exit_results(las))
+    an.las = las
+    an.values = {la: {**an.values[la], **generated[la]} for la in las}
+    analysis_module._exit(an)
+    assert _leaks(an, instrument) == []
