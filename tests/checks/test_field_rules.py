@@ -1,6 +1,6 @@
-"""Per-field rules (collate/checks/field_rules.py): the workbook's validation and the collator's reading
-of each answer come from the same bounds, so a value pasted over a cell's validation is refused
-by the collator exactly where the workbook would have refused it."""
+"""Per-field rules (collate/checks/field_rules.py): the workbook's validation and the collator's
+reading of each answer come from the same bounds, so a value pasted over a cell's validation is
+refused by the collator exactly where the workbook would have refused it."""
 
 from __future__ import annotations
 
