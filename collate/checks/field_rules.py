@@ -28,9 +28,10 @@ class FieldTypeWords(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     hint: str
-    # The hint for a figure with no upper limit (whole numbers).
-    hint_no_maximum: str | None = None
     stop: str
+    # The hint and stop message for a figure with no upper limit.
+    hint_no_maximum: str | None = None
+    stop_no_maximum: str | None = None
     minimum: dt.date | None = None
     maximum: dt.date | None = None
 
@@ -143,7 +144,7 @@ class FieldRule:
         """The input message shown when the council selects the cell."""
         f = self.field
         template = self.words.hint
-        if f.type == "whole" and self.maximum is None and self.words.hint_no_maximum:
+        if f.is_number and self.maximum is None and self.words.hint_no_maximum:
             template = self.words.hint_no_maximum
         text = self._words(template)
         if f.help:
@@ -152,7 +153,10 @@ class FieldRule:
 
     def stop(self) -> str:
         """The message when Excel stops an entry outside the rule."""
-        return self._words(self.words.stop)[:HINT_LIMIT]
+        template = self.words.stop
+        if self.field.is_number and self.maximum is None and self.words.stop_no_maximum:
+            template = self.words.stop_no_maximum
+        return self._words(template)[:HINT_LIMIT]
 
     def validation(self, list_source: str | None = None) -> dict[str, Any]:
         """The cell's XlsxWriter `data_validation` options; `list_source` names a choice's list."""
@@ -174,12 +178,11 @@ class FieldRule:
             else:
                 v.update(criteria=">=", value=int(lo))
         elif f.type in ("decimal", "percent"):
-            v.update(
-                validate="decimal",
-                criteria="between",
-                minimum=lo,
-                maximum=hi if hi is not None else 1e9,
-            )
+            v["validate"] = "decimal"
+            if hi is not None:
+                v.update(criteria="between", minimum=lo, maximum=hi)
+            else:  # no upper limit, as the collator reads it
+                v.update(criteria=">=", value=lo)
         elif f.type == "date":
             v.update(validate="date", criteria="between", minimum=lo, maximum=hi)
         else:

@@ -98,3 +98,16 @@ def test_the_validation_and_the_reading_share_their_bounds(instrument, field_typ
         assert v["source"] == "=ie_list_x"
         assert rule.read(f.choices[0].upper()).value == f.choices[0]
         assert rule.read("Not an answer").problems[0].kind == "not_on_list"
+
+
+def test_a_figure_with_no_upper_limit_has_none_in_the_workbook_or_the_collator(instrument):
+    from collate.checks.field_rules import FieldRule
+    from collate.instrument.model import Field
+
+    f = Field("x.spend", "x", "Spend", "Spend on training", "decimal", required=False)
+    rule = FieldRule(f, instrument.checks.field_types)
+    v = rule.validation()
+    assert (v["validate"], v["criteria"], v["value"]) == ("decimal", ">=", 0)
+    assert v["error_message"] == v["input_message"] == "Type a number, 0 or more."
+    assert rule.read(1e12).value == 1e12
+    assert rule.read(-0.5).problems[0].context == {"minimum": "0", "maximum": "no upper limit"}
