@@ -19,9 +19,11 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
+from collate.checks.examples import check_examples
+from collate.checks.field_rules import FIELD_TYPES, FieldRule, FieldTypeWords
 from collate.contract import explanation_name
 from collate.errors import InstrumentError
-from collate.instrument.model import Instrument, RepeatEntry, Table
+from collate.instrument.model import Field, Instrument, RepeatEntry, Table
 
 Severity = Literal["error", "query"]
 Status = Literal["ok", "fail", "waiting", "not_needed"]
@@ -65,6 +67,21 @@ class SetSpec(_Strict):
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
 
 
+class RuleExamples(_Strict):
+    """A rule's passing and failing example: answers by field id, as typed into the sheet."""
+
+    # Which item of each for_each set the example uses (the first of each set if not given).
+    item: dict[str, str] = {}
+    pass_: dict[str, Any] | None = None
+    fail: dict[str, Any] | None = None
+    # valid_value 'percentage' only: the failing cell is formatted to show a percentage.
+    percent_format: bool = False
+    # Instead of examples: why the rule can apply to no answer of this instrument.
+    not_applicable: str | None = None
+
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+
 class RuleSpec(_Strict):
     code: str
     severity: Severity
@@ -85,6 +102,8 @@ class RuleSpec(_Strict):
     share: float | None = None
     # A message per field type, where the general one would mislead (e.g. "enter 0" on text).
     message_by_type: dict[str, str] = {}
+    # Every rule carries a passing and a failing example (tests/checks/test_rule_examples.py).
+    examples: RuleExamples | None = None
 
 
 class FileCheckSpec(_Strict):
@@ -129,6 +148,7 @@ class VerdictWords(_Strict):
 class CatalogueSpec(_Strict):
     status_words: StatusWords
     verdict: VerdictWords
+    field_types: dict[str, FieldTypeWords]
     rules: list[RuleSpec]
     file_checks: list[FileCheckSpec]
 
@@ -138,7 +158,7 @@ def _rename_keywords(raw: Any) -> Any:
     if isinstance(raw, dict):
         out = {}
         for k, v in raw.items():
-            key = {"in": "in_", "except": "except_"}.get(k, k)
+            key = {"in": "in_", "except": "except_", "pass": "pass_"}.get(k, k)
             out[key] = _rename_keywords(v)
         return out
     if isinstance(raw, list):
@@ -205,6 +225,7 @@ class Rule:
     kind: str | None = None
     message_by_type: tuple[tuple[str, str], ...] = ()
     description: str | None = None
+    examples: RuleExamples | None = field(default=None, compare=False)
 
     def message_for(self, field_type: str) -> str:
         """The message for a field of this type: its own wording if it has one."""
@@ -392,6 +413,12 @@ class Catalogue:
     file_checks: dict[str, FileCheck]
     value_rules: dict[str, Rule] = field(default_factory=dict)  # kind → rule
     required_rule: Rule | None = None
+    # Each kind of answer's hint, stop message and (dates) bounds (collate/checks/field_rules.py).
+    field_types: dict[str, FieldTypeWords] = field(default_factory=dict)
+
+    def field_rule(self, f: Field) -> FieldRule:
+        """The rule for one answer cell: its validation in the workbook and its reading."""
+        return FieldRule(f, self.field_types)
 
     def rule(self, code: str) -> Rule | FileCheck:
         for r in self.rules:
@@ -529,6 +556,25 @@ def load_catalogue(raw: Any, path: Path, instrument: Instrument) -> Catalogue:
             f"{path}: file_checks must word every check the collator makes on the file itself; "
             f"missing: {', '.join(missing_files)} (copy them from templates/instrument/checks.yaml)"
         )
+    missing_types = [t for t in FIELD_TYPES if t not in spec.field_types]
+    if missing_types:
+        raise InstrumentError(
+            f"{path}: field_types must give the hint and stop message for every kind of answer; "
+            f"missing: {', '.join(missing_types)} (copy them from templates/instrument/checks.yaml)"
+        )
+    dates = spec.field_types["date"]
+    if dates.minimum is None or dates.maximum is None or dates.minimum > dates.maximum:
+        raise InstrumentError(
+            f"{path}: field_types: date needs a minimum and a maximum date, the earlier first"
+        )
+    # A rule without examples cannot be shown to agree between the workbook and the collator,
+    # so it is refused here, where its author sees it, not in a test they may never run.
+    bare = [r.code for r in spec.rules if r.examples is None]
+    if bare:
+        raise InstrumentError(
+            f"{path}: every rule needs examples (a passing and a failing one); missing for: "
+            f"{', '.join(bare)} (see the top of templates/instrument/checks.yaml)"
+        )
     sets = _sets(instrument)
     field_ids = list(instrument.fields_by_id)
     rules: list[Rule] = []
@@ -549,6 +595,7 @@ def load_catalogue(raw: Any, path: Path, instrument: Instrument) -> Catalogue:
             rs.kind,
             tuple(rs.message_by_type.items()),
             rs.description,
+            rs.examples,
         )
         rules.append(rule)
         if rs.type == "required":
@@ -569,6 +616,7 @@ def load_catalogue(raw: Any, path: Path, instrument: Instrument) -> Catalogue:
     ids = [c.id for c in checks]
     if len(ids) != len(set(ids)):
         raise InstrumentError(f"{path}: two checks expand to the same id")
+    check_examples(rules, checks, instrument, path)
     file_checks = {
         f.code: FileCheck(f.code, f.severity, f.title, f.message, f.fresh_workbook)
         for f in spec.file_checks
@@ -581,6 +629,7 @@ def load_catalogue(raw: Any, path: Path, instrument: Instrument) -> Catalogue:
         file_checks,
         value_rules,
         required_rule,
+        dict(spec.field_types),
     )
 
 

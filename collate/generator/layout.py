@@ -8,7 +8,6 @@ their defined names, never by these coordinates.
 from __future__ import annotations
 
 import dataclasses
-import datetime as dt
 import math
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -18,7 +17,6 @@ from collate.checks.catalogue import (
     Check,
     Verdict,
     _excel_text,
-    as_text,
     verdict_formula,
     verdict_text,
 )
@@ -219,71 +217,11 @@ def list_name_for(instrument: Instrument, f: Field) -> str:
     return f"{LIST_PREFIX}{f.list_name}_{offered}"
 
 
-def input_message(f: Field) -> tuple[str, str]:
-    """The input message (title, text) shown when the LA selects the cell."""
-    if f.type == "choice":
-        text = "Choose from the dropdown list."
-    elif f.type == "whole":
-        hi = f"up to {int(f.maximum):,}" if f.maximum is not None else "or more"
-        text = f"Type a whole number, {int(f.minimum or 0)} {hi}. Enter 0 where there are none."
-    elif f.type == "percent":
-        text = "Type a percentage from 0 to 100, without the % sign (for example 12.5)."
-    elif f.type == "decimal":
-        text = f"Type a number from {f.minimum} to {f.maximum}."
-    elif f.type == "date":
-        text = "Type a date, for example 31/03/2026."
-    else:
-        text = f"Type your answer: up to {f.max_length:,} characters."
-    if f.help:
-        text = f"{text} {f.help}"
-    return "Your answer", text[:255]
-
-
 def validation_for(instrument: Instrument, f: Field) -> dict[str, Any]:
-    title, message = input_message(f)
-    v: dict[str, Any] = {
-        "input_title": title,
-        "input_message": message,
-        "error_type": "stop",
-        "error_title": "Not allowed here",
-    }
-    if f.type == "choice":
-        v.update(
-            validate="list",
-            source="=" + list_name_for(instrument, f),
-            error_message="Choose one of the answers in the dropdown list.",
-        )
-    elif f.type == "whole":
-        v["validate"] = "integer"
-        v["error_message"] = "Type a whole number (no words, decimals or minus signs)."
-        if f.maximum is not None:
-            v.update(criteria="between", minimum=int(f.minimum or 0), maximum=int(f.maximum))
-        else:
-            v.update(criteria=">=", value=int(f.minimum or 0))
-    elif f.type in ("decimal", "percent"):
-        v.update(
-            validate="decimal",
-            criteria="between",
-            minimum=f.minimum or 0,
-            maximum=f.maximum if f.maximum is not None else 1e9,
-            error_message=f"Type a number from {as_text(f.minimum or 0)} to {as_text(f.maximum)}.",
-        )
-    elif f.type == "date":
-        v.update(
-            validate="date",
-            criteria="between",
-            minimum=dt.date(2000, 1, 1),
-            maximum=dt.date(2100, 12, 31),
-            error_message="Type a date, for example 31/03/2026.",
-        )
-    else:
-        v.update(
-            validate="length",
-            criteria="<=",
-            value=f.max_length or 255,
-            error_message=f"Keep the answer to {f.max_length:,} characters or fewer.",
-        )
-    return v
+    """The cell's data validation: the same bounds and words the collator reads it by
+    (collate/checks/field_rules.py)."""
+    source = list_name_for(instrument, f) if f.type == "choice" else None
+    return instrument.checks.field_rule(f).validation(source)
 
 
 def input_style(f: Field) -> str:
@@ -630,14 +568,16 @@ class _Builder:
         figures typed as text (VAL08 queries), the way the reader types each answer."""
         groups: dict[tuple, list[tuple[str, int, int]]] = {}
         for f, sheet, row, col in self.section_inputs.get(section_id, []):
+            # The bounds the collator reads the cell by (collate/checks/field_rules.py).
+            rule = self.ins.checks.field_rule(f)
             if f.is_number:
-                key = ("number", f.type, f.minimum, f.maximum)
+                key = ("number", f.type, rule.minimum, rule.maximum)
             elif f.type == "choice":
                 key = ("choice", list_name_for(self.ins, f))
             elif f.type == "date":
-                key = ("date",)
+                key = ("date", *rule.date_serials())
             else:
-                key = ("text", f.max_length or 32000)
+                key = ("text", rule.maximum)
             groups.setdefault(key, []).append((sheet, row, col))
         errors: list[str] = []
         as_text: list[str] = []
@@ -665,7 +605,10 @@ class _Builder:
                 elif key[0] == "choice":
                     errors.append(f"SUMPRODUCT({filled}*(COUNTIF({key[1]},TRIM({r}))=0))")
                 elif key[0] == "date":
+                    _, lo, hi = key
                     errors.append(f"SUMPRODUCT({filled}*ISTEXT({r})*ISERROR(--TRIM({r})))")
+                    # A date pasted over the validation, outside the dates a return can hold.
+                    errors.append(f"SUMPRODUCT(ISNUMBER({r})*((({r}<{lo})+({r}>={hi + 1}))>0))")
                 else:
                     errors.append(f"SUMPRODUCT(--(LEN(TRIM({r}))>{key[1]}))")
         return errors, as_text

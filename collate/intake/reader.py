@@ -283,7 +283,9 @@ class _Reader:
         rule = self.ins.checks.value_rules[kind]
         sheet, cell = self.record.cells.get(f.id, (f.sheet, ""))
         ctx = {"value": as_text(raw), "field_label": f.label, **context}
-        message = rule.message.format_map(_Blank({k: as_text(v) for k, v in ctx.items()}))
+        message = rule.message_for(f.type).format_map(
+            _Blank({k: as_text(v) for k, v in ctx.items()})
+        )
         self.record.findings.append(
             Finding.of_rule(
                 rule,
@@ -711,56 +713,16 @@ class _Reader:
             if self.settings.requires(f):
                 self.required_missing(f)
             return
-        value: Any = raw
-        if f.is_number:
-            number = _as_number(raw)
-            if number is None:
-                self.value_finding("not_a_number", f, raw)
-                return
-            if f.id in self.percent_cells and not isinstance(raw, str):
-                # "45%" typed into the cell: Excel and LibreOffice store 0.45 and show 45%.
-                self.value_finding("percentage", f, raw, shown=f"{number * 100:g}%")
-                return
-            if isinstance(raw, str):
-                # Unambiguous, so used as the figure; but the LA should know and retype it.
-                self.value_finding("number_as_text", f, raw, number=as_text(number))
-            if f.type == "whole":
-                if not float(number).is_integer():
-                    self.value_finding("not_whole", f, raw)
-                    return
-                number = int(number)
-            if (f.minimum is not None and number < f.minimum) or (
-                f.maximum is not None and number > f.maximum
-            ):
-                self.value_finding(
-                    "out_of_range",
-                    f,
-                    raw,
-                    minimum=as_text(f.minimum),
-                    maximum=as_text(f.maximum) if f.maximum is not None else "no upper limit",
-                )
-                return
-            value = number
-        elif f.type == "choice":
-            text = as_text(raw).strip()
-            match = next((c for c in f.choices if c.casefold() == text.casefold()), None)
-            if match is None:
-                self.value_finding("not_on_list", f, raw, choices="; ".join(f.choices))
-                return
-            value = match
-        elif f.type == "date":
-            date = _as_date(raw)
-            if date is None:
-                self.value_finding("not_a_date", f, raw)
-                return
-            value = date
-        else:
-            value = as_text(raw).strip()
-            if f.max_length and len(value) > f.max_length:
-                self.value_finding(
-                    "too_long", f, _short(value), length=len(value), maximum=f.max_length
-                )
-                return
+        # The same rule, with the same bounds, as the cell's validation in the workbook.
+        reading = self.ins.checks.field_rule(f).read(
+            raw, shown_as_percent=f.id in self.percent_cells
+        )
+        for problem in reading.problems:
+            shown = _short(as_text(raw).strip()) if problem.kind == "too_long" else raw
+            self.value_finding(problem.kind, f, shown, **problem.context)
+        if reading.value is None:
+            return
+        value = reading.value
         rec.values[f.id] = value
 
     def required_missing(self, f: Field) -> None:
@@ -883,33 +845,6 @@ def _norm(value: Any) -> str:
 
 def _short(text: str, n: int = 80) -> str:
     return text if len(text) <= n else text[: n - 1] + "…"
-
-
-def _as_number(raw: Any) -> float | int | None:
-    if isinstance(raw, bool):
-        return None
-    if isinstance(raw, (int, float)):
-        return raw
-    if isinstance(raw, str):
-        # A figure pasted as text ("12") is still the figure; anything else is not.
-        text = raw.strip().replace(",", "")
-        if re.fullmatch(r"-?\d+(\.\d+)?", text):
-            return float(text) if "." in text else int(text)
-    return None
-
-
-def _as_date(raw: Any) -> dt.date | None:
-    if isinstance(raw, dt.datetime):
-        return raw.date()
-    if isinstance(raw, dt.date):
-        return raw
-    if isinstance(raw, str):
-        for fmt in ("%d/%m/%Y", "%d/%m/%y", "%Y-%m-%d", "%d %B %Y", "%d %b %Y"):
-            try:
-                return dt.datetime.strptime(raw.strip(), fmt).date()
-            except ValueError:
-                continue
-    return None
 
 
 def read_return(

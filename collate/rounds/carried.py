@@ -8,8 +8,10 @@ properties ``ie_carried_forward_round`` and ``ie_carried_<section>``). When the 
 back, a section whose answers still match that fingerprint has not been reviewed: the collator
 raises query QRY02 for it. Changing any answer in the section clears the query.
 
-The fingerprint, not the answers, is stored, so nothing a council wrote becomes document
-metadata, and no answer text is ever written into a formula.
+The fingerprint, not the answers, is stored as metadata, so nothing a council wrote becomes
+document metadata, and no answer text is ever written into a formula. The Checks sheet raises
+the same query live (collate/rounds/carried_sheet.py), against plain-text copies of the carried
+answers kept in a hidden, locked column of the council's own workbook.
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ from openpyxl.packaging.custom import StringProperty
 from collate.checks.findings import Finding
 from collate.contract import CARRIED_ROUND_KEY, CARRIED_SECTION_KEY, property_name
 from collate.instrument.model import Field, Instrument, defined_name
+from collate.rounds.carried_sheet import add_carried_checks
 
 CARRIED_TYPES = ("text", "long_text", "choice")
 ROUND_KEY = CARRIED_ROUND_KEY
@@ -86,6 +89,7 @@ def carry_forward(
             if cell.protection.locked:
                 continue
             cell.value = str(value)
+            cell.data_type = "s"  # an answer beginning "=" stays text, never a live formula
             cell.comment = Comment(note, AUTHOR, width=260, height=70)
             filled[f.id] = str(value)
             carried.append(f.id)
@@ -98,6 +102,8 @@ def carry_forward(
         )
     for p in props:
         wb.custom_doc_props.append(p)
+    # The Checks sheet raises the same query live, and clears it when an answer changes.
+    add_carried_checks(wb, instrument, {s: by_section[s] for s in sections}, filled, previous_round)
     buf = io.BytesIO()
     wb.save(buf)
     return buf.getvalue(), carried

@@ -79,3 +79,40 @@ def convert(
 def resave_xlsx(source: Path, out_dir: Path, timeout: float = 180) -> Path:
     """Open and save an .xlsx in LibreOffice Calc, as an LA using LibreOffice would."""
     return convert(source, out_dir, "xlsx", timeout=timeout, filter_name="Calc MS Excel 2007 XML")
+
+
+def convert_many(
+    sources: list[Path], out_dir: Path, to: str = "xlsx", timeout: float = 300
+) -> None:
+    """Convert several files in one LibreOffice run (recalculating every formula), since
+    starting LibreOffice costs far more than converting one small workbook."""
+    exe = soffice()
+    if exe is None:
+        raise LibreOfficeError("LibreOffice (soffice) is not installed")
+    out_dir.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix="ie-lo-profile-") as profile:
+        user = Path(profile) / "user"
+        user.mkdir()
+        (user / "registrymodifications.xcu").write_text(RECALC_ALWAYS, encoding="utf-8")
+        cmd = [
+            exe,
+            f"-env:UserInstallation=file://{profile}",
+            "--headless",
+            "--norestore",
+            "--nolockcheck",
+            "--convert-to",
+            f"{to}:Calc MS Excel 2007 XML" if to == "xlsx" else to,
+            "--outdir",
+            str(out_dir),
+            *[str(s) for s in sources],
+        ]
+        try:
+            result = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout)
+        except subprocess.TimeoutExpired as exc:
+            raise LibreOfficeError(f"LibreOffice took over {timeout}s converting") from exc
+    missing = [s.name for s in sources if not (out_dir / (s.stem + "." + to)).exists()]
+    if result.returncode != 0 or missing:
+        raise LibreOfficeError(
+            f"LibreOffice could not convert {', '.join(missing)}: "
+            f"{result.stderr.strip() or result.stdout}"
+        )
