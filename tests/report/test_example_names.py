@@ -17,7 +17,7 @@ from collate.report import write_report
 from collate.report.facts import build_facts
 from collate.samples.filler import fill_workbook
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def _cell(wb, fid: str) -> tuple[str, int, int]:

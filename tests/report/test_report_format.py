@@ -17,7 +17,7 @@ from collate.intake.collation import collate_folder
 from collate.report import write_report
 from collate.settings import load_settings
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture(scope="module")
