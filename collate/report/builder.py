@@ -23,9 +23,10 @@ from collate.errors import ReportError
 from collate.report import charts, markup
 from collate.report import docx_helpers as dh
 from collate.report import numbers as fmt
-from collate.report.facts import build_facts, names, quote
+from collate.report.facts import build_facts, quote
 from collate.report.summary import count_of, noun
 from collate.report.tables import Cell, TableData, builders
+from collate.report.words import names
 from collate.settings import TEMPLATES
 
 log = logging.getLogger("collate")

@@ -19,6 +19,7 @@ from collate.measures.workforce import (
     WITHIN_BAND,
 )
 from collate.report import numbers as fmt
+from collate.report.sentences import add_sentences
 from collate.report.since import since_facts
 from collate.report.summary import executive_summary, pledge_paragraph
 from collate.report.words import answer_phrase, short_names
@@ -46,16 +47,6 @@ class PledgeFacts:
     gaps: list[dict[str, Any]]
     criteria: list[dict[str, Any]] = field(default_factory=list)
     paragraph: str = ""  # practice in place, written from the criteria (report/summary.py)
-
-
-def names(items: list[str]) -> str:
-    """'A', 'A and B', 'A, B and C' (no Oxford comma, GOV.UK style)."""
-    items = [str(i) for i in items if str(i)]
-    if not items:
-        return "none"
-    if len(items) == 1:
-        return items[0]
-    return ", ".join(items[:-1]) + " and " + items[-1]
 
 
 def quote(text: str, words: int = 28) -> str:
@@ -173,7 +164,6 @@ def build_facts(an: Analysis) -> dict[str, Any]:
         pledge.paragraph = pledge_paragraph(an, pledge)
 
     facts["since"] = since_facts(an)
-    from collate.report.sentences import add_sentences  # imports this module's helpers
 
     add_sentences(an, facts)
     return facts

@@ -13,8 +13,8 @@ from typing import Any
 
 from collate.analysis.round import Analysis
 from collate.report import numbers as fmt
-from collate.report.facts import names
 from collate.report.summary import Wording, count_of, wording_path
+from collate.report.words import names
 
 
 def add_sentences(an: Analysis, facts: dict[str, Any]) -> None:

@@ -22,9 +22,10 @@ from collate.measures.workforce import (
     WITHIN_BAND,
 )
 from collate.report import numbers as fmt
-from collate.report.facts import likelihood_text, names, short_names
+from collate.report.facts import likelihood_text
 from collate.report.summary import count_of
 from collate.report.table_words import TableWords
+from collate.report.words import names, short_names
 
 LEVEL_SHADES = {"Leading": "9DC3CC", "Established": "D2E4E8", "Developing": "F2F2F2"}
 OVER_SHADE = "F4D6C6"

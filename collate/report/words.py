@@ -16,3 +16,13 @@ def answer_phrase(label: str) -> str:
         if text.startswith(prefix):
             return text[len(prefix) :]
     return text[:1].lower() + text[1:]
+
+
+def names(items: list[str]) -> str:
+    """'A', 'A and B', 'A, B and C' (no Oxford comma, GOV.UK style)."""
+    items = [str(i) for i in items if str(i)]
+    if not items:
+        return "none"
+    if len(items) == 1:
+        return items[0]
+    return ", ".join(items[:-1]) + " and " + items[-1]
