@@ -101,7 +101,7 @@ def _number(text: str) -> float | None:
 
 def views_from_docx(path: Path, analysis) -> dict[str, StageView]:
     """Read the stage tables and the data-quality table out of report.docx."""
-    from tests.test_report import captioned, cells
+    from tests.report.test_report import captioned, cells
 
     doc = Document(str(path))
     tables = captioned(doc)

@@ -180,6 +180,9 @@ def render(settings, case: str, **counts) -> tuple[str, str]:
         "contact_role": "B",
         "contact_email": "c@d.org",
         "organisation": "IE",
+        "must_fix": "Must fix",
+        "fix_or_explain": "Fix or explain",
+        "ready_to_send": "Ready to send",
     }
     context.update(counts)
     context["unexplained"] = context["queries"] - context["explained"]
