@@ -24,6 +24,7 @@ from collate.analysis import REGION, WRES_REGION, Analysis
 from collate.outputs.sheets import SAMPLE_NOTE
 from collate.report.numbers import NOT_AVAILABLE, SYMBOLS_KEY, WITHHELD, ratio
 from collate.rounds.progress import DOWN, LIKELIHOOD_INDICATORS, UP
+from collate.workers import ordered_map, worker_count
 
 STRONG = ("Established", "Leading")
 LEVELS = ("Developing", "Established", "Leading")
@@ -358,12 +359,15 @@ def write_la_packs(an: Analysis, out: Path) -> dict[str, Path]:
     folder = Path(out) / "la_packs"
     slugs = {x.name: x.slug for x in an.settings.local_authorities}
     withheld = withheld_by_column(an)
-    return {
-        la: write_pack(
+
+    def write(la: str) -> Path:
+        return write_pack(
             pack_data(an, la, withheld),
             folder / f"{slugs[la]}.docx",
             an.is_sample,
             an.settings.programme,
         )
-        for la in an.las
-    }
+
+    # Each pack stands alone, so two processes write them (collate.workers) where they can.
+    las = list(an.las)
+    return dict(zip(las, ordered_map(write, las, worker_count(an.settings)), strict=True))
