@@ -10,6 +10,7 @@ which yields the cells and the sheet's protection in a single pass.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import io
 import re
@@ -692,7 +693,8 @@ class _Reader:
                     rec.explanations[ident] = clean_text(as_text(value)).text
             for (r, c), text in static.get(sheet, {}).items():
                 value = values.get(f"s:{r},{c}")
-                if _norm(value) != _norm(text) and changed < 3:
+                # The cell as the template wrote it needs no cleaning to compare (most are).
+                if value != text and _norm(value) != _norm_text(text) and changed < 3:
                     changed += 1
                     self.file_finding(
                         "FILE13",
@@ -892,6 +894,12 @@ def _a1(row: int, col: int) -> str:
     from openpyxl.utils import get_column_letter
 
     return f"{get_column_letter(col)}{row}"
+
+
+@functools.lru_cache(maxsize=4096)
+def _norm_text(text: str) -> str:
+    """`_norm` of the template's own wording, the same in every return: worked out once."""
+    return _norm(text)
 
 
 def _norm(value: Any) -> str:

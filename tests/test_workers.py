@@ -90,9 +90,7 @@ def _report_text(path) -> list[str]:
 
 
 @pytest.mark.skipif(not workers._can_fork(), reason="workers are forked processes")
-def test_one_process_and_two_write_the_same_outputs(
-    tmp_path, settings, instrument, monkeypatch
-):
+def test_one_process_and_two_write_the_same_outputs(tmp_path, settings, instrument, monkeypatch):
     folder = tmp_path / "returns"
     folder.mkdir()
     for path in sorted(SAMPLES.glob("*.xlsx")) + sorted((SAMPLES / "flawed").glob("*.xlsx")):
