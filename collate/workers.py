@@ -52,14 +52,17 @@ def _can_fork() -> bool:
     return "fork" in multiprocessing.get_all_start_methods()
 
 
-def ordered_map(fn: Callable[[T], R], items: Sequence[T], workers: int = 1) -> Iterator[R]:
+def ordered_map(
+    fn: Callable[[T], R], items: Sequence[T], workers: int = 1, min_items: int = MIN_ITEMS
+) -> Iterator[R]:
     """`fn` applied to each item, in the items' order, in up to `workers` processes.
 
     `fn` must not depend on what an earlier call changed in this process (each worker has its
-    own copy of the process as it was when the work began)."""
+    own copy of the process as it was when the work began). Fewer than `min_items` items are
+    done in this process."""
     global _JOB
     items = list(items)
-    if workers <= 1 or len(items) < MIN_ITEMS or not _can_fork() or _JOB is not None:
+    if workers <= 1 or len(items) < min_items or not _can_fork() or _JOB is not None:
         yield from map(fn, items)
         return
     done = 0
