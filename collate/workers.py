@@ -4,7 +4,7 @@ what is written is exactly what one process writes.
 
 The workers are forked from the running process, so they start with everything it already
 holds (the instrument, the settings, the analysis): nothing is sent to them but an item's
-position. Where forking is not available (Windows, macOS's default), where the round's
+position. Where forking is not available or not safe (Windows, macOS), where the round's
 settings ask for one process, or where a worker cannot be started or dies, the work is done
 in this process instead: the result is the same, only slower.
 """
@@ -15,6 +15,7 @@ import contextlib
 import logging
 import multiprocessing
 import os
+import sys
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -49,7 +50,8 @@ def _run(index: int) -> Any:
 
 
 def _can_fork() -> bool:
-    return "fork" in multiprocessing.get_all_start_methods()
+    # Linux only: macOS offers fork, but system libraries there are not safe in a forked child.
+    return sys.platform.startswith("linux") and "fork" in multiprocessing.get_all_start_methods()
 
 
 def ordered_map(
