@@ -44,6 +44,22 @@ def worker_count(settings: Any = None) -> int:
     return chosen if chosen else default_workers()
 
 
+def _die_with_parent(parent: int) -> None:
+    """A worker ends when the process that forked it ends, however it ends. Killed (the laptop
+    shut down, the window closed), a run must not leave workers behind that still hold its
+    copy of the outputs folder's lock (collate.outputs.folder.locked), so that the next run
+    would be refused."""
+    with contextlib.suppress(OSError, AttributeError):
+        import ctypes
+        import ctypes.util
+        import signal
+
+        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
+        libc.prctl(1, signal.SIGKILL)  # 1: PR_SET_PDEATHSIG
+    if os.getppid() != parent:  # it had already ended before the line above
+        os._exit(1)
+
+
 def _run(index: int) -> Any:
     fn, items = _JOB  # type: ignore[misc]
     return fn(items[index])
@@ -70,7 +86,12 @@ def ordered_map(
     done = 0
     _JOB = (fn, items)
     try:
-        pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"))
+        pool = ProcessPoolExecutor(
+            workers,
+            mp_context=multiprocessing.get_context("fork"),
+            initializer=_die_with_parent,
+            initargs=(os.getpid(),),
+        )
     except (OSError, ValueError) as exc:
         _JOB = None
         log.info("working in one process (a second could not be started: %s)", exc)
