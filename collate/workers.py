@@ -104,7 +104,9 @@ def ordered_map(
             done += 1
             yield result
     except (BrokenProcessPool, OSError) as exc:
-        log.info("a worker process stopped (%s): the rest is done in one process", exc)
+        # A worker that died, or a failure of the item itself (done again here, so that it is
+        # raised from this process exactly as with one process).
+        log.info("work shared between processes stopped (%s): the rest is done in one", exc)
     finally:
         _JOB = None
         with contextlib.suppress(Exception):
