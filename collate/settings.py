@@ -123,6 +123,9 @@ class RoundSettings(_Strict):
     analysis: AnalysisSettings = AnalysisSettings()
     local_authorities: list[LocalAuthority] = Field(min_length=1)
     intake: IntakeSettings = IntakeSettings()
+    # Processes used to read returns and write the packs; none given: two where the computer
+    # has two cores or more (collate.workers). 1 does everything in one process.
+    workers: int | None = Field(default=None, ge=1, le=64)
     # Where the file was read from, so that relative paths resolve against it.
     source: Path | None = None
 

@@ -22,6 +22,7 @@ from collate.instrument.model import Instrument
 from collate.intake.collation import Collation
 from collate.measures.workforce import survey_likelihood
 from collate.settings import RoundSettings
+from collate.workers import ordered_map, worker_count
 
 REGION = "All returning LAs"
 WRES_REGION = "Region"
@@ -1172,7 +1173,8 @@ def _protect_exit(
         r[what] = m.SUPPRESSED
         r["share"], r["reason"] = None, EXIT_SECONDARY
 
-    for g in dict.fromkeys(r["group"] for r in published):
+    def protect(g: str) -> dict[tuple[str, str, str], dict]:
+        """Settle group `g` (its regional rows are changed in place, and returned)."""
         true_counts = {(la, xd.INTERVIEWED): truth[(la, g, first)]["base"] for la in las}
         true_counts |= {(la, q): truth[(la, g, q)]["yes"] for la in las for q in questions}
         hidden: set[str] = set()  # region yes counts withheld (and INTERVIEWED for the total)
@@ -1228,6 +1230,16 @@ def _protect_exit(
             for q in questions:
                 withhold_region(g, q, "yes")
                 withhold_region(g, q, "base")
+        return {k: r for k, r in rows.items() if k[0] == WRES_REGION and k[1] == g}
+
+    # Each group is settled on its own (seconds of integer programmes each at 153 councils),
+    # so two processes share them (collate.workers); a worker's changes are copied back here.
+    groups = list(dict.fromkeys(r["group"] for r in published))
+    for settled in ordered_map(protect, groups, worker_count(an.settings), min_items=2):
+        for k, r in settled.items():
+            if rows[k] is not r:
+                rows[k].clear()
+                rows[k].update(r)
 
 
 def _sharing(an: Analysis) -> None:

@@ -15,6 +15,7 @@ from collate.instrument.model import Instrument
 from collate.intake.manifest import IssuedWorkbook
 from collate.intake.reader import ReturnRecord, read_return, should_skip
 from collate.settings import LocalAuthority, RoundSettings
+from collate.workers import ordered_map, worker_count
 
 log = logging.getLogger("collate")
 
@@ -216,11 +217,19 @@ def collate_folder(
     # only its typed answers are needed, and only while it is its council's newest return. An
     # older copy keeps its findings (it is still reported) but lets go of its answers.
     newest: dict[str, ReturnRecord] = {}
-    for path in files:
-        name = path.relative_to(folder).as_posix()
-        record = read_return(path, instrument, settings, layouts, manifest, name)
+
+    def read(path: Path) -> ReturnRecord:
+        record = read_return(
+            path, instrument, settings, layouts, manifest, path.relative_to(folder).as_posix()
+        )
         record.raw = {}
         record.cells = {}
+        return record
+
+    # Read in two processes where the computer has two cores (collate.workers): the records
+    # come back in the files' order, so everything after is as with one process.
+    for path, record in zip(files, ordered_map(read, files, worker_count(settings)), strict=True):
+        name = path.relative_to(folder).as_posix()
         log.info(
             "read %s: %s, %d error(s), %d query(ies)",
             name,

@@ -137,6 +137,14 @@ def value_ranges(
     variables taking several values (fixed seed: the same answer every run). Figures that
     contradict one another (no solution) pin the variable, so that it is protected.
     """
+    from scipy.sparse import csc_array
+
+    # milp turns a dense matrix into this sparse one on every call: done once here instead
+    # (the same matrix, so the same solutions), it saves most of a solve's time on a big round.
+    if not hasattr(constraints.A, "tocsc"):
+        constraints = LinearConstraint(
+            csc_array(constraints.A), constraints.lb, constraints.ub, keep_feasible=False
+        )
     size = bounds.lb.shape[0]
     integrality = np.ones(size)
     seen_low = np.full(size, np.inf)

@@ -139,7 +139,15 @@ def ranges(
     for: its range is then only what was seen (at least ``enough`` values wide).
     """
     index, constraints, bounds = _programme(release)
-    found = value_ranges(constraints, bounds, [index[cell] for cell in cells], enough=enough)
+    # With ``enough``, a few solves in random directions first usually show most counts taking
+    # several values, so that they need no solves of their own (the verdict is the same).
+    found = value_ranges(
+        constraints,
+        bounds,
+        [index[cell] for cell in cells],
+        enough=enough,
+        explore=enough is not None and len(cells) > 16,
+    )
     return {cell: found[index[cell]] for cell in cells}
 
 

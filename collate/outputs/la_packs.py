@@ -10,18 +10,21 @@ finding each pack unchanged.
 
 from __future__ import annotations
 
+import copy
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import docx
 import pandas as pd
+from docx.enum.style import WD_STYLE_TYPE
 from docx.shared import Pt
 
 from collate.analysis.round import REGION, WRES_REGION, Analysis
 from collate.outputs.sheets import SAMPLE_NOTE
 from collate.report.numbers import NOT_AVAILABLE, SYMBOLS_KEY, WITHHELD, ratio
 from collate.rounds.progress import DOWN, LIKELIHOOD_INDICATORS, UP
+from collate.workers import ordered_map, worker_count
 
 STRONG = ("Established", "Leading")
 LEVELS = ("Developing", "Established", "Leading")
@@ -54,8 +57,12 @@ def _num(x: Any) -> float | None:
     return None if pd.isna(x) else float(x)
 
 
-def pack_data(an: Analysis, la: str) -> PackData:
-    """The pack's figures for `la`: its own rows, and only published rows for the region."""
+def pack_data(an: Analysis, la: str, withheld: dict | None = None) -> PackData:
+    """The pack's figures for `la`: its own rows, and only published rows for the region.
+
+    `withheld` is `withheld_by_column(an)`, made once for every pack of a round."""
+    if withheld is None:
+        withheld = withheld_by_column(an)
     short = {x.name: x.short_name for x in an.settings.local_authorities}
     p = an.progress
     data = PackData(la, short.get(la, la), an.settings.round, p.previous_round if p else None)
@@ -79,9 +86,7 @@ def pack_data(an: Analysis, la: str) -> PackData:
     if an.instrument.ethnicity is None or an.cf_measures.empty:
         return _rest(an, la, data, p)
     not_known = set(an.instrument.ethnicity.not_known_groups)
-    own_cf = an.cf_measures[
-        (an.cf_measures["la"] == la) & ~an.cf_measures["group"].isin(not_known)
-    ]
+    own_cf = an.cf_measures[(an.cf_measures["la"] == la) & ~an.cf_measures["group"].isin(not_known)]
     pub = an.cf_measures_published
     region = pub[pub["la"] == REGION].set_index(["stage", "group"])
     for r in own_cf.to_dict("records"):
@@ -99,20 +104,29 @@ def pack_data(an: Analysis, la: str) -> PackData:
                 and is_suppressed_reason(str(region["reason"].get(key))),
             }
         )
-        if _pins_another(an, la, r["stage"], r["group"]):
+        if _pins_another(withheld, la, r["stage"], r["group"]):
             data.children[-1].update(region=None, region_withheld=True)
     return _rest(an, la, data, p)
 
 
-def _pins_another(an: Analysis, la: str, stage: str, group: str) -> bool:
+def withheld_by_column(an: Analysis) -> dict[tuple[str, str], list[str]]:
+    """(stage, group) → the councils whose published count there is withheld ([c]), in the
+    published table's order. Worked out once for every pack: looking cell by cell for each
+    council's pack cost the square of the number of councils."""
+    out: dict[tuple[str, str], list[str]] = {}
+    for stage, pub in an.cf_published.items():
+        shown = pub[pub.index != REGION].astype(str)
+        for group in pub.columns:
+            out[(stage, group)] = list(shown.index[(shown[group] == "c").to_numpy()])
+    return out
+
+
+def _pins_another(withheld: dict, la: str, stage: str, group: str) -> bool:
     """True when this council's own withheld count, taken from the region's total, would leave
     exactly one other council's withheld count in the column: the region's figure is then
     withheld from this council's pack (it knows its own count; the report's readers do not)."""
-    pub = an.cf_published.get(stage)
-    if pub is None or group not in pub.columns or la not in pub.index:
-        return False
-    withheld = [x for x in pub.index if x != REGION and str(pub.loc[x, group]) == "c"]
-    return la in withheld and len(withheld) == 2
+    column = withheld.get((stage, group))
+    return column is not None and la in column and len(column) == 2
 
 
 def _rest(an: Analysis, la: str, data: PackData, p) -> PackData:
@@ -166,17 +180,32 @@ def _rest(an: Analysis, la: str, data: PackData, p) -> PackData:
     return data
 
 
-def _table(doc, header: list[str], rows: list[list[str]]) -> None:
+def _grid_table(doc, header: list[str], rows: list[list[str]], style_id: str | None = None) -> None:
     t = doc.add_table(rows=1, cols=len(header))
-    t.style = "Table Grid"
+    if style_id is None:
+        t.style = "Table Grid"
+    else:  # python-docx's look-up of a style by name is slow: the id, found once per pack
+        t._tbl.tblStyle_val = style_id
     for cell, text in zip(t.rows[0].cells, header, strict=True):
         cell.text = text
         for run in cell.paragraphs[0].runs:
             run.bold = True
+    # Every body row starts as a copy of one empty row made by add_row (the same XML each
+    # time), filled as `cell.text = text` fills it; python-docx's wrappers cost more than this.
+    empty = None
     for row in rows:
-        cells = t.add_row().cells
-        for cell, text in zip(cells, row, strict=True):
-            cell.text = text
+        if empty is None:
+            empty = copy.deepcopy(t.add_row()._tr)
+            tr = t._tbl.tr_lst[-1]
+        else:
+            tr = copy.deepcopy(empty)
+            t._tbl.append(tr)
+        tcs = tr.tc_lst
+        if len(tcs) != len(row):
+            raise ValueError("a table row has the wrong number of cells")
+        for tc, text in zip(tcs, row, strict=True):
+            tc.clear_content()
+            tc.add_p().add_r().text = text
 
 
 def is_suppressed_reason(reason: str) -> bool:
@@ -193,13 +222,30 @@ def _r(x: float | None, withheld: bool = True) -> str:
 def write_pack(data: PackData, path: Path, is_sample: bool, programme: str) -> Path:
     doc = docx.Document()
     doc.styles["Normal"].font.size = Pt(10)
-    doc.add_heading(f"{data.short}: benchmark pack for peer challenge", 0)
-    doc.add_paragraph(f"{programme}, round {data.round}.")
-    for text in [FOR_ONLY.format(la=data.short)] + ([SAMPLE_NOTE] if is_sample else []):
-        doc.add_paragraph().add_run(text).bold = True
+    # Style ids looked up once: python-docx looks a style up by name (and checks it against
+    # the default style) for every paragraph, which was most of a pack's time.
+    ids = {s.name: s.style_id for s in doc.styles}
+    default = doc.styles.default(WD_STYLE_TYPE.PARAGRAPH).style_id
 
-    doc.add_heading("Pledge levels against the region", 1)
-    doc.add_paragraph(
+    def add_paragraph(text: str = "", style: str | None = None):
+        p = doc.add_paragraph(text)
+        if style is not None and ids[style] != default:
+            p._p.style = ids[style]
+        return p
+
+    def add_heading(text: str, level: int):
+        return add_paragraph(text, "Title" if level == 0 else f"Heading {level}")
+
+    def _table(doc, header, rows):
+        _grid_table(doc, header, rows, ids["Table Grid"])
+
+    add_heading(f"{data.short}: benchmark pack for peer challenge", 0)
+    add_paragraph(f"{programme}, round {data.round}.")
+    for text in [FOR_ONLY.format(la=data.short)] + ([SAMPLE_NOTE] if is_sample else []):
+        add_paragraph().add_run(text).bold = True
+
+    add_heading("Pledge levels against the region", 1)
+    add_paragraph(
         "Your level and points for each pledge, and how many councils in the region are at "
         "each level."
     )
@@ -224,8 +270,8 @@ def write_pack(data: PackData, path: Path, is_sample: bool, programme: str) -> P
         ],
     )
 
-    doc.add_heading("Your figures against the region's", 1)
-    doc.add_paragraph(
+    add_heading("Your figures against the region's", 1)
+    add_paragraph(
         "Children: each group's representation ratio at each stage (its share at the stage "
         "divided by its share of the child population; 1.00 means as in the population). Your "
         "counts are shown in full; the region's ratios are as published."
@@ -245,7 +291,7 @@ def write_pack(data: PackData, path: Path, is_sample: bool, programme: str) -> P
         ],
     )
     if data.workforce:
-        doc.add_paragraph(
+        add_paragraph(
             "Workforce: SC-WRES relative likelihoods (minority ethnic divided by white; "
             "0.80 to 1.25 is the non-adverse band)."
         )
@@ -258,17 +304,17 @@ def write_pack(data: PackData, path: Path, is_sample: bool, programme: str) -> P
             ],
         )
 
-    doc.add_heading("Strengths and gaps from your self-assessment", 1)
-    doc.add_heading("Strengths (Established or Leading)", 2)
+    add_heading("Strengths and gaps from your self-assessment", 1)
+    add_heading("Strengths (Established or Leading)", 2)
     for s in data.strengths or [{"ref": "", "text": "None yet", "level": ""}]:
-        doc.add_paragraph(f"{s['ref']} {s['text']} ({s['level']})".strip(), style="List Bullet")
-    doc.add_heading("Gaps (not yet in place or Developing)", 2)
+        add_paragraph(f"{s['ref']} {s['text']} ({s['level']})".strip(), style="List Bullet")
+    add_heading("Gaps (not yet in place or Developing)", 2)
     for g in data.gaps or [{"ref": "", "text": "None", "level": ""}]:
         level = g["level"] or "not answered"
-        doc.add_paragraph(f"{g['ref']} {g['text']} ({level})".strip(), style="List Bullet")
+        add_paragraph(f"{g['ref']} {g['text']} ({level})".strip(), style="List Bullet")
 
     if data.previous_round:
-        doc.add_heading(f"Progress since round {data.previous_round}", 1)
+        add_heading(f"Progress since round {data.previous_round}", 1)
         _table(
             doc,
             ["Pledge", "Points then", "Points now", "Level then", "Level now", "Movement"],
@@ -287,21 +333,21 @@ def write_pack(data: PackData, path: Path, is_sample: bool, programme: str) -> P
             ],
         )
         if data.trends:
-            doc.add_paragraph(
+            add_paragraph(
                 "Your ratios that changed by more than chance would explain (their 95% "
                 "confidence intervals in the two rounds do not overlap):"
             )
             for t in data.trends:
-                doc.add_paragraph(
+                add_paragraph(
                     f"{t['what']}: {t['trend']} from {ratio(t['before'])} to {ratio(t['now'])}.",
                     style="List Bullet",
                 )
         else:
-            doc.add_paragraph(
+            add_paragraph(
                 "None of your ratios changed by more than chance would explain (95% confidence "
                 "intervals that overlap are not called a change)."
             )
-    doc.add_paragraph(f"Symbols: {SYMBOLS_KEY}")
+    add_paragraph(f"Symbols: {SYMBOLS_KEY}")
     doc.core_properties.title = f"{data.short}: benchmark pack"
     path.parent.mkdir(parents=True, exist_ok=True)
     doc.save(str(path))
@@ -312,9 +358,16 @@ def write_la_packs(an: Analysis, out: Path) -> dict[str, Path]:
     """One pack per returning council in out/la_packs/; returns council name → path."""
     folder = Path(out) / "la_packs"
     slugs = {x.name: x.slug for x in an.settings.local_authorities}
-    return {
-        la: write_pack(
-            pack_data(an, la), folder / f"{slugs[la]}.docx", an.is_sample, an.settings.programme
+    withheld = withheld_by_column(an)
+
+    def write(la: str) -> Path:
+        return write_pack(
+            pack_data(an, la, withheld),
+            folder / f"{slugs[la]}.docx",
+            an.is_sample,
+            an.settings.programme,
         )
-        for la in an.las
-    }
+
+    # Each pack stands alone, so two processes write them (collate.workers) where they can.
+    las = list(an.las)
+    return dict(zip(las, ordered_map(write, las, worker_count(an.settings)), strict=True))

@@ -117,3 +117,63 @@ def test_workbooks_from_the_shared_layout_are_byte_for_byte_as_before(
     monkeypatch.setattr(generate, "_shared", lambda *a: Own())
     for la, data in zip(councils, shared, strict=True):
         assert data == generate.workbook_bytes(instrument, settings, la, sample, "t" * 32), la.name
+
+
+# ---------------------------------------------------------------------------------------------
+# Report tables filled without python-docx's wrappers (DocWriter._fill) against the slow way
+
+
+def _table_xml(analysis, data, monkeypatch, slow: bool) -> bytes:
+    from lxml import etree
+
+    from collate.report import builder
+    from collate.report.facts import build_facts
+
+    if slow:
+        monkeypatch.setattr(builder.DocWriter, "_fill", builder.DocWriter._fill_slowly)
+    reference = next(
+        f / builder.REFERENCE
+        for f in builder.template_folders(analysis)
+        if (f / builder.REFERENCE).exists()
+    )
+    writer = builder.DocWriter(analysis, build_facts(analysis), reference)
+    writer.add_table(data)
+    monkeypatch.undo()
+    return etree.tostring(writer.doc.element.body)
+
+
+def test_report_tables_are_filled_as_python_docx_fills_them(settings, instrument, monkeypatch):
+    from collate.analysis.round import analyse_collation
+    from collate.intake.collation import collate_folder
+    from collate.report.tables import Cell, HeaderCell, TableData
+    from collate.settings import ROOT
+
+    analysis = analyse_collation(collate_folder(ROOT / "sample_returns", settings, instrument))
+    awkward = [
+        Cell("plain"),
+        Cell("two\nlines", bold=True),
+        Cell(" leading space", align="right"),
+        Cell("", shade="D9D9D9"),
+        Cell("tab\there", align="center"),
+        Cell("trailing\n", bold=True, align="center", shade="FFC7CE"),
+    ]
+    data = TableData(
+        caption="Every kind of cell",
+        header=[[HeaderCell("A", span=2), HeaderCell("B"), *[HeaderCell(t) for t in "CDE"]]],
+        rows=[awkward, list(reversed(awkward))],
+        widths=[2, 2, 2, 2, 2, 2],
+        font_size=8,
+        note="A note.",
+    )
+    assert _table_xml(analysis, data, monkeypatch, slow=False) == _table_xml(
+        analysis, data, monkeypatch, slow=True
+    )
+    # and every table of the samples' report
+    from collate.report.facts import build_facts
+    from collate.report.tables import builders
+
+    for name, build in builders(analysis, build_facts(analysis)).items():
+        table = build()
+        if table is not None:
+            fast = _table_xml(analysis, table, monkeypatch, slow=False)
+            assert fast == _table_xml(analysis, table, monkeypatch, slow=True), name
