@@ -1128,8 +1128,20 @@ def _exit(an: Analysis) -> None:
                                 "base": _count_text(qs.base[g], opts) if publish else qs.base[g],
                                 "share": share.percent,
                                 "reason": share.reason or "",
+                                "_true_yes": n_yes,
+                                "_true_base": qs.base[g],
                             }
                         )
+        if EXIT_COMPLEMENTS:
+            # Few leavers answering "no" are as disclosive as few answering yes.
+            from collate.measures.exit_disclosure import withhold_complements
+
+            withhold_complements(
+                out[True], follow_ons, an.suppress_from, an.suppress_to, EXIT_SECONDARY
+            )
+        for rows in out.values():
+            for r in rows:
+                del r["_true_yes"], r["_true_base"]
     if per_la:
         _protect_exit(out[True], out[False], follow_ons, an)
     cols = ["la", "group", "question", "question_label", "asked", "yes", "base", "share", "reason"]
@@ -1137,6 +1149,8 @@ def _exit(an: Analysis) -> None:
     an.exit_published = pd.DataFrame(out[True], columns=cols)
 
 
+#: Withhold exit shares whose "no" count is 1 to 5 (a switch for the weakened-protection tests).
+EXIT_COMPLEMENTS = True
 #: Why a regional exit figure is withheld although its own counts are not small.
 EXIT_SECONDARY = "small numbers: withheld so that an LA's count cannot be worked out"
 
@@ -1171,6 +1185,11 @@ def _protect_exit(
     for g in dict.fromkeys(r["group"] for r in published):
         true_counts = {(la, xd.INTERVIEWED): truth[(la, g, first)]["base"] for la in las}
         true_counts |= {(la, q): truth[(la, g, q)]["yes"] for la in las for q in questions}
+        true_counts |= {
+            (la, q + xd.SAID_NO): truth[(la, g, q)]["base"] - truth[(la, g, q)]["yes"]
+            for la in las
+            for q in questions
+        }
         hidden: set[str] = set()  # region yes counts withheld (and INTERVIEWED for the total)
         for _ in range(2 * len(questions) + 2):
             shares: dict[tuple[str, str], float | str] = {}
@@ -1206,6 +1225,7 @@ def _protect_exit(
             if not leaks:
                 break
             for _la, what in leaks:
+                what = what.removesuffix(xd.SAID_NO)  # the region's "no" is base less yes
                 hidden.add(what)
                 if what == xd.INTERVIEWED:
                     # Every question asked of everyone has the interviewed total as its base.

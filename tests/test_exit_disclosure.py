@@ -28,11 +28,11 @@ from exit_intruder import attack  # noqa: E402
 GROUPS = ("minority_ethnic", "white", "not_known")
 
 
-def _leaks(an, instrument):
+def _leaks(an, instrument, complements=True):
     out = []
     for g in GROUPS:
         for la, what, true, low, high in attack(
-            an.exit_published, an.exit, exit_follow_ons(instrument), g
+            an.exit_published, an.exit, exit_follow_ons(instrument), g, complements=complements
         ):
             if high - low + 1 < 3:
                 out.append((g, la, what, true, low, high))
@@ -133,3 +133,29 @@ def test_no_exit_count_can_be_narrowed_on_generated_returns(sample, instrument, 
     an.values = {la: {**an.values[la], **generated[la]} for la in las}
     analysis_module._exit(an)
     assert _leaks(an, instrument) == []
+
+
+def _no_leaks(leaks):
+    return [leak for leak in leaks if leak[2].endswith(" said no")]
+
+
+def test_few_leavers_saying_no_are_protected_on_the_samples(collation, instrument):
+    an = analyse_collation(collation)
+    truth = an.exit.set_index(["la", "group", "question"])
+    shown = an.exit_published.dropna(subset=["share"])
+    for r in shown.to_dict("records"):
+        t = truth.loc[(r["la"], r["group"], r["question"])]
+        said_no = int(t["base"]) - int(t["yes"])
+        assert not 1 <= said_no <= 5, f"{r['la']} {r['group']} {r['question']}: {said_no} said no"
+    assert _no_leaks(_leaks(an, instrument)) == []
+
+
+def test_the_said_no_attack_succeeds_without_the_complement_rule(
+    collation, instrument, monkeypatch
+):
+    # "66.7% of 12" says 4 said no: with the rule off, the intruder recovers such counts.
+    monkeypatch.setattr(analysis_module, "EXIT_COMPLEMENTS", False)
+    weak = analyse_collation(collation)
+    assert _no_leaks(_leaks(weak, instrument, complements=False)), (
+        "the 'said no' counts should be recoverable"
+    )
