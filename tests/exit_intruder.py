@@ -4,11 +4,11 @@ A reader of the report sees, for each staff group shown in the LA table (minorit
 white): each LA's leavers interviewed (or "c"), each LA's percentage answering yes to each
 question (to 1 decimal place, or "c", or "x" where nobody was asked), and the region's counts of
 yes answers and of leavers asked. They also know the rules: a count of 1 to 5 is withheld, a share
-is withheld when its yes count or its base is 1 to 5, and a follow-on question's base is the yes
-answers to the question before, and a share is withheld, too, when the leavers answering "no"
-(asked less yes) are 1 to 5; a withheld regional yes count with the reason "small numbers" means
-its yes count, base or "no" count is small. This writes all of that as one integer programme and asks, for
-each count of 1 to 5, the smallest and largest value it could take (SciPy's ``milp``). It is
+is withheld when its yes count, its base or its "no" count (asked less yes) is 1 to 5, a withheld
+regional yes count with the reason "small numbers" means one of those three is small, and a
+follow-on question's base is the yes answers to the question before. This writes all of that as
+one integer programme and asks, for each count of 1 to 5 (yes, "no" or interviewed), the smallest
+and largest value it could take (SciPy's ``milp``). It is
 written apart from collate.measures.exit_disclosure, so that the two check each other.
 """
 
@@ -40,8 +40,8 @@ def attack(
     complements: bool = True,
 ) -> list[tuple[str, str, int, int, int]]:
     """Every count of ``lower`` to ``upper`` behind the tables, with the range an intruder finds:
-    (la, what, true value, smallest, largest). ``what`` is a question id, "interviewed" or a question
-    id with " said no". ``complements``: whether the intruder knows that few "no" answers
+    (la, what, true value, smallest, largest). ``what`` is a question id, "interviewed" or a
+    question id with " said no". ``complements``: whether the intruder knows that few "no" answers
     withhold a share too (off, to attack tables published without that rule)."""
     pub = published[published["group"] == group]
     las = [la for la in dict.fromkeys(pub["la"]) if la != WRES_REGION]
