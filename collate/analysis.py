@@ -9,6 +9,7 @@ the programme manager's own unsuppressed figures, not for publication.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -880,6 +881,8 @@ def _workforce(an: Analysis) -> None:
         opts = {"suppress": publish, "lower": an.suppress_from, "upper": an.suppress_to}
         for la, d in [*per_la.items(), *([(WRES_REGION, region)] if region else [])]:
             out[publish].extend(_wres_rows(la, d, an, opts))
+    if per_la and WRES_CHECK:
+        _protect_wres(out[True], per_la, an)
     cols = [
         "la",
         "indicator",
@@ -898,6 +901,65 @@ def _workforce(an: Analysis) -> None:
     ]
     an.wres = pd.DataFrame(out[False], columns=cols)
     an.wres_published = pd.DataFrame(out[True], columns=cols)
+
+
+#: Check the published likelihoods as one system, and each council as an insider (a switch for
+#: the weakened-protection tests).
+WRES_CHECK = True
+#: The likelihood indicators: their events and base (None: the headcount).
+WRES_LIKELIHOODS = {
+    "2": ("appointed", "shortlisted"),
+    "3": ("disciplinary", None),
+    "4": ("swe_referrals", "regulated_headcount"),
+    "5": ("cpd", None),
+    "8": ("leavers", None),
+}
+#: Why a regional workforce figure is withheld although its own counts are not small.
+WRES_SECONDARY = "small numbers: withheld so that a council's count cannot be worked out"
+
+
+def _protect_wres(published: list[dict], per_la: dict[str, dict[str, Any]], an: Analysis) -> None:
+    """Withhold the region's likelihood and its counts wherever, with everything else shown, a
+    reader or a council knowing its own counts would narrow another council's count of 1 to 5
+    to fewer than three values (:mod:`collate.measures.workforce_disclosure`)."""
+    from collate.measures import workforce_disclosure as wd
+
+    def pair(text: str) -> tuple[int, int] | None:
+        match = re.fullmatch(r"(\d+) of (\d+)", str(text))
+        return (int(match[1]), int(match[2])) if match else None
+
+    rows = {
+        (r["la"], r["indicator"]): r
+        for r in published
+        if r["measure"] == "relative likelihood" and r["indicator"] in WRES_LIKELIHOODS
+    }
+    for ind, (ev, base_key) in WRES_LIKELIHOODS.items():
+        region = rows.get((WRES_REGION, ind))
+        if region is None:
+            continue
+        counts = {}
+        for la, d in per_la.items():
+            events = d["events"][ev]
+            base = d["events"][base_key] if base_key else d["headcount"]
+            counts[la] = {
+                (g, w): int(x[g])
+                for g in ("minority_ethnic", "white")
+                for w, x in (("events", events), ("base", base))
+            }
+        shown = {la: rows[(la, ind)]["value"] is not None for la in per_la if (la, ind) in rows}
+        totals = {g: pair(region[g]) for g in ("minority_ethnic", "white")}
+        if wd.narrowed(counts, shown, totals, an.suppress_from, an.suppress_to):
+            region.update(
+                value=None,
+                low=None,
+                high=None,
+                interval_reason=WRES_SECONDARY,
+                finding="",
+                in_band="",
+                reason=WRES_SECONDARY,
+                minority_ethnic=m.SUPPRESSED,
+                white=m.SUPPRESSED,
+            )
 
 
 def _rate_text(events: int, base: int, opts: dict) -> str:

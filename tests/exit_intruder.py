@@ -126,14 +126,16 @@ def attack(
                 no[k] = no.get(k, 0.0) - 1.0
             small_one_of(terms, bases, *([no] if complements else []))
         elif r["yes"] == "c":
-            # Withheld to protect another count: any value of 1 or more.
-            add(terms, lower, math.inf)
+            # Withheld to protect another count: any value, 0 included.
+            pass
         else:
             add(terms, int(r["yes"]), int(r["yes"]))
         if q not in follow_ons:
             terms = {index[(la, "interviewed")]: 1.0 for la in las}
-            if r["base"] == "c":
+            if r["base"] == "c" and r["reason"] == SMALL_NUMBERS:
                 add(terms, lower, math.inf)
+            elif r["base"] == "c":
+                pass  # withheld to protect another count: any value
             else:
                 add(terms, int(r["base"]), int(r["base"]))
     total = n_vars[0]
