@@ -1213,6 +1213,8 @@ def _exit(an: Analysis) -> None:
 
 #: Withhold exit shares whose "no" count is 1 to 5 (a switch for the weakened-protection tests).
 EXIT_COMPLEMENTS = True
+#: Check the exit figures as each council would, knowing its own counts (a switch likewise).
+EXIT_INSIDERS = True
 #: Why a regional exit figure is withheld although its own counts are not small.
 EXIT_SECONDARY = "small numbers: withheld so that an LA's count cannot be worked out"
 
@@ -1283,7 +1285,7 @@ def _protect_exit(
                 lower=opts["lower"],
                 upper=opts["upper"],
             )
-            leaks = xd.narrowed(release, true_counts)
+            leaks = xd.narrowed(release, true_counts, insiders=EXIT_INSIDERS)
             if not leaks:
                 break
             for _la, what in leaks:

@@ -38,11 +38,13 @@ def attack(
     lower: int = 1,
     upper: int = 5,
     complements: bool = True,
+    insider: str | None = None,
 ) -> list[tuple[str, str, int, int, int]]:
     """Every count of ``lower`` to ``upper`` behind the tables, with the range an intruder finds:
     (la, what, true value, smallest, largest). ``what`` is a question id, "interviewed" or a
     question id with " said no". ``complements``: whether the intruder knows that few "no" answers
-    withhold a share too (off, to attack tables published without that rule)."""
+    withhold a share too (off, to attack tables published without that rule). ``insider``: a
+    council attacking, which knows its own counts (they are then not reported)."""
     pub = published[published["group"] == group]
     las = [la for la in dict.fromkeys(pub["la"]) if la != WRES_REGION]
     questions = list(dict.fromkeys(pub["question"]))
@@ -149,10 +151,17 @@ def attack(
     constraints = LinearConstraint(np.array(rows), np.array(lows), np.array(highs))
     upper_bounds = np.full(total, float(BIG))
     upper_bounds[binaries] = 1
-    bounds = Bounds(np.zeros(total), upper_bounds)
-    integrality = np.ones(total)
+    lower_bounds = np.zeros(total)
     true = truth[truth["group"] == group]
     true_rec = {(r["la"], r["question"]): r for r in true.to_dict("records")}
+    if insider is not None:
+        for (la, what), k in index.items():
+            if la == insider:
+                rec_ = true_rec[(la, first if what == "interviewed" else what)]
+                value = rec_["base"] if what == "interviewed" else rec_["yes"]
+                lower_bounds[k] = upper_bounds[k] = int(value)
+    bounds = Bounds(lower_bounds, upper_bounds)
+    integrality = np.ones(total)
     out = []
     targets = []
     for (la, what), k in index.items():
@@ -169,7 +178,7 @@ def attack(
         truth_no = int(true_rec[(la, what)]["base"]) - int(true_rec[(la, what)]["yes"])
         targets.append((la, what + SAID_NO, truth_no, no))
     for la, what, value, c in targets:
-        if not lower <= value <= upper:
+        if not lower <= value <= upper or la == insider:
             continue
         found = []
         for sign in (1, -1):

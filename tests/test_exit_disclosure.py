@@ -28,14 +28,19 @@ from exit_intruder import attack  # noqa: E402
 GROUPS = ("minority_ethnic", "white", "not_known")
 
 
-def _leaks(an, instrument, complements=True):
+def _leaks(an, instrument, complements=True, insiders=True):
+    """What a reader, and then each council knowing its own counts, narrows below three values
+    (an insider's finds name it: (group, la, what, true, low, high, insider))."""
     out = []
+    pub = an.exit_published
+    councils = [la for la in dict.fromkeys(pub["la"]) if la != WRES_REGION]
     for g in GROUPS:
-        for la, what, true, low, high in attack(
-            an.exit_published, an.exit, exit_follow_ons(instrument), g, complements=complements
-        ):
-            if high - low + 1 < 3:
-                out.append((g, la, what, true, low, high))
+        for insider in [None, *(councils if insiders else [])]:
+            for la, what, true, low, high in attack(
+                pub, an.exit, exit_follow_ons(instrument), g, complements, insider=insider
+            ):
+                if high - low + 1 < 3:
+                    out.append((g, la, what, true, low, high, *([insider] if insider else [])))
     return out
 
 
@@ -159,3 +164,37 @@ def test_the_said_no_attack_succeeds_without_the_complement_rule(
     assert _no_leaks(_leaks(weak, instrument, complements=False)), (
         "the 'said no' counts should be recoverable"
     )
+
+
+def _three_councils(sample, counts):
+    """The sample's analysis with only three councils' exit figures: ``counts`` gives each its
+    white leavers interviewed and those saying race played a part; every other count is 0."""
+    an = copy.copy(sample)
+    an.las = list(counts)
+    an.values = {}
+    for la, (interviewed, race) in counts.items():
+        v = dict(sample.values[la])
+        for g in GROUPS:
+            for q in ("interviewed", *QUESTIONS):
+                v[f"exit_interviews.results.{q}.{g}"] = 0
+        v["exit_interviews.results.interviewed.white"] = interviewed
+        v["exit_interviews.results.race_factor.white"] = race
+        an.values[la] = v
+    analysis_module._exit(an)
+    return an
+
+
+def test_a_council_knowing_its_own_count_cannot_work_out_anothers(sample, instrument):
+    # Two councils' counts withheld (3 and 4), the third's shown (50.0% of 60): the region's 37
+    # less the third's 30 leaves 7, which a reader cannot split (2 to 5 each), but the first
+    # council, knowing its own 3, would have the second's 4.
+    an = _three_councils(sample, {"Bedford": (20, 3), "Luton": (30, 4), "Essex": (60, 30)})
+    assert _leaks(an, instrument) == []
+
+
+def test_the_insider_attack_succeeds_without_the_insider_check(sample, instrument, monkeypatch):
+    monkeypatch.setattr(analysis_module, "EXIT_INSIDERS", False)
+    an = _three_councils(sample, {"Bedford": (20, 3), "Luton": (30, 4), "Essex": (60, 30)})
+    leaks = _leaks(an, instrument)
+    assert ("white", "Luton", "race_factor", 4, 4, 4, "Bedford") in leaks
+    assert [leak for leak in leaks if len(leak) == 6] == []  # a reader alone finds nothing

@@ -162,17 +162,51 @@ def ranges(
 
 
 def narrowed(
-    release: ExitRelease, true_counts: Mapping[tuple[str, str], int]
+    release: ExitRelease, true_counts: Mapping[tuple[str, str], int], insiders: bool = False
 ) -> list[tuple[str, str]]:
     """The counts of 1 to 5 (from ``true_counts``) that a reader can narrow to fewer than three
-    possible values."""
+    possible values.
+
+    With ``insiders``, also those that a council knowing its own counts can narrow (each council
+    with a withheld figure in turn: one with none has nothing to add to what a reader knows,
+    beyond the rounding of its percentages). Its own counts are fixed at their true values.
+    """
     small = [
         cell
         for cell, value in true_counts.items()
         if release.lower <= value <= release.upper and cell[0] in release.las
     ]
-    found = ranges(release, small, enough=MINIMUM_POSSIBLE_VALUES) if small else {}
-    return [cell for cell, (low, high) in found.items() if high - low + 1 < MINIMUM_POSSIBLE_VALUES]
+    if not small:
+        return []
+    index, constraints, bounds = _programme(release)
+    found = value_ranges(
+        constraints, bounds, [index[c] for c in small], enough=MINIMUM_POSSIBLE_VALUES
+    )
+    out = [c for c in small if _too_few(found[index[c]])]
+    if not insiders:
+        return out
+    withheld = {la for la, n in release.interviewed.items() if n is None}
+    withheld |= {la for (la, _), share in release.shares.items() if share == WITHHELD}
+    for insider in [la for la in release.las if la in withheld]:
+        targets = [c for c in small if c[0] != insider and c not in out]
+        if not targets:
+            continue
+        low, high = bounds.lb.copy(), bounds.ub.copy()
+        for (la, what), k in index.items():
+            if la == insider and (la, what) in true_counts:
+                low[k] = high[k] = true_counts[(la, what)]
+        seen = value_ranges(
+            constraints,
+            Bounds(low, high),
+            [index[c] for c in targets],
+            enough=MINIMUM_POSSIBLE_VALUES,
+        )
+        out += [c for c in targets if _too_few(seen[index[c]])]
+    return out
+
+
+def _too_few(found: tuple[int, int]) -> bool:
+    return found[1] - found[0] + 1 < MINIMUM_POSSIBLE_VALUES
 
 
 #: Why a share is withheld when the leavers answering "no" are few (1 to 5).
