@@ -82,7 +82,11 @@ def insider_narrowed(
     built = None
     for a, targets in insiders(release).items():
         # Most counts are shown safe by a cycle the insider is not part of, without a solve.
-        targets = [c for c in targets if (a, c) not in safe and not witnesses.get(c, set()) - {a}]
+        targets = [
+            c
+            for c in targets
+            if (a, c) not in safe and not any(a not in rows for rows in witnesses.get(c, []))
+        ]
         if not targets:
             continue
         if built is None:
@@ -108,17 +112,19 @@ def insider_narrowed(
     return found
 
 
-def _cycle_witnesses(release: Release) -> dict[Cell, set[int]]:
-    """For each withheld count, the other rows through which a cycle of withheld cells shows it
-    has at least three possible values (up to two such rows are looked for).
+def _cycle_witnesses(release: Release) -> dict[Cell, list[frozenset[int]]]:
+    """For each withheld count, sets of other rows through whose cycles of withheld cells it is
+    shown to have at least three possible values (up to two such sets are looked for).
 
     Four withheld cells at the corners of a rectangle (rows b and c, columns j and k; a margin
     may be a corner) can move together, +t and -t alternately, without changing any row or
     column total: a margin moves against the cells it adds up, so its sign flips. If every count
     stays at least 1, and every other published fact (a bracket from the ratios) still holds, for
     three whole values of t, no reader can tell those tables apart: each corner has three possible
-    values. A council in neither row b nor row c knows none of the four, so the same cycle shows
-    the count is safe from it too. This is a proof, so a count it covers needs no solve.
+    values. Two cycles through a count, each moving it by one, do as well: one each way, or
+    both the same way and applied together. A council in none of the rows knows none of the
+    cells moved, so the same cycles show the count is safe from it too. This is a proof, so a
+    count it covers needs no solve.
     """
     n_rows, n_cols = release.shape
     hidden = release.hidden
@@ -138,13 +144,15 @@ def _cycle_witnesses(release: Release) -> dict[Cell, set[int]]:
         at_truth = sum(w * values[c[0]][c[1]] for c, w in fact.terms.items())
         for i in {c[0] for c in fact.terms}:
             facts_of_row.setdefault(i, []).append((fact, at_truth))
-    out: dict[Cell, set[int]] = {}
+    out: dict[Cell, list[frozenset[int]]] = {}
     for b, j in sorted(hidden):
         if b == n_rows - 1:
             continue  # the region's totals are nobody's own count
-        rows = out.setdefault((b, j), set())
+        found = out.setdefault((b, j), [])
+        # Cycles that move the count one way only, by one: (their row, move, the way it moves).
+        partial: list[tuple[int, dict[Cell, int], int]] = []
         for c in by_col[j]:
-            if c == b or len(rows) >= 2:
+            if c == b or len(found) >= 2:
                 continue
             for k in by_row[b]:
                 if k == j or (c, k) not in hidden:
@@ -152,31 +160,56 @@ def _cycle_witnesses(release: Release) -> dict[Cell, set[int]]:
                 corners = {(b, j): 1, (b, k): -1, (c, j): -1, (c, k): 1}
                 move = {cell: d * sign(cell) for cell, d in corners.items()}
                 facts = facts_of_row.get(b, []) + (facts_of_row.get(c, []) if c != b else [])
-                if _steps(move, values, facts) >= MINIMUM_POSSIBLE_VALUES:
-                    rows.add(c)
+                low, high = _steps(move, values, facts)
+                if high - low + 1 >= MINIMUM_POSSIBLE_VALUES:
+                    found.append(frozenset({c}))
                     break
+                if high - low + 1 == 2 and len(partial) < 6:
+                    t = 1 if high > 0 else -1
+                    partial.append((c, {cell: d * t for cell, d in move.items()}, move[(b, j)] * t))
+        if found:
+            continue
+        # Two cycles: one moving the count by 1 each way gives three values; two moving it the
+        # same way, applied together, give it moved by 2 as well (if that table is possible).
+        for x, (c1, move1, way1) in enumerate(partial):
+            for c2, move2, way2 in partial[x + 1 :]:
+                if way1 != way2:
+                    found.append(frozenset({c1, c2}))
+                    continue
+                both = dict(move1)
+                for cell, d in move2.items():
+                    both[cell] = both.get(cell, 0) + d
+                facts = [f for i in {b, c1, c2} for f in facts_of_row.get(i, [])]
+                low, high = _steps({k: v for k, v in both.items() if v}, values, facts)
+                if low <= 1 <= high:
+                    found.append(frozenset({c1, c2}))
+            if len(found) >= 2:
+                break
     return out
 
 
-def _steps(move: dict[Cell, int], values, facts) -> int:
-    """How many whole t (including 0) keep every moved count at least 1 and every fact true."""
-    low, high = -math.inf, math.inf
+def _steps(move: dict[Cell, int], values, facts) -> tuple[int, int]:
+    """The whole t (an interval, with 0 in it, cut to -3..3) for which every moved count stays
+    at least 1 and every fact still holds."""
+    low, high = -MINIMUM_POSSIBLE_VALUES, MINIMUM_POSSIBLE_VALUES
     for (i, j), d in move.items():
-        room = values[i][j] - 1  # how far the count can fall and stay at least 1
+        room = (values[i][j] - 1) // abs(d)  # how far the count can fall and stay at least 1
         if d > 0:
             low = max(low, -room)
         else:
             high = min(high, room)
+    seen: set[int] = set()
     for fact, at_truth in facts:
+        if id(fact) in seen:
+            continue
+        seen.add(id(fact))
         slope = sum(w * move.get(c, 0) for c, w in fact.terms.items())
         if not slope:
             continue
         a, b = (fact.low - at_truth) / slope, (fact.high - at_truth) / slope
         a, b = min(a, b), max(a, b)
         low, high = max(low, math.ceil(a - 1e-9)), min(high, math.floor(b + 1e-9))
-    if high < low:
-        return 0
-    return MINIMUM_POSSIBLE_VALUES if high - low + 1 >= MINIMUM_POSSIBLE_VALUES else high - low + 1
+    return int(low), int(high)
 
 
 def cell_for_insider(
