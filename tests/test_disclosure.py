@@ -31,7 +31,6 @@ from scipy.optimize import Bounds, LinearConstraint, milp
 from collate import measures
 from collate.analysis import REGION, analyse, analyse_collation
 from collate.collation import collate_folder
-from collate.measures import disclosure
 from collate.report import numbers as fmt
 from collate.report import write_report
 
