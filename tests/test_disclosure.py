@@ -397,14 +397,13 @@ def test_intruder_fails_on_generated_small_number_returns(analysis, settings, in
 def _workforce_insider_leaks(an) -> list[str]:
     """A council knowing its own four counts behind a likelihood takes them from the region's
     printed "events of base": with one other council, what is left is that council's counts."""
-    WRES_LIKELIHOODS = _analysis_module().WRES_LIKELIHOODS  # noqa: N806
-    WRES_REGION = _analysis_module().WRES_REGION  # noqa: N806
+    likelihoods, region_name = _analysis_module().WRES_LIKELIHOODS, _analysis_module().WRES_REGION
     truth = an.wres[an.wres["measure"] == "relative likelihood"]
     pub = an.wres_published[an.wres_published["measure"] == "relative likelihood"]
     out = []
-    for ind in WRES_LIKELIHOODS:
-        region = pub[(pub["la"] == WRES_REGION) & (pub["indicator"] == ind)]
-        councils = truth[(truth["la"] != WRES_REGION) & (truth["indicator"] == ind)]
+    for ind in likelihoods:
+        region = pub[(pub["la"] == region_name) & (pub["indicator"] == ind)]
+        councils = truth[(truth["la"] != region_name) & (truth["indicator"] == ind)]
         if region.empty or len(councils) != 2:
             continue
         for g in ("minority_ethnic", "white"):
