@@ -230,7 +230,8 @@ def withhold_complements(
     yes count, its base and its "no" count are each 0 or more than ``upper``; otherwise the share
     and the yes count are withheld (reason "small numbers", as for a small yes count). A
     follow-on question's base is that yes count, so it is withheld as well, with the follow-on's
-    share (which with its yes count would give the base back), for ``secondary_reason``.
+    share (which with its yes count would give the base back), for ``secondary_reason``; and so
+    on down the chain of follow-ons.
 
     ``rows`` are the published exit rows (``la``, ``group``, ``question``, ``yes``, ``base``
     shown as text or "c", ``share``, ``reason``), changed in place; ``yes`` and ``base`` must
@@ -243,9 +244,18 @@ def withhold_complements(
             continue
         r["share"], r["reason"], r["yes"] = None, FEW_SAID_NO, WITHHELD
         withheld.add((r["la"], r["group"], r["question"]))
-    for r in rows:
-        parent = follow_ons.get(r["question"])
-        if parent and (r["la"], r["group"], parent) in withheld:
+    # Down every chain of follow-ons: a share shown further down says that its base, and so each
+    # yes count above it, is more than small, which with a few "no" answers narrows them.
+    changed = True
+    while changed:
+        changed = False
+        for r in rows:
+            key = (r["la"], r["group"], r["question"])
+            parent = follow_ons.get(r["question"])
+            if key in withheld or not parent or (r["la"], r["group"], parent) not in withheld:
+                continue
+            withheld.add(key)
+            changed = True
             r["base"] = WITHHELD
             if r["share"] is not None:
                 r["share"], r["reason"] = None, secondary_reason
