@@ -1249,11 +1249,12 @@ def _protect_exit(
     for g in dict.fromkeys(r["group"] for r in published):
         true_counts = {(la, xd.INTERVIEWED): truth[(la, g, first)]["base"] for la in las}
         true_counts |= {(la, q): truth[(la, g, q)]["yes"] for la in las for q in questions}
-        true_counts |= {
-            (la, q + xd.SAID_NO): truth[(la, g, q)]["base"] - truth[(la, g, q)]["yes"]
-            for la in las
-            for q in questions
-        }
+        if EXIT_COMPLEMENTS:  # the "no" counts are protected only with the rule on
+            true_counts |= {
+                (la, q + xd.SAID_NO): truth[(la, g, q)]["base"] - truth[(la, g, q)]["yes"]
+                for la in las
+                for q in questions
+            }
         hidden: set[str] = set()  # region yes counts withheld (and INTERVIEWED for the total)
         for _ in range(2 * len(questions) + 2):
             shares: dict[tuple[str, str], float | str] = {}
@@ -1284,6 +1285,7 @@ def _protect_exit(
                 else count(region[first]["base"]),
                 lower=opts["lower"],
                 upper=opts["upper"],
+                complements=EXIT_COMPLEMENTS,
             )
             leaks = xd.narrowed(release, true_counts, insiders=EXIT_INSIDERS)
             if not leaks:

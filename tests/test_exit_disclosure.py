@@ -192,8 +192,16 @@ def test_a_council_knowing_its_own_count_cannot_work_out_anothers(sample, instru
     assert _leaks(an, instrument) == []
 
 
-def test_the_insider_attack_succeeds_without_the_insider_check(sample, instrument, monkeypatch):
+def test_the_insider_attack_succeeds_without_the_insider_check(
+    collation, sample, instrument, monkeypatch
+):
     monkeypatch.setattr(analysis_module, "EXIT_INSIDERS", False)
+    # On the samples: Southend-on-Sea, knowing its own 3 minority ethnic leavers interviewed,
+    # takes them from the region's 116 and narrows Peterborough's 5 to 4 or 5.
+    weak = analyse_collation(collation)
+    leaks = _leaks(weak, instrument)
+    assert ("minority_ethnic", "Peterborough", "interviewed", 5, 4, 5, "Southend-on-Sea") in leaks
+    # By hand: two councils' 3 and 4 withheld, the third's 30 of 60 shown.
     an = _three_councils(sample, {"Bedford": (20, 3), "Luton": (30, 4), "Essex": (60, 30)})
     leaks = _leaks(an, instrument)
     assert ("white", "Luton", "race_factor", 4, 4, 4, "Bedford") in leaks

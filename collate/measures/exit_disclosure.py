@@ -55,6 +55,8 @@ class ExitRelease:
     places: int = 1
     lower: int = 1
     upper: int = 5
+    #: Whether a share is withheld when its "no" count is small (see withhold_complements).
+    complements: bool = True
 
 
 def _programme(release: ExitRelease):
@@ -108,13 +110,14 @@ def _programme(release: ExitRelease):
                 add({b: 1}, 0, 0)
             elif share == WITHHELD:
                 # Withheld: the yes count is small, or the base is, or the "no" count is.
-                small_one_of({y: 1}, {b: 1}, {no: 1})
+                small_one_of({y: 1}, {b: 1}, *([{no: 1}] if release.complements else []))
             elif share is not None:
                 p = float(share)
                 add({y: 100, b: -(p - half)}, 0, math.inf)
                 add({y: 100, b: -(p + half)}, -math.inf, 0)
                 add({b: 1}, hi + 1, math.inf)  # shown, so the base is not small
-                for count in (y, no):  # and the yes and "no" counts are 0 or more than small
+                # and the yes and "no" counts are 0 or more than small
+                for count in (y, no) if release.complements else (y,):
                     w = binary()
                     add({count: 1, w: -_BIG}, -math.inf, 0)
                     add({count: 1, w: -(hi + 1)}, 0, math.inf)
@@ -132,7 +135,7 @@ def _programme(release: ExitRelease):
             # The region's yes count, its base or its "no" count is small.
             base_terms = {base_of(la, q): 1.0 for la in release.las}
             no_terms = {index[(la, q + SAID_NO)]: 1.0 for la in release.las}
-            small_one_of(yes_terms, base_terms, no_terms)
+            small_one_of(yes_terms, base_terms, *([no_terms] if release.complements else []))
         else:
             region(yes_terms, total)
     region({index[(la, INTERVIEWED)]: 1.0 for la in release.las}, release.region_interviewed)
