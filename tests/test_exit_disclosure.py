@@ -37,7 +37,12 @@ def _leaks(an, instrument, complements=True, insiders=True):
     for g in GROUPS:
         for insider in [None, *(councils if insiders else [])]:
             for la, what, true, low, high in attack(
-                pub, an.exit, exit_follow_ons(instrument), g, complements, insider=insider
+                pub,
+                an.exit,
+                exit_follow_ons(instrument),
+                g,
+                complements=complements,
+                insider=insider,
             ):
                 if high - low + 1 < 3:
                     out.append((g, la, what, true, low, high, *([insider] if insider else [])))
