@@ -881,8 +881,6 @@ def _workforce(an: Analysis) -> None:
         opts = {"suppress": publish, "lower": an.suppress_from, "upper": an.suppress_to}
         for la, d in [*per_la.items(), *([(WRES_REGION, region)] if region else [])]:
             out[publish].extend(_wres_rows(la, d, an, opts))
-    if per_la and WRES_CHECK:
-        _protect_wres(out[True], per_la, an)
     cols = [
         "la",
         "indicator",
@@ -899,6 +897,8 @@ def _workforce(an: Analysis) -> None:
         "reason",
         "direction",
     ]
+    if per_la and WRES_CHECK:
+        _protect_wres(out[True], per_la, an)
     an.wres = pd.DataFrame(out[False], columns=cols)
     an.wres_published = pd.DataFrame(out[True], columns=cols)
 
