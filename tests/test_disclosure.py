@@ -169,8 +169,12 @@ def views_from_analysis(an) -> dict[str, StageView]:
     return views
 
 
-def attack(view: StageView, pupils, children) -> dict[tuple[str, str], tuple[int, int]]:
-    """Smallest and largest value of every withheld count in one stage."""
+def attack(
+    view: StageView, pupils, children, knows: dict[tuple[str, str], int] | None = None
+) -> dict[tuple[str, str], tuple[int, int]]:
+    """Smallest and largest value of every withheld count in one stage.
+
+    ``knows``: withheld counts the intruder knows (a council's own), solved for no further."""
     columns = [*view.groups, "All children"]
     unknowns = [(r, c) for r in view.rows for c in columns if _number(view.counts[(r, c)]) is None]
     if not unknowns:
@@ -249,9 +253,14 @@ def attack(view: StageView, pupils, children) -> dict[tuple[str, str], tuple[int
                     constrain({**part, (r, "All children"): -(pct - 0.05) / 100}, 0, math.inf)
                     constrain({**part, (r, "All children"): -(pct + 0.05) / 100}, -math.inf, 0)
     cons = LinearConstraint(np.array(a_rows), np.array(lows), np.array(highs))
-    bounds = Bounds(np.ones(len(unknowns)), np.full(len(unknowns), 10_000_000))
+    low_bounds, high_bounds = np.ones(len(unknowns)), np.full(len(unknowns), 10_000_000)
+    for cell, true in (knows or {}).items():
+        low_bounds[index[cell]] = high_bounds[index[cell]] = true
+    bounds = Bounds(low_bounds, high_bounds)
     out = {}
     for cell, k in index.items():
+        if cell in (knows or {}):
+            continue
         c = np.zeros(len(unknowns))
         c[k] = 1
         found = []
@@ -273,6 +282,28 @@ def pinned(views: dict[str, StageView], settings) -> list[str]:
         for cell, (low, high) in attack(view, pupils, children).items():
             if high - low + 1 < 3:
                 out.append(f"{stage} {cell[0]} {cell[1]}: {low} to {high}")
+    return out
+
+
+def insider_pinned(views: dict[str, StageView], an, settings) -> list[str]:
+    """Every other council's withheld count that a council, knowing its own withheld counts,
+    narrows to fewer than three values (each council in turn)."""
+    pupils, children = public_populations(settings)
+    name = {la.short_name: la.name for la in settings.local_authorities}
+    out = []
+    for stage, view in views.items():
+        truth = an.cf_counts[stage]
+        for insider in view.rows[:-1]:
+            own = {
+                (insider, c): int(truth.loc[name[insider], c])
+                for c in [*view.groups, "All children"]
+                if view.counts[(insider, c)] == fmt.WITHHELD
+            }
+            if not own:
+                continue
+            for cell, (low, high) in attack(view, pupils, children, own).items():
+                if cell[0] != view.rows[-1] and high - low + 1 < 3:
+                    out.append(f"{stage} {insider} knows {cell[0]} {cell[1]}: {low} to {high}")
     return out
 
 
@@ -300,6 +331,27 @@ def test_intruder_pins_counts_when_protection_is_weakened(settings, instrument, 
     weak = analyse_collation(collation)
     found = pinned(views_from_analysis(weak), settings)
     assert found, "the attack should recover withheld counts from unprotected ratios"
+
+
+def test_no_council_knowing_its_own_counts_pins_another_councils(analysis, settings, tmp_path):
+    # Each council reads the report knowing its own withheld counts: with them taken from a
+    # column's total, no other council's withheld count may be narrowed below three values.
+    report = write_report(analysis, tmp_path)
+    views = views_from_docx(report, analysis)
+    assert insider_pinned(views, analysis, settings) == []
+
+
+def test_an_insider_pins_counts_without_the_insider_check(settings, instrument, monkeypatch):
+    # With only the check against a reader, the samples' looked-after table has columns with
+    # exactly two withheld councils and the region's total shown: each of the two has the other's.
+    from collate.measures import disclosure
+
+    monkeypatch.setattr(disclosure, "INSIDER_CHECK", False)
+    weak = analyse_collation(collate_folder(ROOT / "sample_returns", settings, instrument))
+    found = insider_pinned(views_from_analysis(weak), weak, settings)
+    assert any(" knows " in leak and "cla" in leak for leak in found), found
+    # Only the insider has this attack: a reader without the councils' own counts has none.
+    assert pinned(views_from_analysis(weak), settings) == []
 
 
 def test_docx_view_matches_the_published_frames(analysis, settings, tmp_path):
@@ -337,4 +389,61 @@ def test_intruder_fails_on_generated_small_number_returns(analysis, settings, in
                 v[f"children_families.counts.{code.lower()}.{stage}"] = n
         values[la] = v
     an = analyse(values, settings, instrument, {}, True, analysis.today)
-    assert pinned(views_from_analysis(an), settings) == []
+    views = views_from_analysis(an)
+    assert pinned(views, settings) == []
+    assert insider_pinned(views, an, settings) == []
+
+
+def _workforce_insider_leaks(an) -> list[str]:
+    """A council knowing its own four counts behind a likelihood takes them from the region's
+    printed "events of base": with one other council, what is left is that council's counts."""
+    likelihoods, region_name = _analysis_module().WRES_LIKELIHOODS, _analysis_module().WRES_REGION
+    truth = an.wres[an.wres["measure"] == "relative likelihood"]
+    pub = an.wres_published[an.wres_published["measure"] == "relative likelihood"]
+    out = []
+    for ind in likelihoods:
+        region = pub[(pub["la"] == region_name) & (pub["indicator"] == ind)]
+        councils = truth[(truth["la"] != region_name) & (truth["indicator"] == ind)]
+        if region.empty or len(councils) != 2:
+            continue
+        for g in ("minority_ethnic", "white"):
+            shown = re.fullmatch(r"(\d+) of (\d+)", str(region.iloc[0][g]))
+            if not shown:
+                continue
+            for own, other in ((0, 1), (1, 0)):
+                mine = re.fullmatch(r"(\d+) of (\d+)", str(councils.iloc[own][g]))
+                theirs = re.fullmatch(r"(\d+) of (\d+)", str(councils.iloc[other][g]))
+                for k in (1, 2):
+                    worked_out = int(shown[k]) - int(mine[k])
+                    if 1 <= int(theirs[k]) <= 5 and worked_out == int(theirs[k]):
+                        out.append(f"{ind} {councils.iloc[other]['la']} {g}: {worked_out}")
+    return out
+
+
+def _two_council_workforce(analysis, las):
+    import copy
+
+    an = copy.copy(analysis)
+    an.las = las
+    _analysis_module()._workforce(an)
+    return an
+
+
+def _analysis_module():
+    # The module the analysis is made in (wherever the package's layout puts it).
+    import importlib
+
+    return importlib.import_module(analyse_collation.__module__)
+
+
+def test_no_council_works_out_anothers_workforce_count(analysis):
+    # Two councils returning: the region's counts less a council's own are the other's.
+    for las in (analysis.las[:2], analysis.las[2:4], analysis.las[-2:]):
+        an = _two_council_workforce(analysis, las)
+        assert _workforce_insider_leaks(an) == []
+
+
+def test_workforce_counts_are_worked_out_without_the_check(analysis, monkeypatch):
+    monkeypatch.setattr(_analysis_module(), "WRES_CHECK", False)
+    an = _two_council_workforce(analysis, analysis.las[:2])
+    assert _workforce_insider_leaks(an), "the region's counts should give the other council's"

@@ -9,6 +9,7 @@ the programme manager's own unsuppressed figures, not for publication.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -900,8 +901,69 @@ def _workforce(an: Analysis) -> None:
         "reason",
         "direction",
     ]
+    if per_la and WRES_CHECK:
+        _protect_wres(out[True], per_la, an)
     an.wres = pd.DataFrame(out[False], columns=cols)
     an.wres_published = pd.DataFrame(out[True], columns=cols)
+
+
+#: Check the published likelihoods as one system, and each council as an insider (a switch for
+#: the weakened-protection tests).
+WRES_CHECK = True
+#: The likelihood indicators: their events and base (None: the headcount).
+WRES_LIKELIHOODS = {
+    "2": ("appointed", "shortlisted"),
+    "3": ("disciplinary", None),
+    "4": ("swe_referrals", "regulated_headcount"),
+    "5": ("cpd", None),
+    "8": ("leavers", None),
+}
+#: Why a regional workforce figure is withheld although its own counts are not small.
+WRES_SECONDARY = "small numbers: withheld so that a council's count cannot be worked out"
+
+
+def _protect_wres(published: list[dict], per_la: dict[str, dict[str, Any]], an: Analysis) -> None:
+    """Withhold the region's likelihood and its counts wherever, with everything else shown, a
+    reader or a council knowing its own counts would narrow another council's count of 1 to 5
+    to fewer than three values (:mod:`collate.measures.workforce_disclosure`)."""
+    from collate.measures import workforce_disclosure as wd
+
+    def pair(text: str) -> tuple[int, int] | None:
+        match = re.fullmatch(r"(\d+) of (\d+)", str(text))
+        return (int(match[1]), int(match[2])) if match else None
+
+    rows = {
+        (r["la"], r["indicator"]): r
+        for r in published
+        if r["measure"] == "relative likelihood" and r["indicator"] in WRES_LIKELIHOODS
+    }
+    for ind, (ev, base_key) in WRES_LIKELIHOODS.items():
+        region = rows.get((WRES_REGION, ind))
+        if region is None:
+            continue
+        counts = {}
+        for la, d in per_la.items():
+            events = d["events"][ev]
+            base = d["events"][base_key] if base_key else d["headcount"]
+            counts[la] = {
+                (g, w): int(x[g])
+                for g in ("minority_ethnic", "white")
+                for w, x in (("events", events), ("base", base))
+            }
+        shown = {la: rows[(la, ind)]["value"] is not None for la in per_la if (la, ind) in rows}
+        totals = {g: pair(region[g]) for g in ("minority_ethnic", "white")}
+        if wd.narrowed(counts, shown, totals, an.suppress_from, an.suppress_to):
+            region.update(
+                value=None,
+                low=None,
+                high=None,
+                interval_reason=WRES_SECONDARY,
+                finding="",
+                in_band="",
+                reason=WRES_SECONDARY,
+                minority_ethnic=m.SUPPRESSED,
+                white=m.SUPPRESSED,
+            )
 
 
 def _rate_text(events: int, base: int, opts: dict) -> str:
@@ -1133,8 +1195,20 @@ def _exit(an: Analysis) -> None:
                                 "base": _count_text(qs.base[g], opts) if publish else qs.base[g],
                                 "share": share.percent,
                                 "reason": share.reason or "",
+                                "_true_yes": n_yes,
+                                "_true_base": qs.base[g],
                             }
                         )
+        if EXIT_COMPLEMENTS:
+            # Few leavers answering "no" are as disclosive as few answering yes.
+            from collate.measures.exit_disclosure import withhold_complements
+
+            withhold_complements(
+                out[True], follow_ons, an.suppress_from, an.suppress_to, EXIT_SECONDARY
+            )
+        for rows in out.values():
+            for r in rows:
+                del r["_true_yes"], r["_true_base"]
     if per_la:
         _protect_exit(out[True], out[False], follow_ons, an)
     cols = ["la", "group", "question", "question_label", "asked", "yes", "base", "share", "reason"]
@@ -1142,6 +1216,10 @@ def _exit(an: Analysis) -> None:
     an.exit_published = pd.DataFrame(out[True], columns=cols)
 
 
+#: Withhold exit shares whose "no" count is 1 to 5 (a switch for the weakened-protection tests).
+EXIT_COMPLEMENTS = True
+#: Check the exit figures as each council would, knowing its own counts (a switch likewise).
+EXIT_INSIDERS = True
 #: Why a regional exit figure is withheld although its own counts are not small.
 EXIT_SECONDARY = "small numbers: withheld so that an LA's count cannot be worked out"
 
@@ -1177,6 +1255,12 @@ def _protect_exit(
         """Settle group `g` (its regional rows are changed in place, and returned)."""
         true_counts = {(la, xd.INTERVIEWED): truth[(la, g, first)]["base"] for la in las}
         true_counts |= {(la, q): truth[(la, g, q)]["yes"] for la in las for q in questions}
+        if EXIT_COMPLEMENTS:  # the "no" counts are protected only with the rule on
+            true_counts |= {
+                (la, q + xd.SAID_NO): truth[(la, g, q)]["base"] - truth[(la, g, q)]["yes"]
+                for la in las
+                for q in questions
+            }
         hidden: set[str] = set()  # region yes counts withheld (and INTERVIEWED for the total)
         for _ in range(2 * len(questions) + 2):
             shares: dict[tuple[str, str], float | str] = {}
@@ -1207,11 +1291,13 @@ def _protect_exit(
                 else count(region[first]["base"]),
                 lower=opts["lower"],
                 upper=opts["upper"],
+                complements=EXIT_COMPLEMENTS,
             )
-            leaks = xd.narrowed(release, true_counts)
+            leaks = xd.narrowed(release, true_counts, insiders=EXIT_INSIDERS)
             if not leaks:
                 break
             for _la, what in leaks:
+                what = what.removesuffix(xd.SAID_NO)  # the region's "no" is base less yes
                 hidden.add(what)
                 if what == xd.INTERVIEWED:
                     # Every question asked of everyone has the interviewed total as its base.

@@ -32,6 +32,9 @@ Cell = tuple[int, int]
 
 #: Fewer possible values than this for a withheld count is a disclosure.
 MINIMUM_POSSIBLE_VALUES = 3
+#: Check each council in turn as an insider that knows its own withheld counts
+#: (:mod:`collate.measures.insider`). A switch for the tests that weaken protection.
+INSIDER_CHECK = True
 #: An upper bound on any count, so that every programme is bounded.
 _BIG = 10_000_000
 
@@ -75,9 +78,24 @@ def ranges(
     The constraints: every row adds up to its total and every column to its total, shown values are
     fixed, withheld values are whole numbers of at least 1, and every fact holds.
     """
-    hidden = sorted(release.hidden)
-    if not hidden:
+    if not release.hidden:
         return {}
+    index, constraints, bounds = programme(release)
+    targets = list(cells) if cells is not None else sorted(release.hidden)
+    found = value_ranges(
+        constraints,
+        bounds,
+        [index[cell] for cell in targets],
+        enough=enough,
+        explore=enough is not None and len(targets) > 16,
+    )
+    return {cell: found[index[cell]] for cell in targets}
+
+
+def programme(release: Release) -> tuple[dict[Cell, int], LinearConstraint, Bounds]:
+    """The release as an integer programme: each withheld cell's variable, the constraints and
+    the bounds (see :func:`ranges`)."""
+    hidden = sorted(release.hidden)
     index = {cell: k for k, cell in enumerate(hidden)}
     n_rows, n_cols = release.shape
     rows_a: list[np.ndarray] = []
@@ -110,15 +128,7 @@ def ranges(
         add(fact.terms, fact.low, fact.high)
     constraints = LinearConstraint(np.array(rows_a), np.array(lows), np.array(highs))
     bounds = Bounds(np.ones(len(hidden)), np.full(len(hidden), _BIG))
-    targets = list(cells) if cells is not None else hidden
-    found = value_ranges(
-        constraints,
-        bounds,
-        [index[cell] for cell in targets],
-        enough=enough,
-        explore=enough is not None and len(targets) > 16,
-    )
-    return {cell: found[index[cell]] for cell in targets}
+    return index, constraints, bounds
 
 
 def value_ranges(
@@ -285,6 +295,7 @@ def protect_stage(
         frozenset(hidden),
         tuple(known_columns),
         tuple(None if p is None else tuple(sorted(p.items())) for p in populations),
+        INSIDER_CHECK,
     )
     cells, rows = _protect_stage_cached(key)
     return set(cells), set(rows)
@@ -294,9 +305,11 @@ def protect_stage(
 def _protect_stage_cached(key) -> tuple[frozenset[Cell], frozenset[int]]:
     # The analysis is built more than once per collation (collated data, report): the integer
     # programmes are solved once for each distinct table.
-    values, hidden, known_columns, pop_items = key
+    values, hidden, known_columns, pop_items, insider_check = key
     populations = [None if p is None else dict(p) for p in pop_items]
-    hidden, rows = _protect_stage(values, set(hidden), known_columns, populations)
+    hidden, rows = _protect_stage(
+        values, set(hidden), known_columns, populations, insider_check=insider_check
+    )
     return frozenset(hidden), frozenset(rows)
 
 
@@ -305,16 +318,19 @@ def _protect_stage(
     hidden: set[Cell],
     known_columns: Sequence[int],
     populations: Sequence[Mapping[int, float] | None],
+    insider_check: bool = True,
 ) -> tuple[set[Cell], set[int]]:
+    from collate.measures.insider import cell_for_insider, insider_narrowed
     from collate.measures.suppression import _protect
 
+    insider_safe: set = set()
     hidden = set(hidden)
     rows_without_ratios: set[int] = set()
     n_rows, n_cols = len(values), len(values[0])
     # Withholding more only relaxes the programme (every earlier solution still fits), so a cell
     # once shown safe stays safe: each round re-checks only the cells not yet shown safe.
     to_check: set[Cell] = set(hidden)
-    for _ in range(n_rows * n_cols + n_rows + 1):
+    for _ in range(2 * (n_rows * n_cols + n_rows) + 1):
         release = Release(
             values,
             hidden,
@@ -322,7 +338,35 @@ def _protect_stage(
         )
         bad = narrowed(release, sorted(to_check))
         if not bad:
-            return hidden, rows_without_ratios
+            # Safe from a reader: now from each council, which knows its own withheld counts.
+            leaks = insider_narrowed(release, insider_safe) if insider_check else []
+            if not leaks:
+                return hidden, rows_without_ratios
+            insider, victim = leaks[0]
+            row = victim[0]
+            if populations[row] is not None and row not in rows_without_ratios:
+                # If the victim's ratios are what narrows it, withhold them (derived figures
+                # first, as for a reader).
+                without = Release(
+                    values,
+                    hidden,
+                    ratio_facts(
+                        values, hidden, known_columns, populations, rows_without_ratios | {row}
+                    ),
+                )
+                if not insider_narrowed(without, {(insider, c) for c in hidden if c != victim}):
+                    rows_without_ratios.add(row)
+                    continue
+            before = set(hidden)
+            added = cell_for_insider(values, hidden, insider, victim) or _one_more_cell(
+                values, hidden, [victim]
+            )
+            if added is None:
+                return hidden, rows_without_ratios
+            hidden.add(added)
+            hidden |= _protect([list(r) for r in values], hidden)
+            to_check = hidden - before
+            continue
         before = set(hidden)
         to_check = set(bad)
         with_ratios = [c for c in bad if populations[c[0]] is not None]

@@ -29,6 +29,8 @@ WITHHELD = "c"
 NOBODY = "nobody"
 #: The label for the leavers-interviewed count in results.
 INTERVIEWED = "interviewed"
+#: Added to a question id for its count of leavers asked who did not say yes.
+SAID_NO = ":no"
 _BIG = 1_000_000
 
 
@@ -53,6 +55,8 @@ class ExitRelease:
     places: int = 1
     lower: int = 1
     upper: int = 5
+    #: Whether a share is withheld when its "no" count is small (see withhold_complements).
+    complements: bool = True
 
 
 def _programme(release: ExitRelease):
@@ -60,6 +64,8 @@ def _programme(release: ExitRelease):
     for la in release.las:
         names.append((la, INTERVIEWED))
         names += [(la, q) for q in release.questions]
+        # The leavers asked who did not say yes: a count as disclosive as the yes answers.
+        names += [(la, q + SAID_NO) for q in release.questions]
     index = {name: k for k, name in enumerate(names)}
     n_vars = len(names)
     binaries: list[int] = []
@@ -80,6 +86,14 @@ def _programme(release: ExitRelease):
         parent = release.follow_ons.get(q)
         return index[(la, parent)] if parent else index[(la, INTERVIEWED)]
 
+    def small_one_of(*exprs: dict[int, float]) -> None:
+        # At least one of the expressions (each a count) is from lo to hi.
+        flags = [binary() for _ in exprs]
+        for expr, u in zip(exprs, flags, strict=True):
+            add({**expr, u: -lo}, 0, math.inf)
+            add({**expr, u: _BIG}, -math.inf, hi + _BIG)
+        add(dict.fromkeys(flags, 1.0), 1, math.inf)
+
     for la in release.las:
         n = index[(la, INTERVIEWED)]
         shown = release.interviewed.get(la)
@@ -89,25 +103,24 @@ def _programme(release: ExitRelease):
             add({n: 1}, shown, shown)
         for q in release.questions:
             y, b = index[(la, q)], base_of(la, q)
-            add({y: 1, b: -1}, -math.inf, 0)
+            no = index[(la, q + SAID_NO)]
+            add({no: 1, b: -1, y: 1}, 0, 0)
             share = release.shares.get((la, q))
             if share == NOBODY:
                 add({b: 1}, 0, 0)
             elif share == WITHHELD:
-                # Withheld: the yes count is small, or the base is.
-                z = binary()
-                add({y: 1, z: -lo}, 0, math.inf)
-                add({y: 1, z: _BIG}, -math.inf, hi + _BIG)
-                add({b: 1, z: lo}, lo, math.inf)
-                add({b: 1, z: -_BIG}, -math.inf, hi)
+                # Withheld: the yes count is small, or the base is, or the "no" count is.
+                small_one_of({y: 1}, {b: 1}, *([{no: 1}] if release.complements else []))
             elif share is not None:
                 p = float(share)
                 add({y: 100, b: -(p - half)}, 0, math.inf)
                 add({y: 100, b: -(p + half)}, -math.inf, 0)
                 add({b: 1}, hi + 1, math.inf)  # shown, so the base is not small
-                w = binary()  # and the yes count is 0 or more than small
-                add({y: 1, w: -_BIG}, -math.inf, 0)
-                add({y: 1, w: -(hi + 1)}, 0, math.inf)
+                # and the yes and "no" counts are 0 or more than small
+                for count in (y, no) if release.complements else (y,):
+                    w = binary()
+                    add({count: 1, w: -_BIG}, -math.inf, 0)
+                    add({count: 1, w: -(hi + 1)}, 0, math.inf)
 
     def region(terms: dict[int, float], total: int | str | None) -> None:
         if total == WITHHELD:
@@ -116,7 +129,15 @@ def _programme(release: ExitRelease):
             add(terms, int(total), int(total))
 
     for q in release.questions:
-        region({index[(la, q)]: 1.0 for la in release.las}, release.region_yes.get(q))
+        yes_terms = {index[(la, q)]: 1.0 for la in release.las}
+        total = release.region_yes.get(q)
+        if total == WITHHELD:
+            # The region's yes count, its base or its "no" count is small.
+            base_terms = {base_of(la, q): 1.0 for la in release.las}
+            no_terms = {index[(la, q + SAID_NO)]: 1.0 for la in release.las}
+            small_one_of(yes_terms, base_terms, *([no_terms] if release.complements else []))
+        else:
+            region(yes_terms, total)
     region({index[(la, INTERVIEWED)]: 1.0 for la in release.las}, release.region_interviewed)
     a = np.zeros((len(pending), n_vars))
     lows, highs = np.zeros(len(pending)), np.zeros(len(pending))
@@ -152,14 +173,100 @@ def ranges(
 
 
 def narrowed(
-    release: ExitRelease, true_counts: Mapping[tuple[str, str], int]
+    release: ExitRelease, true_counts: Mapping[tuple[str, str], int], insiders: bool = False
 ) -> list[tuple[str, str]]:
     """The counts of 1 to 5 (from ``true_counts``) that a reader can narrow to fewer than three
-    possible values."""
+    possible values.
+
+    With ``insiders``, also those that a council knowing its own counts can narrow (each council
+    with a withheld figure in turn: one with none has nothing to add to what a reader knows,
+    beyond the rounding of its percentages). Its own counts are fixed at their true values.
+    """
     small = [
         cell
         for cell, value in true_counts.items()
         if release.lower <= value <= release.upper and cell[0] in release.las
     ]
-    found = ranges(release, small, enough=MINIMUM_POSSIBLE_VALUES)
-    return [cell for cell, (low, high) in found.items() if high - low + 1 < MINIMUM_POSSIBLE_VALUES]
+    if not small:
+        return []
+    index, constraints, bounds = _programme(release)
+    found = value_ranges(
+        constraints, bounds, [index[c] for c in small], enough=MINIMUM_POSSIBLE_VALUES
+    )
+    out = [c for c in small if _too_few(found[index[c]])]
+    if not insiders:
+        return out
+    withheld = {la for la, n in release.interviewed.items() if n is None}
+    withheld |= {la for (la, _), share in release.shares.items() if share == WITHHELD}
+    for insider in [la for la in release.las if la in withheld]:
+        targets = [c for c in small if c[0] != insider and c not in out]
+        if not targets:
+            continue
+        low, high = bounds.lb.copy(), bounds.ub.copy()
+        for (la, what), k in index.items():
+            if la == insider and (la, what) in true_counts:
+                low[k] = high[k] = true_counts[(la, what)]
+        seen = value_ranges(
+            constraints,
+            Bounds(low, high),
+            [index[c] for c in targets],
+            enough=MINIMUM_POSSIBLE_VALUES,
+        )
+        out += [c for c in targets if _too_few(seen[index[c]])]
+    return out
+
+
+def _too_few(found: tuple[int, int]) -> bool:
+    return found[1] - found[0] + 1 < MINIMUM_POSSIBLE_VALUES
+
+
+#: Why a share is withheld when the leavers answering "no" are few (1 to 5).
+FEW_SAID_NO = "small numbers"
+
+
+def withhold_complements(
+    rows: list[dict],
+    follow_ons: Mapping[str, str],
+    lower: int,
+    upper: int,
+    secondary_reason: str,
+) -> None:
+    """Withhold shares (and yes counts) whose complement, the leavers answering "no", is small.
+
+    A question asked of a group splits it into two counts: yes and no. The Department for
+    Education's rule (counts of 1 to 5 withheld) and the Government Statistical Service's
+    guidance (a percentage and its base are a count in another form, and a table of yes and no
+    is a table of two cells) apply to the "no" count as much as to the yes count: "66.7% of 12"
+    says that 4 leavers said no, and "11 of 12" that one did. So a share is shown only when its
+    yes count, its base and its "no" count are each 0 or more than ``upper``; otherwise the share
+    and the yes count are withheld (reason "small numbers", as for a small yes count). A
+    follow-on question's base is that yes count, so it is withheld as well, with the follow-on's
+    share (which with its yes count would give the base back), for ``secondary_reason``; and so
+    on down the chain of follow-ons.
+
+    ``rows`` are the published exit rows (``la``, ``group``, ``question``, ``yes``, ``base``
+    shown as text or "c", ``share``, ``reason``), changed in place; ``yes`` and ``base`` must
+    still hold the true counts in ``_true_yes`` and ``_true_base``.
+    """
+    withheld: set[tuple[str, str, str]] = set()
+    for r in rows:
+        n_yes, n_base = r["_true_yes"], r["_true_base"]
+        if r["share"] is None or not lower <= n_base - n_yes <= upper:
+            continue
+        r["share"], r["reason"], r["yes"] = None, FEW_SAID_NO, WITHHELD
+        withheld.add((r["la"], r["group"], r["question"]))
+    # Down every chain of follow-ons: a share shown further down says that its base, and so each
+    # yes count above it, is more than small, which with a few "no" answers narrows them.
+    changed = True
+    while changed:
+        changed = False
+        for r in rows:
+            key = (r["la"], r["group"], r["question"])
+            parent = follow_ons.get(r["question"])
+            if key in withheld or not parent or (r["la"], r["group"], parent) not in withheld:
+                continue
+            withheld.add(key)
+            changed = True
+            r["base"] = WITHHELD
+            if r["share"] is not None:
+                r["share"], r["reason"] = None, secondary_reason

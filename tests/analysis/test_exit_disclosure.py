@@ -28,14 +28,24 @@ from exit_intruder import attack  # noqa: E402
 GROUPS = ("minority_ethnic", "white", "not_known")
 
 
-def _leaks(an, instrument):
+def _leaks(an, instrument, complements=True, insiders=True):
+    """What a reader, and then each council knowing its own counts, narrows below three values
+    (an insider's finds name it: (group, la, what, true, low, high, insider))."""
     out = []
+    pub = an.exit_published
+    councils = [la for la in dict.fromkeys(pub["la"]) if la != WRES_REGION]
     for g in GROUPS:
-        for la, what, true, low, high in attack(
-            an.exit_published, an.exit, exit_follow_ons(instrument), g
-        ):
-            if high - low + 1 < 3:
-                out.append((g, la, what, true, low, high))
+        for insider in [None, *(councils if insiders else [])]:
+            for la, what, true, low, high in attack(
+                pub,
+                an.exit,
+                exit_follow_ons(instrument),
+                g,
+                complements=complements,
+                insider=insider,
+            ):
+                if high - low + 1 < 3:
+                    out.append((g, la, what, true, low, high, *([insider] if insider else [])))
     return out
 
 
@@ -133,3 +143,71 @@ def test_no_exit_count_can_be_narrowed_on_generated_returns(sample, instrument, 
     an.values = {la: {**an.values[la], **generated[la]} for la in las}
     analysis_module._exit(an)
     assert _leaks(an, instrument) == []
+
+
+def _no_leaks(leaks):
+    return [leak for leak in leaks if leak[2].endswith(" said no")]
+
+
+def test_few_leavers_saying_no_are_protected_on_the_samples(collation, instrument):
+    an = analyse_collation(collation)
+    truth = an.exit.set_index(["la", "group", "question"])
+    shown = an.exit_published.dropna(subset=["share"])
+    for r in shown.to_dict("records"):
+        t = truth.loc[(r["la"], r["group"], r["question"])]
+        said_no = int(t["base"]) - int(t["yes"])
+        assert not 1 <= said_no <= 5, f"{r['la']} {r['group']} {r['question']}: {said_no} said no"
+    assert _no_leaks(_leaks(an, instrument)) == []
+
+
+def test_the_said_no_attack_succeeds_without_the_complement_rule(
+    collation, instrument, monkeypatch
+):
+    # "66.7% of 12" says 4 said no: with the rule off, the intruder recovers such counts.
+    monkeypatch.setattr(analysis_module, "EXIT_COMPLEMENTS", False)
+    weak = analyse_collation(collation)
+    assert _no_leaks(_leaks(weak, instrument, complements=False)), (
+        "the 'said no' counts should be recoverable"
+    )
+
+
+def _three_councils(sample, counts):
+    """The sample's analysis with only three councils' exit figures: ``counts`` gives each its
+    white leavers interviewed and those saying race played a part; every other count is 0."""
+    an = copy.copy(sample)
+    an.las = list(counts)
+    an.values = {}
+    for la, (interviewed, race) in counts.items():
+        v = dict(sample.values[la])
+        for g in GROUPS:
+            for q in ("interviewed", *QUESTIONS):
+                v[f"exit_interviews.results.{q}.{g}"] = 0
+        v["exit_interviews.results.interviewed.white"] = interviewed
+        v["exit_interviews.results.race_factor.white"] = race
+        an.values[la] = v
+    analysis_module._exit(an)
+    return an
+
+
+def test_a_council_knowing_its_own_count_cannot_work_out_anothers(sample, instrument):
+    # Two councils' counts withheld (3 and 4), the third's shown (50.0% of 60): the region's 37
+    # less the third's 30 leaves 7, which a reader cannot split (2 to 5 each), but the first
+    # council, knowing its own 3, would have the second's 4.
+    an = _three_councils(sample, {"Bedford": (20, 3), "Luton": (30, 4), "Essex": (60, 30)})
+    assert _leaks(an, instrument) == []
+
+
+def test_the_insider_attack_succeeds_without_the_insider_check(
+    collation, sample, instrument, monkeypatch
+):
+    monkeypatch.setattr(analysis_module, "EXIT_INSIDERS", False)
+    # On the samples: Southend-on-Sea, knowing its own 3 minority ethnic leavers interviewed,
+    # takes them from the region's 116 and narrows Peterborough's 5 to 4 or 5.
+    weak = analyse_collation(collation)
+    leaks = _leaks(weak, instrument)
+    assert ("minority_ethnic", "Peterborough", "interviewed", 5, 4, 5, "Southend-on-Sea") in leaks
+    # By hand: two councils' 3 and 4 withheld, the third's 30 of 60 shown.
+    an = _three_councils(sample, {"Bedford": (20, 3), "Luton": (30, 4), "Essex": (60, 30)})
+    leaks = _leaks(an, instrument)
+    assert ("white", "Luton", "race_factor", 4, 4, 4, "Bedford") in leaks
+    assert [leak for leak in leaks if len(leak) == 6] == []  # a reader alone finds nothing
