@@ -7,7 +7,7 @@ each council's children at the stage drawn from a log-normal spread of sizes (te
 of thousand), split over the report's seven groups in the region's proportions, so that small
 councils and small groups give many counts of 1 to 5; each council's child population by group
 is its share of the region's, with noise. Each table goes through the published-table
-suppression and then :func:`collate.measures.disclosure._protect_stage`, timed once with the
+suppression and then :func:`collate.measures.stage_protection._protect_stage`, timed once with the
 check against a reader only and once with the insider pass too (each council knowing its own
 withheld counts). It prints the seconds per table (wall clock and processor time, steadier on
 a shared machine) and the withheld counts of each.
@@ -24,7 +24,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from collate.measures.disclosure import _protect_stage  # noqa: E402
+from collate.measures.stage_protection import _protect_stage  # noqa: E402
 from collate.measures.suppression import suppress_table  # noqa: E402
 
 #: The region's mix of children at a stage: White British, Other White, Mixed, Asian, Black,

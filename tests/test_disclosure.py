@@ -344,9 +344,9 @@ def test_no_council_knowing_its_own_counts_pins_another_councils(analysis, setti
 def test_an_insider_pins_counts_without_the_insider_check(settings, instrument, monkeypatch):
     # With only the check against a reader, the samples' looked-after table has columns with
     # exactly two withheld councils and the region's total shown: each of the two has the other's.
-    from collate.measures import disclosure
+    from collate.measures import stage_protection
 
-    monkeypatch.setattr(disclosure, "INSIDER_CHECK", False)
+    monkeypatch.setattr(stage_protection, "INSIDER_CHECK", False)
     weak = analyse_collation(collate_folder(ROOT / "sample_returns", settings, instrument))
     found = insider_pinned(views_from_analysis(weak), weak, settings)
     assert any(" knows " in leak and "cla" in leak for leak in found), found

@@ -1,7 +1,7 @@
 """Pure measures: pledge scores, small-number suppression, disproportionality, SC-WRES and exit
 interviews. Plain Python and pandas in, plain data out; nothing here reads or writes files."""
 
-from collate.measures.disclosure import narrowed, protect_stage, ranges
+from collate.measures.disclosure import narrowed, ranges
 from collate.measures.disproportionality import (
     DEFAULT_THRESHOLD,
     NOT_KNOWN,
@@ -34,6 +34,7 @@ from collate.measures.scoring import (
     score_pledge,
     score_ranges,
 )
+from collate.measures.stage_protection import protect_stage
 from collate.measures.suppression import (
     SMALL_NUMBERS,
     SUPPRESSED,

@@ -20,7 +20,6 @@ would narrow one, it is withheld; where the counts alone would, a further count 
 
 from __future__ import annotations
 
-import functools
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -32,9 +31,6 @@ Cell = tuple[int, int]
 
 #: Fewer possible values than this for a withheld count is a disclosure.
 MINIMUM_POSSIBLE_VALUES = 3
-#: Check each council in turn as an insider that knows its own withheld counts
-#: (:mod:`collate.measures.insider`). A switch for the tests that weaken protection.
-INSIDER_CHECK = True
 #: An upper bound on any count, so that every programme is bounded.
 _BIG = 10_000_000
 
@@ -272,145 +268,3 @@ def ratio_facts(
             )
         )
     return facts
-
-
-def protect_stage(
-    values: Sequence[Sequence[int]],
-    hidden: set[Cell],
-    known_columns: Sequence[int],
-    populations: Sequence[Mapping[int, float] | None],
-) -> tuple[set[Cell], set[int]]:
-    """Withhold further figures until no withheld count can be narrowed below three values.
-
-    ``values`` is the table with margins, ``hidden`` the cells already withheld (small counts and
-    their secondary cells), ``known_columns`` the columns of known ethnic groups whose sum is the
-    ratios' denominator, ``populations`` each row's public population by column (None for a row
-    with no ratios). Returns the withheld cells and the rows whose ratios must be withheld.
-
-    First a row's ratios are withheld (they are derived figures; the counts stay); when counts
-    alone narrow a cell, the smallest further count in its row (or else its column) is withheld.
-    """
-    key = (
-        tuple(tuple(int(v) for v in row) for row in values),
-        frozenset(hidden),
-        tuple(known_columns),
-        tuple(None if p is None else tuple(sorted(p.items())) for p in populations),
-        INSIDER_CHECK,
-    )
-    cells, rows = _protect_stage_cached(key)
-    return set(cells), set(rows)
-
-
-@functools.lru_cache(maxsize=256)
-def _protect_stage_cached(key) -> tuple[frozenset[Cell], frozenset[int]]:
-    # The analysis is built more than once per collation (collated data, report): the integer
-    # programmes are solved once for each distinct table.
-    values, hidden, known_columns, pop_items, insider_check = key
-    populations = [None if p is None else dict(p) for p in pop_items]
-    hidden, rows = _protect_stage(
-        values, set(hidden), known_columns, populations, insider_check=insider_check
-    )
-    return frozenset(hidden), frozenset(rows)
-
-
-def _protect_stage(
-    values: Sequence[Sequence[int]],
-    hidden: set[Cell],
-    known_columns: Sequence[int],
-    populations: Sequence[Mapping[int, float] | None],
-    insider_check: bool = True,
-) -> tuple[set[Cell], set[int]]:
-    from collate.measures.insider import cell_for_insider, insider_narrowed
-    from collate.measures.suppression import _protect
-
-    insider_safe: set = set()
-    hidden = set(hidden)
-    rows_without_ratios: set[int] = set()
-    n_rows, n_cols = len(values), len(values[0])
-    # Withholding more only relaxes the programme (every earlier solution still fits), so a cell
-    # once shown safe stays safe: each round re-checks only the cells not yet shown safe.
-    to_check: set[Cell] = set(hidden)
-    for _ in range(2 * (n_rows * n_cols + n_rows) + 1):
-        release = Release(
-            values,
-            hidden,
-            ratio_facts(values, hidden, known_columns, populations, rows_without_ratios),
-        )
-        bad = narrowed(release, sorted(to_check))
-        if not bad:
-            # Safe from a reader: now from each council, which knows its own withheld counts.
-            leaks = insider_narrowed(release, insider_safe) if insider_check else []
-            if not leaks:
-                return hidden, rows_without_ratios
-            insider, victim = leaks[0]
-            row = victim[0]
-            if populations[row] is not None and row not in rows_without_ratios:
-                # If the victim's ratios are what narrows it, withhold them (derived figures
-                # first, as for a reader).
-                without = Release(
-                    values,
-                    hidden,
-                    ratio_facts(
-                        values, hidden, known_columns, populations, rows_without_ratios | {row}
-                    ),
-                )
-                if not insider_narrowed(without, {(insider, c) for c in hidden if c != victim}):
-                    rows_without_ratios.add(row)
-                    continue
-            before = set(hidden)
-            added = cell_for_insider(values, hidden, insider, victim) or _one_more_cell(
-                values, hidden, [victim]
-            )
-            if added is None:
-                return hidden, rows_without_ratios
-            hidden.add(added)
-            hidden |= _protect([list(r) for r in values], hidden)
-            to_check = hidden - before
-            continue
-        before = set(hidden)
-        to_check = set(bad)
-        with_ratios = [c for c in bad if populations[c[0]] is not None]
-        fixable = {c[0] for c in with_ratios if c[0] not in rows_without_ratios}
-        if fixable:
-            # Every row whose ratios pin one of its cells loses its ratios at once.
-            own_row = {c[0] for c in bad} & fixable
-            rows_without_ratios |= own_row or {min(fixable)}
-            continue
-        added = _one_more_cell(values, hidden, bad)
-        if added is None:
-            # Every non-zero figure is withheld already: nothing more can be done, and with the
-            # grand total withheld no count has a useful bound.
-            return hidden, rows_without_ratios
-        hidden.add(added)
-        hidden |= _protect([list(r) for r in values], hidden)
-        to_check |= hidden - before
-    raise AssertionError("disclosure protection did not settle")
-
-
-def _one_more_cell(
-    values: Sequence[Sequence[int]], hidden: set[Cell], bad: Sequence[Cell]
-) -> Cell | None:
-    """The count to withhold next: the smallest non-zero one beside a narrowed cell (its row,
-    then its column, then their totals), or else the smallest anywhere (interior cells first)."""
-    n_rows, n_cols = len(values), len(values[0])
-
-    def open_cells(line):
-        return [c for c in line if c not in hidden and values[c[0]][c[1]] > 0]
-
-    def smallest(cells):
-        return min(cells, key=lambda c: (values[c[0]][c[1]], c))
-
-    for i, j in bad:
-        for line in (
-            [(i, k) for k in range(n_cols - 1)],
-            [(k, j) for k in range(n_rows - 1)],
-            [(i, k) for k in range(n_cols)] + [(k, j) for k in range(n_rows)],
-        ):
-            candidates = open_cells(line)
-            if candidates:
-                return smallest(candidates)
-    interior = open_cells([(i, k) for i in range(n_rows - 1) for k in range(n_cols - 1)])
-    if interior:
-        return smallest(interior)
-    anywhere = open_cells([(i, k) for i in range(n_rows) for k in range(n_cols)])
-    return smallest(anywhere) if anywhere else None

@@ -8,10 +8,10 @@ from collate.measures.disclosure import (
     LinearFact,
     Release,
     narrowed,
-    protect_stage,
     ranges,
     ratio_facts,
 )
+from collate.measures.stage_protection import protect_stage
 
 
 def with_margins(rows):

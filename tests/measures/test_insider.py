@@ -3,12 +3,13 @@
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from collate.measures.disclosure import Release, _protect_stage, ranges
+from collate.measures.disclosure import Release, ranges
 from collate.measures.insider import (
     _cycle_witnesses,
     insider_narrowed,
     knowing_own_row,
 )
+from collate.measures.stage_protection import _protect_stage
 from collate.measures.suppression import suppress_table
 
 
