@@ -20,7 +20,7 @@ import numpy as np
 import pandas as pd
 from scipy.optimize import Bounds, LinearConstraint, milp
 
-from collate.analysis.round import WRES_REGION
+from collate.analysis.model import WRES_REGION
 from collate.measures.exit_interviews import NOBODY_ASKED
 from collate.measures.rounding import round_half_up
 from collate.measures.suppression import SMALL_NUMBERS

@@ -359,7 +359,7 @@ def test_a_table_of_ethnic_groups_needs_ethnicity_yaml(tmp_path):
 
 
 def test_the_eastern_instrument_keeps_its_words_and_ranges(instrument):
-    from collate.analysis.round import ranges_compared
+    from collate.analysis.pledges import ranges_compared
 
     assert {p.unit for p in instrument.pledges} == {"Pledge"}
     assert all(c.part is None for c in instrument.criteria)

@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from collate.analysis.round import Analysis, analyse_collation
+from collate.analysis.model import Analysis
+from collate.analysis.round import analyse_collation
 from collate.intake.collation import Collation
 from collate.outputs.progress_sheets import write_round_sheets
 from collate.outputs.returns_table import returns_table

@@ -16,7 +16,7 @@ from typing import Any
 import pandas as pd
 import xlsxwriter
 
-from collate.analysis.round import REGION, WRES_REGION, Analysis
+from collate.analysis.model import REGION, WRES_REGION, Analysis
 from collate.outputs.sheets import SAMPLE_NOTE
 from collate.report.numbers import SYMBOLS_KEY, WITHHELD
 

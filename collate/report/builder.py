@@ -24,7 +24,7 @@ from docx.text.paragraph import Paragraph
 from docx.text.run import Run
 from lxml import etree
 
-from collate.analysis.round import Analysis
+from collate.analysis.model import Analysis
 from collate.errors import ReportError
 from collate.report import charts, markup
 from collate.report import docx_helpers as dh

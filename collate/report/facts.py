@@ -10,7 +10,8 @@ from typing import Any
 
 import pandas as pd
 
-from collate.analysis.round import REGION, Analysis, exit_follow_ons
+from collate.analysis.exit_interviews import exit_follow_ons
+from collate.analysis.model import REGION, Analysis
 from collate.measures.intervals import METHOD as INTERVAL_METHOD
 from collate.measures.workforce import (
     CLEARLY_HIGHER,

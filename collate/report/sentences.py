@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from collate.analysis.round import Analysis
+from collate.analysis.model import Analysis
 from collate.report import numbers as fmt
 from collate.report.summary import Wording, count_of, wording_path
 from collate.report.words import names

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from collate.analysis.round import REGION, WRES_REGION, Analysis
+from collate.analysis.model import REGION, WRES_REGION, Analysis
 from collate.report.words import short_names
 from collate.rounds.progress import DOWN, LIKELIHOOD_INDICATORS, UP
 

@@ -16,7 +16,8 @@ from typing import Any
 import pandas as pd
 import yaml
 
-from collate.analysis.round import REGION, WRES_REGION, Analysis, exit_follow_ons
+from collate.analysis.exit_interviews import exit_follow_ons
+from collate.analysis.model import REGION, WRES_REGION, Analysis
 from collate.errors import ReportError
 from collate.report import numbers as fmt
 from collate.report.words import answer_phrase

@@ -8,7 +8,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from collate.analysis.round import Analysis
+from collate.analysis.model import Analysis
 from collate.report.summary import Wording
 
 TABLES_FILE = "tables.yaml"

@@ -13,7 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from collate.analysis.round import EXIT_ALL_ASKED, REGION, WRES_REGION, Analysis
+from collate.analysis.model import EXIT_ALL_ASKED, REGION, WRES_REGION, Analysis
 from collate.measures import SUPPRESSED
 from collate.measures.workforce import (
     CLEARLY_HIGHER,

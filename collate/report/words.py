@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collate.analysis.round import Analysis
+from collate.analysis.model import Analysis
 
 
 def short_names(an: Analysis) -> dict[str, str]:

@@ -28,7 +28,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from collate.analysis.round import Analysis, analysis_from_collated
+from collate.analysis.model import Analysis
+from collate.analysis.round import analysis_from_collated
 from collate.errors import ToolkitError
 from collate.instrument.model import Instrument
 from collate.settings import RoundSettings

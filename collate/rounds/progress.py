@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from collate.analysis.round import Analysis
+from collate.analysis.model import Analysis
 from collate.measures.intervals import ratio_interval
 from collate.rounds.history import ItemChange, PastRound
 

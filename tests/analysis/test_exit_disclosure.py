@@ -16,8 +16,10 @@ from hypothesis import HealthCheck, given
 from hypothesis import settings as hyp_settings
 from hypothesis import strategies as st
 
-import collate.analysis.round as analysis_module
-from collate.analysis.round import EXIT_SECONDARY, WRES_REGION, analyse_collation, exit_follow_ons
+import collate.analysis.exit_interviews as analysis_module
+from collate.analysis.exit_interviews import EXIT_SECONDARY, exit_follow_ons
+from collate.analysis.model import WRES_REGION
+from collate.analysis.round import analyse_collation
 from collate.intake.collation import collate_folder
 from collate.measures import exit_disclosure as xd
 

@@ -10,7 +10,9 @@ from pathlib import Path
 import pytest
 from docx import Document
 
-from collate.analysis.round import WRES_REGION, analyse_collation, exit_follow_ons
+from collate.analysis.exit_interviews import exit_follow_ons
+from collate.analysis.model import WRES_REGION
+from collate.analysis.round import analyse_collation
 from collate.intake.collation import collate_folder
 from collate.measures.exit_interviews import NOBODY_ASKED
 from collate.measures.workforce import CLEARLY_HIGHER, TOO_FEW_TO_BE_SURE

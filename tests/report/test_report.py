@@ -12,13 +12,8 @@ import pytest
 from docx import Document
 from docx.oxml.ns import qn
 
-from collate.analysis.round import (
-    REGION,
-    WRES_REGION,
-    analyse,
-    analyse_collation,
-    analysis_from_collated,
-)
+from collate.analysis.model import REGION, WRES_REGION
+from collate.analysis.round import analyse, analyse_collation, analysis_from_collated
 from collate.intake.collation import collate_folder
 from collate.outputs.collated import write_collated
 from collate.report import markup, write_report
