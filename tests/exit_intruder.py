@@ -20,7 +20,7 @@ import numpy as np
 import pandas as pd
 from scipy.optimize import Bounds, LinearConstraint, milp
 
-from collate.analysis.model import WRES_REGION
+from collate.analysis.model import REGION
 from collate.measures.exit_interviews import NOBODY_ASKED
 from collate.measures.rounding import round_half_up
 from collate.measures.suppression import SMALL_NUMBERS
@@ -46,7 +46,7 @@ def attack(
     withhold a share too (off, to attack tables published without that rule). ``insider``: a
     council attacking, which knows its own counts (they are then not reported)."""
     pub = published[published["group"] == group]
-    las = [la for la in dict.fromkeys(pub["la"]) if la != WRES_REGION]
+    las = [la for la in dict.fromkeys(pub["la"]) if la != REGION]
     questions = list(dict.fromkeys(pub["question"]))
     first = next(q for q in questions if q not in follow_ons)
     names: list[tuple[str, str]] = []
@@ -116,7 +116,7 @@ def attack(
             elif r["reason"] == NOBODY_ASKED or r["base"] == "0":
                 add({b: 1}, 0, 0)
     for q in questions:
-        r = rec[(WRES_REGION, q)]
+        r = rec[(REGION, q)]
         terms = {index[(la, q)]: 1.0 for la in las}
         if r["yes"] == "c" and r["reason"] == SMALL_NUMBERS:
             # The region's yes count, its base or its "no" count is small.

@@ -398,7 +398,7 @@ def test_intruder_fails_on_generated_small_number_returns(analysis, settings, in
 def _workforce_insider_leaks(an) -> list[str]:
     """A council knowing its own four counts behind a likelihood takes them from the region's
     printed "events of base": with one other council, what is left is that council's counts."""
-    likelihoods, region_name = _analysis_module().WRES_LIKELIHOODS, _analysis_module().WRES_REGION
+    likelihoods, region_name = _analysis_module().WRES_LIKELIHOODS, _analysis_module().REGION
     truth = an.wres[an.wres["measure"] == "relative likelihood"]
     pub = an.wres_published[an.wres_published["measure"] == "relative likelihood"]
     out = []

@@ -7,7 +7,7 @@ from typing import Any
 import pandas as pd
 
 from collate import measures as m
-from collate.analysis.model import EXIT_ALL_ASKED, WRES_REGION, Analysis, _groups
+from collate.analysis.model import EXIT_ALL_ASKED, REGION, Analysis, _groups
 from collate.analysis.workforce import _count_text
 from collate.instrument.model import Instrument
 from collate.workers import ordered_map, worker_count
@@ -65,7 +65,7 @@ def _exit(an: Analysis) -> None:
     if per_la:
         region_int = m.sum_by_group(i for i, _ in per_la.values())
         region_yes = {q.id: m.sum_by_group(y[q.id] for _, y in per_la.values()) for q in questions}
-        items = [*per_la.items(), (WRES_REGION, (region_int, region_yes))]
+        items = [*per_la.items(), (REGION, (region_int, region_yes))]
         for publish in (False, True):
             opts = {"suppress": publish, "lower": an.suppress_from, "upper": an.suppress_to}
             for la, (interviewed, yes) in items:
@@ -139,14 +139,14 @@ def _protect_exit(
     truth = {key(r): r for r in unsuppressed}
     questions = list(dict.fromkeys(r["question"] for r in published))
     first = next(q for q in questions if q not in follow_ons)
-    las = [la for la in dict.fromkeys(r["la"] for r in published) if la != WRES_REGION]
+    las = [la for la in dict.fromkeys(r["la"] for r in published) if la != REGION]
     opts = {"suppress": True, "lower": an.suppress_from, "upper": an.suppress_to}
 
     def count(text: Any) -> int | str:
         return xd.WITHHELD if text == m.SUPPRESSED else int(text)
 
     def withhold_region(g: str, q: str, what: str) -> None:
-        r = rows[(WRES_REGION, g, q)]
+        r = rows[(REGION, g, q)]
         r[what] = m.SUPPRESSED
         r["share"], r["reason"] = None, EXIT_SECONDARY
 
@@ -172,7 +172,7 @@ def _protect_exit(
                         shares[(la, q)] = xd.WITHHELD
                     elif r["reason"] in (NOBODY_ASKED, ZERO_BASE):
                         shares[(la, q)] = xd.NOBODY
-            region = {q: rows[(WRES_REGION, g, q)] for q in questions}
+            region = {q: rows[(REGION, g, q)] for q in questions}
             release = xd.ExitRelease(
                 las=las,
                 questions=questions,
@@ -215,7 +215,7 @@ def _protect_exit(
             for q in questions:
                 withhold_region(g, q, "yes")
                 withhold_region(g, q, "base")
-        return {k: r for k, r in rows.items() if k[0] == WRES_REGION and k[1] == g}
+        return {k: r for k, r in rows.items() if k[0] == REGION and k[1] == g}
 
     # Each group is settled on its own (seconds of integer programmes each at 153 councils),
     # so two processes share them (collate.workers); a worker's changes are copied back here.

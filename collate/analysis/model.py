@@ -20,10 +20,9 @@ from collate.analysis.population import ATTRIBUTION
 from collate.instrument.model import Instrument
 from collate.settings import RoundSettings
 
+#: The row for the whole region in every frame (children, workforce, exit interviews): the sum
+#: over the returning LAs.
 REGION = "All returning LAs"
-
-
-WRES_REGION = "Region"
 
 
 #: Who was asked an exit question that is not a follow-on: everyone interviewed.

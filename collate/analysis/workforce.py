@@ -8,7 +8,7 @@ from typing import Any
 import pandas as pd
 
 from collate import measures as m
-from collate.analysis.model import WRES_REGION, Analysis, _groups
+from collate.analysis.model import REGION, Analysis, _groups
 from collate.analysis.population import load_population
 from collate.measures.workforce import survey_likelihood
 
@@ -86,7 +86,7 @@ def _workforce(an: Analysis) -> None:
     order = list(an.instrument.indicators)  # workforce.yaml names them in their own order
     for publish in (False, True):
         opts = {"suppress": publish, "lower": an.suppress_from, "upper": an.suppress_to}
-        for la, d in [*per_la.items(), *([(WRES_REGION, region)] if region else [])]:
+        for la, d in [*per_la.items(), *([(REGION, region)] if region else [])]:
             # Each place's indicators in their own order (1 to 9, 7a before 7b), whatever
             # order they were computed in: every table, chart and sheet then lists them so.
             out[publish].extend(
@@ -149,7 +149,7 @@ def _protect_wres(published: list[dict], per_la: dict[str, dict[str, Any]], an: 
         if r["measure"] == "relative likelihood" and r["indicator"] in WRES_LIKELIHOODS
     }
     for ind, (ev, base_key) in WRES_LIKELIHOODS.items():
-        region = rows.get((WRES_REGION, ind))
+        region = rows.get((REGION, ind))
         if region is None:
             continue
         counts = {}

@@ -16,7 +16,7 @@ from typing import Any
 import pandas as pd
 import xlsxwriter
 
-from collate.analysis.model import REGION, WRES_REGION, Analysis
+from collate.analysis.model import REGION, Analysis
 from collate.outputs.sheets import SAMPLE_NOTE
 from collate.report.numbers import SYMBOLS_KEY, WITHHELD
 
@@ -291,7 +291,7 @@ class _Dashboard:
             return
         pub = an.wres_published[an.wres_published["measure"] == "relative likelihood"]
         values = pub.set_index(["la", "indicator"])["value"]
-        places = [*an.las, WRES_REGION] if (WRES_REGION in set(pub["la"])) else list(an.las)
+        places = [*an.las, REGION] if (REGION in set(pub["la"])) else list(an.las)
         places = [p for p in places if p in set(pub["la"])]
         # An indicator withheld or not computable everywhere gets no empty chart.
         shown = pub.dropna(subset=["value"])
@@ -312,7 +312,7 @@ class _Dashboard:
         ws.set_column(0, 0, 22)
         ws.set_column(1, band_hi, 11)
         for i, la in enumerate(places, start=row + 1):
-            ws.write_string(i, 0, "Region" if la == WRES_REGION else self.short.get(la, la))
+            ws.write_string(i, 0, "Region (all returning LAs)" if la == REGION else self.short.get(la, la))
             for ind in indicators:
                 v = _number(values.get((la, ind)))
                 if v is None:
@@ -467,7 +467,7 @@ class _Dashboard:
         ws.set_row(top + 1, 45)
         for i, (name, a) in enumerate(rounds, start=top + 2):
             pub = a.wres_published
-            reg = pub[(pub["la"] == WRES_REGION) & (pub["measure"] == "relative likelihood")]
+            reg = pub[(pub["la"] == REGION) & (pub["measure"] == "relative likelihood")]
             values = dict(zip(reg["indicator"].astype(str), reg["value"], strict=True))
             ws.write_string(i, 0, name, self.cell)
             for j, ind in enumerate(inds, start=1):

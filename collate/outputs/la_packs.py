@@ -20,7 +20,7 @@ import pandas as pd
 from docx.enum.style import WD_STYLE_TYPE
 from docx.shared import Pt
 
-from collate.analysis.model import REGION, WRES_REGION, Analysis
+from collate.analysis.model import REGION, Analysis
 from collate.outputs.sheets import SAMPLE_NOTE
 from collate.report.numbers import NOT_AVAILABLE, SYMBOLS_KEY, WITHHELD, ratio
 from collate.rounds.progress import DOWN, LIKELIHOOD_INDICATORS, UP
@@ -140,7 +140,7 @@ def _rest(an: Analysis, la: str, data: PackData, p) -> PackData:
     )
     wpub = an.wres_published
     wreg = (
-        wpub[(wpub["la"] == WRES_REGION) & (wpub["measure"] == "relative likelihood")]
+        wpub[(wpub["la"] == REGION) & (wpub["measure"] == "relative likelihood")]
         if has_wres
         else pd.DataFrame(columns=["indicator", "value"])
     )

@@ -24,7 +24,7 @@ from docx.text.paragraph import Paragraph
 from docx.text.run import Run
 from lxml import etree
 
-from collate.analysis.model import Analysis
+from collate.analysis.model import REGION, Analysis
 from collate.errors import ReportError
 from collate.report import charts, markup
 from collate.report import docx_helpers as dh
@@ -359,7 +359,7 @@ class DocWriter:
         )
         w = an.wres_published
         places = (
-            [p for p in dict.fromkeys(w["la"]) if p != "Region"] + ["Region"] if not w.empty else []
+            [p for p in dict.fromkeys(w["la"]) if p != REGION] + [REGION] if not w.empty else []
         )
         short = {la.name: la.short_name for la in an.settings.local_authorities}
         wrows = (

@@ -178,7 +178,7 @@ def likelihoods(
     and each likelihood's 95% confidence interval drawn as a line through its dot.
 
     rows: dicts with la, indicator, value, low, high, in_band, finding and reason (published);
-    places: LAs then "Region". A withheld or missing likelihood is not drawn, and the description
+    places: LAs then the region. A withheld or missing likelihood is not drawn, and the description
     says why it is missing rather than naming a band.
     """
     every = {(r["la"], r["indicator"]): r for r in rows}

@@ -413,8 +413,8 @@ def wres_facts(an: Analysis) -> dict[str, Any]:
             "las": [],
             "missing": list(an.las),
         }
-    las = [la for la in dict.fromkeys(w["la"]) if la != "Region"]
-    region = w[w["la"] == "Region"]
+    las = [la for la in dict.fromkeys(w["la"]) if la != REGION]
+    region = w[w["la"] == REGION]
     region_rows = []
     for r in region.itertuples(index=False):
         row = r._asdict()
@@ -430,7 +430,7 @@ def wres_facts(an: Analysis) -> dict[str, Any]:
     for r in clear:
         r["higher"] = r["finding"] == CLEARLY_HIGHER
     per_la_outside = {}
-    for r in w[(w["la"] != "Region") & (w["in_band"] == "no")].itertuples():
+    for r in w[(w["la"] != REGION) & (w["in_band"] == "no")].itertuples():
         per_la_outside.setdefault(r.indicator, []).append(r.la)
     return {
         "interval_method": INTERVAL_METHOD,
@@ -452,7 +452,7 @@ def exit_facts(an: Analysis, short: dict[str, str]) -> dict[str, Any]:
         a = an.values[la].get("exit_interviews.adoption")
         adoption.setdefault(str(a or "No answer"), []).append(short[la])
     e = an.exit_published
-    las = [la for la in dict.fromkeys(e["la"]) if la != "Region"] if not e.empty else []
+    las = [la for la in dict.fromkeys(e["la"]) if la != REGION] if not e.empty else []
     has_exit = any(s.id == "exit_interviews" for s in an.instrument.sections)
     labels = (
         {r.id: r.label for r in an.instrument.table("exit_interviews", "results").rows}

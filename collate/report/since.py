@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from collate.analysis.model import REGION, WRES_REGION, Analysis
+from collate.analysis.model import REGION, Analysis
 from collate.report.words import short_names
 from collate.rounds.progress import DOWN, LIKELIHOOD_INDICATORS, UP
 
@@ -24,7 +24,7 @@ def since_facts(an: Analysis) -> dict[str, Any] | None:
     short = short_names(an)
 
     def who(la: str) -> str:
-        return "the region" if la in (REGION, WRES_REGION) else short.get(la, la)
+        return "the region" if la in (REGION) else short.get(la, la)
 
     pledges = []
     for number, rows in p.pledges.groupby("pledge", sort=True):

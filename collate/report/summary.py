@@ -17,7 +17,7 @@ import pandas as pd
 import yaml
 
 from collate.analysis.exit_interviews import exit_follow_ons
-from collate.analysis.model import REGION, WRES_REGION, Analysis
+from collate.analysis.model import REGION, Analysis
 from collate.errors import ReportError
 from collate.report import numbers as fmt
 from collate.report.words import answer_phrase
@@ -286,7 +286,7 @@ def _exit_gap(an: Analysis, w: Wording) -> str | None:
     if e.empty:
         return None
     parents = set(exit_follow_ons(an.instrument).values())
-    region = e[(e["la"] == WRES_REGION) & e["question"].isin(parents)]
+    region = e[(e["la"] == REGION) & e["question"].isin(parents)]
     if region.empty:
         return None
     q = region["question"].iloc[0]

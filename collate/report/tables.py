@@ -13,7 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from collate.analysis.model import EXIT_ALL_ASKED, REGION, WRES_REGION, Analysis
+from collate.analysis.model import EXIT_ALL_ASKED, REGION, Analysis
 from collate.measures import SUPPRESSED
 from collate.measures.workforce import (
     CLEARLY_HIGHER,
@@ -402,7 +402,7 @@ def wres_indicators(an: Analysis) -> list[str]:
 
 
 def _places(an: Analysis) -> list[str]:
-    return [p for p in dict.fromkeys(an.wres_published["la"]) if p != WRES_REGION]
+    return [p for p in dict.fromkeys(an.wres_published["la"]) if p != REGION]
 
 
 def wres_table(an: Analysis) -> TableData | None:
@@ -417,10 +417,8 @@ def wres_table(an: Analysis) -> TableData | None:
         + [HeaderCell(f"{i}. {short_indicator(an, i)}") for i in inds]
     ]
     rows = []
-    for p in [*places, WRES_REGION]:
-        row = [
-            Cell("Region (all returning LAs)" if p == WRES_REGION else short.get(p, p), bold=True)
-        ]
+    for p in [*places, REGION]:
+        row = [Cell("Region (all returning LAs)" if p == REGION else short.get(p, p), bold=True)]
         row += [_wres_cell(by.get((p, i))) for i in inds]
         rows.append(row)
     words = TableWords(an, "wres")
@@ -491,7 +489,7 @@ def wres_region_table(an: Analysis) -> TableData | None:
         TOO_FEW_TO_BE_SURE: "Outside band: too few to be sure",
     }
     for i in wres_indicators(an):
-        r = by.get((WRES_REGION, i))
+        r = by.get((REGION, i))
         if r is None:
             continue
         if r["measure"] == "relative likelihood":
@@ -542,7 +540,7 @@ def exit_region_table(an: Analysis) -> TableData | None:
     if e.empty:
         return None
     labels = _group_labels(an)
-    region = e[e["la"] == WRES_REGION]
+    region = e[e["la"] == REGION]
     groups = list(dict.fromkeys(region["group"]))
     rows = []
     for q in dict.fromkeys(region["question"]):
@@ -583,7 +581,7 @@ def exit_la_table(an: Analysis) -> TableData | None:
     by = {(r["la"], r["question"], r["group"]): r for r in e.to_dict("records")}
     rows = []
     for la in dict.fromkeys(e["la"]):
-        name = "Region (all returning LAs)" if la == WRES_REGION else short.get(la, la)
+        name = "Region (all returning LAs)" if la == REGION else short.get(la, la)
         row = [Cell(name, bold=True)]
         for g in groups:
             r = by[(la, (asked_all or questions)[0], g)]

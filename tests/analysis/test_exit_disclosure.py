@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 
 import collate.analysis.exit_interviews as analysis_module
 from collate.analysis.exit_interviews import EXIT_SECONDARY, exit_follow_ons
-from collate.analysis.model import WRES_REGION
+from collate.analysis.model import REGION
 from collate.analysis.round import analyse_collation
 from collate.intake.collation import collate_folder
 from collate.measures import exit_disclosure as xd
@@ -35,7 +35,7 @@ def _leaks(an, instrument, complements=True, insiders=True):
     (an insider's finds name it: (group, la, what, true, low, high, insider))."""
     out = []
     pub = an.exit_published
-    councils = [la for la in dict.fromkeys(pub["la"]) if la != WRES_REGION]
+    councils = [la for la in dict.fromkeys(pub["la"]) if la != REGION]
     for g in GROUPS:
         for insider in [None, *(councils if insiders else [])]:
             for la, what, true, low, high in attack(
@@ -67,7 +67,7 @@ def test_no_exit_count_can_be_narrowed_on_the_samples(collation, instrument):
     # The region's white 'race played a part' count (6) is withheld: five LAs' counts of 1 to 5
     # add up to it, so with it shown each would be 1 or 2.
     e = an.exit_published
-    row = e[(e["la"] == WRES_REGION) & (e["group"] == "white") & (e["question"] == "race_factor")]
+    row = e[(e["la"] == REGION) & (e["group"] == "white") & (e["question"] == "race_factor")]
     assert row.iloc[0]["yes"] == "c" and row.iloc[0]["reason"] == EXIT_SECONDARY
 
 

@@ -11,7 +11,7 @@ import pytest
 from docx import Document
 
 from collate.analysis.exit_interviews import exit_follow_ons
-from collate.analysis.model import WRES_REGION
+from collate.analysis.model import REGION
 from collate.analysis.round import analyse_collation
 from collate.intake.collation import collate_folder
 from collate.measures.exit_interviews import NOBODY_ASKED
@@ -68,7 +68,7 @@ def test_exit_follow_on_shares_are_of_those_asked(analysis):
     e = analysis.exit_published
     # Region, minority ethnic: 20 of the 34 who said they experienced racism felt able to report
     # it (58.8%), not 20 of the 116 interviewed (17.2%).
-    r = _exit(e, WRES_REGION, "able_to_report", "minority_ethnic")
+    r = _exit(e, REGION, "able_to_report", "minority_ethnic")
     assert (r["yes"], r["base"]) == ("20", "34")
     assert round(r["share"], 1) == 58.8
     # Hertfordshire, minority ethnic: 6 of the 12 who experienced racism reported it (50.0%),
@@ -85,12 +85,12 @@ def test_exit_follow_on_shares_are_of_those_asked(analysis):
     # Not a follow-on: of everyone interviewed, 34 of 116. The region's 116 is withheld: three
     # councils' counts of 1 to 5 are withheld, and Southend-on-Sea, knowing its own 3, would
     # narrow Peterborough's 5 to 4 or 5 from it (tests/test_exit_disclosure.py).
-    r = _exit(e, WRES_REGION, "experienced_racism", "minority_ethnic")
+    r = _exit(e, REGION, "experienced_racism", "minority_ethnic")
     assert (r["yes"], r["base"]) == ("34", "c")
-    u = _exit(analysis.exit, WRES_REGION, "experienced_racism", "minority_ethnic")
+    u = _exit(analysis.exit, REGION, "experienced_racism", "minority_ethnic")
     assert (u["yes"], u["base"], round(u["share"], 1)) == (34, 116, 29.3)
     # Nobody in the group was asked: no share, with the reason, never 0.0.
-    r = _exit(e, WRES_REGION, "able_to_report", "not_known")
+    r = _exit(e, REGION, "able_to_report", "not_known")
     assert r["base"] == "0" and r["reason"] == NOBODY_ASKED
     assert r["share"] != r["share"]  # NaN: not computed
     # A base of 1 to 5 is withheld: Hertfordshire's white leavers who experienced racism.
@@ -114,12 +114,12 @@ def test_exit_tables_in_the_report(doc):
 def test_wres_likelihoods_carry_intervals(analysis, doc):
     w = analysis.wres_published
     # Region, indicator 3: 30 of 1,710 against 77 of 9,407 (see the measures tests).
-    r = _wres(w, WRES_REGION, "3")
+    r = _wres(w, REGION, "3")
     assert (r["minority_ethnic"], r["white"]) == ("30 of 1710", "77 of 9407")
     assert round(r["low"], 2) == 1.41 and round(r["high"], 2) == 3.26
     assert r["finding"] == CLEARLY_HIGHER
     # A withheld likelihood has no interval in the published figures.
-    r = _wres(w, WRES_REGION, "4")
+    r = _wres(w, REGION, "4")
     assert r["reason"] == "small numbers" and r["low"] != r["low"] and r["finding"] == ""
     # Outside the band with an interval that includes 1: too few to be sure.
     r = _wres(w, "Luton", "2")
@@ -214,5 +214,5 @@ def test_wres_chart_description_gives_intervals_and_says_why_a_value_is_missing(
     # A withheld value names no band; a computed one gives its interval and finding.
     assert "x (outside the band)" not in desc and "c (outside the band)" not in desc
     assert "Central Bedfordshire withheld (small numbers)" in desc
-    assert "Region 2.14 (95% interval 1.41 to 3.26), clearly higher" in desc
+    assert "All returning LAs 2.14 (95% interval 1.41 to 3.26), clearly higher" in desc
     assert "Luton 0.72 (95% interval 0.38 to 1.39), outside the band but too few to be sure" in desc

@@ -12,7 +12,7 @@ import pytest
 from docx import Document
 from docx.oxml.ns import qn
 
-from collate.analysis.model import REGION, WRES_REGION
+from collate.analysis.model import REGION
 from collate.analysis.round import analyse, analyse_collation, analysis_from_collated
 from collate.intake.collation import collate_folder
 from collate.outputs.collated import write_collated
@@ -258,7 +258,7 @@ def test_every_table_figure_equals_the_published_frames(doc, analysis):
     for r in an.wres_published.itertuples():
         if r.indicator == "1" and not r.indicator_name.endswith("whole workforce"):
             continue
-        name = "Region (all returning LAs)" if r.la == WRES_REGION else short[r.la]
+        name = "Region (all returning LAs)" if r.la == REGION else short[r.la]
         kind = (
             "ratio"
             if r.measure == "relative likelihood"
@@ -300,7 +300,7 @@ def test_every_table_figure_equals_the_published_frames(doc, analysis):
     )
     e = an.exit_published
     for la in dict.fromkeys(e["la"]):
-        name = "Region (all returning LAs)" if la == WRES_REGION else short[la]
+        name = "Region (all returning LAs)" if la == REGION else short[la]
         vals = rows[name][3:]
         expected = [
             fmt.percent(r.share, r.reason)

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from docx import Document
 
+from collate.analysis.model import REGION
 from collate.analysis.round import analyse, analyse_collation
 from collate.errors import ReportError
 from collate.intake.collation import collate_folder
@@ -59,15 +60,34 @@ def test_summary_reads_correctly_with_1_2_and_11_returns(analysis, settings, ins
         assert "which all 11 returning local authorities have adopted" in text
 
 
-def test_summary_states_the_exit_racism_gap_and_only_clear_disparities(analysis, settings):
+def test_summary_states_the_exit_racism_gap_and_only_clear_disparities(
+    analysis, settings, instrument, monkeypatch
+):
+    import collate.analysis.exit_interviews as exit_module
+
     facts = build_facts(analysis)
     s = facts["summary"]
-    # The samples' starkest finding: 34 of 116 minority ethnic leavers against 8 of 455 white.
-    assert "29.3% of minority ethnic leavers (34 of 116)" in s["exit"]
-    assert "1.8% of white leavers (8 of 455)" in s["exit"]
     assert "95% confidence interval is above 1" in s["children"]
     # Nothing fixed that the data does not say.
     assert "implementation consistency" not in " ".join(s.values())
+    # On the samples, a council knowing its own counts could work out another's from the
+    # region's figures, so the region's shares are withheld, and the summary states no share
+    # the report withholds.
+    region = analysis.exit_published[
+        (analysis.exit_published["la"] == REGION)
+        & (analysis.exit_published["question"] == "experienced_racism")
+    ]
+    withheld = region[region["share"].isna() & (region["base"] != 0)]
+    assert not withheld.empty
+    assert "%" not in s["exit"]
+
+    # Without that protection (a reader who knows no council's counts), the samples' starkest
+    # finding is stated: 34 of 116 minority ethnic leavers against 8 of 455 white.
+    monkeypatch.setattr(exit_module, "EXIT_INSIDERS", False)
+    an = analyse(analysis.values, settings, instrument, {}, True, analysis.today)
+    exit_text = build_facts(an)["summary"]["exit"]
+    assert "29.3% of minority ethnic leavers (34 of 116)" in exit_text
+    assert "1.8% of white leavers (8 of 455)" in exit_text
 
 
 def test_pledge_paragraphs_name_practice_and_the_las_that_have_it(analysis):
