@@ -292,7 +292,12 @@ def _exit_gap(an: Analysis, w: Wording) -> str | None:
     q = region["question"].iloc[0]
     rows = {r["group"]: r for r in region[region["question"] == q].to_dict("records")}
     me, white = rows.get("minority_ethnic"), rows.get("white")
-    if me is None or fmt.is_missing(me.get("share")):
+    if me is None:
+        return None
+    if fmt.is_missing(me.get("share")):
+        if me.get("reason") and "withheld" in str(me.get("reason")):
+            # Say so: a director would otherwise not know the figures exist.
+            return w.say("exit_gap_all_withheld", question=answer_phrase(str(me["question_label"])))
         return None
 
     common = {

@@ -80,6 +80,7 @@ def test_summary_states_the_exit_racism_gap_and_only_clear_disparities(
     withheld = region[region["share"].isna() & (region["base"] != 0)]
     assert not withheld.empty
     assert "%" not in s["exit"]
+    assert "withheld this round" in s["exit"]
 
     # Without that protection (a reader who knows no council's counts), the samples' starkest
     # finding is stated: 34 of 116 minority ethnic leavers against 8 of 455 white.
