@@ -42,32 +42,15 @@ def convert(
     filter_name: str | None = None,
 ) -> Path:
     """Convert `source` into `out_dir` (e.g. to="xlsx" to re-save, "pdf" to print)."""
-    exe = soffice()
-    if exe is None:
-        raise LibreOfficeError("LibreOffice (soffice) is not installed")
-    out_dir.mkdir(parents=True, exist_ok=True)
     target = f"{to}:{filter_name}" if filter_name else to
-    with tempfile.TemporaryDirectory(prefix="ie-lo-profile-") as profile:
-        user = Path(profile) / "user"
-        user.mkdir()
-        if recalc:
-            (user / "registrymodifications.xcu").write_text(RECALC_ALWAYS, encoding="utf-8")
-        cmd = [
-            exe,
-            f"-env:UserInstallation=file://{profile}",
-            "--headless",
-            "--norestore",
-            "--nolockcheck",
-            "--convert-to",
-            target,
-            "--outdir",
-            str(out_dir),
-            str(source),
-        ]
-        try:
-            result = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout)
-        except subprocess.TimeoutExpired as exc:
-            raise LibreOfficeError(f"LibreOffice took over {timeout}s converting {source}") from exc
+    result = _run(
+        [source],
+        out_dir,
+        target,
+        recalc,
+        timeout,
+        f"LibreOffice took over {timeout}s converting {source}",
+    )
     produced = out_dir / (source.stem + "." + to.split(":")[0])
     if result.returncode != 0 or not produced.exists():
         raise LibreOfficeError(
@@ -86,6 +69,23 @@ def convert_many(
 ) -> None:
     """Convert several files in one LibreOffice run (recalculating every formula), since
     starting LibreOffice costs far more than converting one small workbook."""
+    target = f"{to}:Calc MS Excel 2007 XML" if to == "xlsx" else to
+    result = _run(
+        sources, out_dir, target, True, timeout, f"LibreOffice took over {timeout}s converting"
+    )
+    missing = [s.name for s in sources if not (out_dir / (s.stem + "." + to)).exists()]
+    if result.returncode != 0 or missing:
+        raise LibreOfficeError(
+            f"LibreOffice could not convert {', '.join(missing)}: "
+            f"{result.stderr.strip() or result.stdout}"
+        )
+
+
+def _run(
+    sources: list[Path], out_dir: Path, target: str, recalc: bool, timeout: float, too_long: str
+) -> subprocess.CompletedProcess:
+    """One headless LibreOffice run converting `sources` into `out_dir`, with its own user
+    profile (so parallel or left-over instances never block it)."""
     exe = soffice()
     if exe is None:
         raise LibreOfficeError("LibreOffice (soffice) is not installed")
@@ -93,7 +93,8 @@ def convert_many(
     with tempfile.TemporaryDirectory(prefix="ie-lo-profile-") as profile:
         user = Path(profile) / "user"
         user.mkdir()
-        (user / "registrymodifications.xcu").write_text(RECALC_ALWAYS, encoding="utf-8")
+        if recalc:
+            (user / "registrymodifications.xcu").write_text(RECALC_ALWAYS, encoding="utf-8")
         cmd = [
             exe,
             f"-env:UserInstallation=file://{profile}",
@@ -101,18 +102,12 @@ def convert_many(
             "--norestore",
             "--nolockcheck",
             "--convert-to",
-            f"{to}:Calc MS Excel 2007 XML" if to == "xlsx" else to,
+            target,
             "--outdir",
             str(out_dir),
             *[str(s) for s in sources],
         ]
         try:
-            result = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout)
+            return subprocess.run(cmd, capture_output=True, text=True, timeout=timeout)
         except subprocess.TimeoutExpired as exc:
-            raise LibreOfficeError(f"LibreOffice took over {timeout}s converting") from exc
-    missing = [s.name for s in sources if not (out_dir / (s.stem + "." + to)).exists()]
-    if result.returncode != 0 or missing:
-        raise LibreOfficeError(
-            f"LibreOffice could not convert {', '.join(missing)}: "
-            f"{result.stderr.strip() or result.stdout}"
-        )
+            raise LibreOfficeError(too_long) from exc
