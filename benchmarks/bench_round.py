@@ -143,7 +143,12 @@ def load_settings_region():
 
 
 def filled_folder(size: int) -> Path:
-    folder = CACHE / f"returns-{size}"
+    from collate.load import load_instrument
+
+    # Keyed by the instrument's fingerprint: returns filled from an older workbook would be
+    # refused whole (an old template), and the benchmark would time the wrong work.
+    fingerprint = load_instrument(settings_of(size).instrument_folder).fingerprint
+    folder = CACHE / f"returns-{size}-{fingerprint}"
     done = folder / ".complete"
     if done.exists():
         return folder

@@ -1013,7 +1013,12 @@ class SharedLayout:
 
     def static_text(self, sheet: str, la: LocalAuthority) -> dict[tuple[int, int], str]:
         """The fixed wording of `sheet` in the workbook made for `la`, as build_layout has it."""
-        return {rc: _for_council(text, la) for rc, text in self._static[sheet].items()}
+        return {rc: for_council_text(text, la) for rc, text in self._static[sheet].items()}
+
+    def shared_text(self, sheet: str) -> dict[tuple[int, int], str]:
+        """The fixed wording of `sheet` with stand-ins where a council is named (put the
+        council in with `for_council_text`): the same for every council, so worked out once."""
+        return self._static[sheet]
 
     def for_council(self, la: LocalAuthority) -> WorkbookLayout:
         """The whole layout of `la`'s workbook, as build_layout makes it: only the cells that
@@ -1022,18 +1027,19 @@ class SharedLayout:
         for s in self.layout.sheets:
             if any(isinstance(c.value, str) and "\ue000" in c.value for c in s.cells):
                 cells = [
-                    dataclasses.replace(c, value=_for_council(c.value, la))
+                    dataclasses.replace(c, value=for_council_text(c.value, la))
                     if isinstance(c.value, str) and "\ue000" in c.value
                     else c
                     for c in s.cells
                 ]
                 s = dataclasses.replace(s, cells=cells)
             sheets.append(s)
-        identity = {k: _for_council(v, la) for k, v in self.layout.identity.items()}
+        identity = {k: for_council_text(v, la) for k, v in self.layout.identity.items()}
         return WorkbookLayout(sheets, identity, self.layout.lists, self.layout.status_colours)
 
 
-def _for_council(text: str, la: LocalAuthority) -> str:
+def for_council_text(text: str, la: LocalAuthority) -> str:
+    """Shared wording (SharedLayout.shared_text) as the workbook made for `la` has it."""
     if "\ue000" not in text:
         return text
     return (

@@ -3,8 +3,12 @@
 The file is read once into memory and never written. Answers are found by the instrument's
 defined names, never by coordinates; the LA is identified from the workbook's embedded identity,
 never from its file name. Cached formula values are ignored: only answer cells are read, and a
-formula in an answer cell is reported. Each sheet is streamed once with openpyxl's own parser,
-which yields the cells and the sheet's protection in a single pass.
+formula in an answer cell is reported.
+
+The package's parts are read straight with libxml2 (collate.intake.package.DirectPackage), each
+decompressed once. A package the direct way cannot read exactly as openpyxl would is read with
+openpyxl's read-only workbook (OpenpyxlPackage), as every file was before, so a record is the
+same whichever way it was read.
 """
 
 from __future__ import annotations
@@ -17,6 +21,7 @@ import re
 import time
 import warnings
 import zipfile
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -24,22 +29,26 @@ from typing import Any
 import olefile
 import openpyxl
 from defusedxml import ElementTree
-from openpyxl.reader import excel
-from openpyxl.reader.strings import read_string_table as _read_string_table
+from openpyxl.styles.numbers import BUILTIN_FORMATS
 from openpyxl.utils.cell import column_index_from_string, coordinate_from_string
-from openpyxl.worksheet import _reader as _sheet_reader
-from openpyxl.worksheet._read_only import ReadOnlyWorksheet
+from openpyxl.workbook.defined_name import DefinedName
 from openpyxl.worksheet._reader import WorkSheetParser
-from openpyxl.worksheet.dimensions import SheetDimension
-from openpyxl.xml.constants import SHEET_MAIN_NS
 
 from collate.checks.catalogue import as_text, is_blank
 from collate.checks.findings import Finding
 from collate.contract import IDENTITY_KEYS, IDENTITY_SHEET, ISSUE_TOKEN, META_PREFIX, property_key
-from collate.generator.layout import SharedLayout, shared_layout
+from collate.generator.layout import SharedLayout, for_council_text, shared_layout
 from collate.instrument.model import Field, Instrument
 from collate.intake.cleaning import clean_text
 from collate.intake.manifest import IssuedWorkbook
+from collate.intake.package import (
+    MAX_DIRECT_BYTES,
+    DirectPackage,
+    NotDirect,
+    Wanted,
+    read_parts,
+)
+from collate.intake.package import parse as parse_part
 from collate.settings import LocalAuthority, RoundSettings
 
 ZIP_MAGIC = b"PK\x03\x04"
@@ -52,148 +61,88 @@ TEXT_SUFFIXES = {".csv", ".txt", ".tsv"}
 # Excel's "Strict Open XML Spreadsheet" uses these namespaces in place of the usual ones.
 STRICT_NAMESPACE = b"http://purl.oclc.org/ooxml/spreadsheetml/main"
 SINGLE_CELL = re.compile(r"\$?[A-Z]{1,3}\$?[0-9]+")
-# Read only what the collator needs (False: every part of each sheet built into openpyxl's
-# objects, as before; the differential test in tests/intake/test_performance.py compares the two).
-LEAN = True
+# Read the package's parts straight (False: every file read with openpyxl, as before; the
+# differential tests in tests/intake/test_performance.py compare the two).
+DIRECT = True
 
 
-class _LeanSheetParser(WorkSheetParser):
-    """openpyxl's sheet parser taking only the cells and <sheetProtection>. The other parts of
-    a sheet (data validations, conditional formats, print settings: hundreds of objects a
-    sheet) are passed over, not built. The XML is parsed as before (defusedxml's iterparse)."""
+class OpenpyxlPackage:
+    """What the reader needs, from openpyxl's read-only workbook: the way every file was read
+    before collate.intake.package, and still the way for a package the direct way does not take."""
 
-    _SKIPPED = frozenset(
-        {
-            _sheet_reader.COL_TAG,
-            _sheet_reader.EXT_TAG,
-            _sheet_reader.CF_TAG,
-            _sheet_reader.LEGACY_TAG,
-            _sheet_reader.ROW_BREAK_TAG,
-            _sheet_reader.COL_BREAK_TAG,
-            _sheet_reader.CUSTOM_VIEWS_TAG,
-            _sheet_reader.PRINT_TAG,
-            _sheet_reader.MARGINS_TAG,
-            _sheet_reader.PAGE_TAG,
-            _sheet_reader.HEADER_TAG,
-            _sheet_reader.FILTER_TAG,
-            _sheet_reader.VALIDATION_TAG,
-            _sheet_reader.PROPERTIES_TAG,
-            _sheet_reader.VIEWS_TAG,
-            _sheet_reader.FORMAT_TAG,
-            _sheet_reader.SCENARIOS_TAG,
-            _sheet_reader.TABLE_TAG,
-            _sheet_reader.HYPERLINK_TAG,
-            _sheet_reader.MERGE_TAG,
-        }
-    )
+    def __init__(self, wb: openpyxl.Workbook):
+        self.wb = wb
+        self.sheetnames = list(wb.sheetnames)
+        self.names = {name: dn.value for name, dn in wb.defined_names.items()}
+        props = wb.properties
+        self.last_modified_by = props.lastModifiedBy
+        self.modified = props.modified
+        self.custom = [(p.name, p.value) for p in getattr(wb.custom_doc_props, "props", []) or []]
 
-    def parse(self):
-        row_tag, prot_tag, skipped = _sheet_reader.ROW_TAG, _sheet_reader.PROT_TAG, self._SKIPPED
-        data = self.source.read()
-        if _plain_xml(data):
-            events = _lxml_events(data, skipped | {row_tag, prot_tag})
-        else:  # a DTD, or not UTF-8: defusedxml's parser, which refuses what it must
-            events = _sheet_reader.iterparse(io.BytesIO(data))
-        for _, element in events:
-            tag = element.tag
-            if tag == row_tag:
-                row = self.parse_row(element)
-                element.clear()
-                yield row
-            elif tag == prot_tag:
-                self.parse_sheet_protection(element)
-                element.clear()
-            elif tag in skipped:
-                element.clear()
+    def number_format(self, style_id: int) -> str | None:
+        fmt_id = self.wb._cell_styles[style_id].numFmtId
+        return BUILTIN_FORMATS.get(fmt_id) or self.wb._number_formats[fmt_id - 164]
 
+    def read_cells(
+        self,
+        sheet: str,
+        wanted: Wanted,
+        protection: bool,
+        tick: Callable[[int], None],
+    ) -> tuple[dict[str, Any], dict[str, int], bool | None]:
+        """Stream the sheet once with openpyxl's own parser, which yields the cells and the
+        sheet's protection in a single pass."""
+        wb = self.wb
+        ws = wb[sheet]
+        got: dict[str, Any] = {}
+        styles: dict[str, int] = {}
+        cells, rows_needed, last_row = wanted.by_rc, wanted.rows, wanted.last_row
+        with wb._archive.open(ws._worksheet_path) as src:
+            parser = WorkSheetParser(
+                src,
+                ws._shared_strings,
+                data_only=False,
+                epoch=wb.epoch,
+                date_formats=wb._date_formats,
+                timedelta_formats=wb._timedelta_formats,
+            )
+            for idx, row in parser.parse():
+                tick(len(row))
+                if idx not in rows_needed:
+                    if idx > last_row and not protection:
+                        break
+                    continue
+                for c in row:
+                    key = cells.get((idx, c["column"]))
+                    if key is not None:
+                        got[key] = c["value"]
+                        if c.get("style_id") is not None:
+                            styles[key] = c["style_id"]
+        protected = None
+        if protection:
+            # openpyxl's parser only has `protection` when the sheet still carries a
+            # <sheetProtection> element; unprotecting a sheet removes the element.
+            prot = getattr(parser, "protection", None)
+            protected = bool(prot is not None and prot.sheet)
+        return got, styles, protected
 
-class _NotLean(Exception):
-    """libxml2 refused a part the lean reader was reading: the file is read again as before,
-    so that what it is told (which parser's message, at which step) is exactly as before."""
-
-
-def _plain_xml(data: bytes) -> bool:
-    """UTF-8 (or ASCII) XML without a document type declaration, so without entity
-    declarations: nothing libxml2 could expand or fetch. Anything else goes to defusedxml."""
-    start = data[3:4] if data.startswith(b"\xef\xbb\xbf") else data[:1]
-    return start == b"<" and b"<!DOCTYPE" not in data and b"<!ENTITY" not in data
-
-
-def _lxml_events(data: bytes, tags: frozenset[str]):
-    """The end of each element named in `tags` (the others are parsed, not handed over)."""
-    from lxml import etree
-
-    try:
-        yield from etree.iterparse(
-            io.BytesIO(data),
-            events=("end",),
-            tag=tags,
-            resolve_entities=False,
-            no_network=True,
-            load_dtd=False,
-            huge_tree=False,
-        )
-    except etree.LxmlError as exc:
-        raise _NotLean(str(exc)) from None
+    def close(self) -> None:
+        self.wb.close()
 
 
-class _LeanReadOnlyWorksheet(ReadOnlyWorksheet):
-    """openpyxl's read-only sheet, finding the sheet's dimensions (which openpyxl reads as it
-    opens the workbook) with libxml2 rather than Python's tree builder, stopping where
-    openpyxl stops (the <dimension> element, else the end of the cells). The collator never
-    uses the dimensions: this only keeps what a damaged sheet makes openpyxl say, as before."""
-
-    def _get_size(self):
-        src = self._get_source()
-        data = src.read()
-        src.close()
-        if not _plain_xml(data):
-            return super()._get_size()
-        dimension, cells = _sheet_reader.DIMENSION_TAG, _sheet_reader.DATA_TAG
-        tags = frozenset({dimension, cells, _sheet_reader.ROW_TAG})
-        for _, element in _lxml_events(data, tags):
-            if element.tag == dimension:
-                dims = SheetDimension.from_tree(element).boundaries
-                if dims is not None:
-                    self._min_column, self._min_row, self._max_column, self._max_row = dims
-                return None
-            if element.tag == cells:
-                return None
-            element.clear()
-        return None
-
-
-def _lean_string_table(src) -> list[str]:
-    """openpyxl's shared-string table (openpyxl.reader.strings.read_string_table) with each
-    plain string (one <t>, as XlsxWriter writes them) taken straight from libxml2's element,
-    not built into openpyxl's objects: a third of the time openpyxl took to open a return.
-    Anything else (rich text, phonetic guides, a comment) has the file read as before."""
-    data = src.read()
-    if not _plain_xml(data):
-        return _read_string_table(io.BytesIO(data))
-    si, t = f"{{{SHEET_MAIN_NS}}}si", f"{{{SHEET_MAIN_NS}}}t"
-    strings = []
-    for _, node in _lxml_events(data, frozenset({si})):
-        children = list(node)
-        if node.attrib or len(children) != 1 or children[0].tag != t:
-            raise _NotLean("a shared string that is not plain text")
-        strings.append((children[0].text or "").replace("x005F_", ""))
-        node.clear()
-    return strings
-
+Package = DirectPackage | OpenpyxlPackage
 
 # A defined name's destinations depend on its text alone, and openpyxl's formula tokenizer
 # finds them slowly: every return has the same few hundred, so each is worked out once.
 _DESTINATIONS: dict[str, tuple[tuple[str, str], ...]] = {}
 
 
-def _destinations(dn) -> list[tuple[str, str]]:
-    if not LEAN:
-        return list(dn.destinations)
-    text = dn.value
+def _destinations(text: str | None) -> list[tuple[str, str]]:
+    if text is None:  # openpyxl fails for a name with no text: so does this, the same way
+        return list(DefinedName(name="_", attr_text=text).destinations)
     done = _DESTINATIONS.get(text)
     if done is None:
-        done = tuple(dn.destinations)
+        done = tuple(DefinedName(name="_", attr_text=text).destinations)
         if len(_DESTINATIONS) > 50_000:  # a flood of odd names cannot grow it for ever
             _DESTINATIONS.clear()
         _DESTINATIONS[text] = done
@@ -263,8 +212,12 @@ class _Reader:
         layouts: dict[tuple, SharedLayout],
         manifest: dict[str, IssuedWorkbook] | None = None,
         name: str = "",
+        direct: bool = False,
+        first: _Reader | None = None,
     ):
         self.path = path
+        self.direct = direct
+        self.parts: dict[str, bytes] | None = None  # each part, decompressed once
         self.manifest = manifest
         self.ins = instrument
         self.settings = settings
@@ -272,15 +225,19 @@ class _Reader:
         self.limits = settings.intake
         self.deadline = time.monotonic() + self.limits.max_seconds_per_file
         self.cells_read = 0
-        size = path.stat().st_size
-        self.too_large = size > self.limits.max_file_mb * MB
-        if self.too_large:  # fingerprint it without holding it in memory
-            self.data = b""
-            with path.open("rb") as fh:
-                digest = hashlib.file_digest(fh, "sha256").hexdigest()
+        if first is not None:  # read again, from the bytes already read
+            size, self.too_large, self.data = first.record.size, first.too_large, first.data
+            digest = first.record.sha256
         else:
-            self.data = path.read_bytes()
-            digest = hashlib.sha256(self.data).hexdigest()
+            size = path.stat().st_size
+            self.too_large = size > self.limits.max_file_mb * MB
+            if self.too_large:  # fingerprint it without holding it in memory
+                self.data = b""
+                with path.open("rb") as fh:
+                    digest = hashlib.file_digest(fh, "sha256").hexdigest()
+            else:
+                self.data = path.read_bytes()
+                digest = hashlib.sha256(self.data).hexdigest()
         self.record = ReturnRecord(path, digest, size, name=name)
         self.percent_cells: set[str] = set()  # answers in cells formatted as a percentage
 
@@ -381,14 +338,19 @@ class _Reader:
                     detail=f"it unpacks to {unpacked / MB:,.0f} MB, against a few MB for a return",
                 )
                 return False
-            bad = zf.testzip()
+            if self.direct:
+                if unpacked > MAX_DIRECT_BYTES:
+                    raise NotDirect("a large package: streamed by openpyxl")
+                self.parts, bad = read_parts(zf)
+            else:
+                bad = zf.testzip()
         except (zipfile.BadZipFile, OSError, EOFError, ValueError) as exc:
             self.file_finding("FILE02", detail=str(exc) or "the zip package is broken")
             return False
         if bad:
             self.file_finding("FILE02", detail=f"part {bad} is damaged")
             return False
-        if "mimetype" in names and b"opendocument" in zf.read("mimetype"):
+        if "mimetype" in names and b"opendocument" in self._read(zf, "mimetype"):
             self.file_finding("FILE05")
             return False
         if "xl/workbook.xml" not in names:
@@ -410,71 +372,70 @@ class _Reader:
                 self.file_finding("FILE01")
             return False
         try:
-            workbook_xml = zf.read("xl/workbook.xml")
+            workbook_xml = self._read(zf, "xl/workbook.xml")
         except (zipfile.BadZipFile, OSError, EOFError, ValueError) as exc:
             self.file_finding("FILE02", detail=str(exc) or "the zip package is broken")
             return False
         if STRICT_NAMESPACE in workbook_xml[:4096]:
             self.file_finding("FILE24")
             return False
-        content_types = zf.read("[Content_Types].xml") if "[Content_Types].xml" in names else b""
+        content_types = (
+            self._read(zf, "[Content_Types].xml") if "[Content_Types].xml" in names else b""
+        )
         if "xl/vbaProject.bin" in names or b"macroEnabled" in content_types:
             self.file_finding("FILE06", detail=f"saved as {suffix or 'a macro-enabled type'}")
             return False
         self.read_app_properties(zf, names)
         return True
 
+    def _read(self, zf: zipfile.ZipFile, name: str) -> bytes:
+        return self.parts[name] if self.parts is not None else zf.read(name)
+
     def read_app_properties(self, zf: zipfile.ZipFile, names: set[str]) -> None:
         if "docProps/app.xml" in names:
             try:
-                root = ElementTree.fromstring(zf.read("docProps/app.xml"))
+                data = self._read(zf, "docProps/app.xml")
+                try:
+                    root = parse_part(data)
+                except NotDirect:  # Python's parser, through defusedxml, as before
+                    root = ElementTree.fromstring(data)
                 for el in root:
                     if el.tag.endswith("}Application") and el.text:
                         self.record.application = el.text.split("$")[0].strip()
             except Exception:  # noqa: BLE001 - properties are information only
                 pass
 
-    def open(self) -> openpyxl.Workbook | None:
+    def open(self) -> Package | None:
+        if self.direct:
+            return DirectPackage(self.parts or {})
         try:
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
-                if not LEAN:
-                    return openpyxl.load_workbook(
+                return OpenpyxlPackage(
+                    openpyxl.load_workbook(
                         io.BytesIO(self.data), read_only=True, data_only=False, keep_links=False
                     )
-                excel.ReadOnlyWorksheet = _LeanReadOnlyWorksheet
-                excel.read_string_table = _lean_string_table
-                try:
-                    return openpyxl.load_workbook(
-                        io.BytesIO(self.data), read_only=True, data_only=False, keep_links=False
-                    )
-                finally:
-                    excel.ReadOnlyWorksheet = ReadOnlyWorksheet
-                    excel.read_string_table = _read_string_table
-        except _NotLean:
-            raise
+                )
         except Exception as exc:  # noqa: BLE001 - any failure here means a damaged file
             self.file_finding("FILE02", detail=f"{type(exc).__name__}: {exc}"[:200])
             return None
 
-    def identify(self, wb) -> SharedLayout | None:
+    def identify(self, wb: Package) -> SharedLayout | None:
         """Work out whose return this is from its embedded identity, and which layout it has."""
-        props = wb.properties
-        self.record.last_saved_by = props.lastModifiedBy or ""
-        self.record.last_saved_at = props.modified
+        self.record.last_saved_by = wb.last_modified_by or ""
+        self.record.last_saved_at = wb.modified
         from_props: dict[str, str] = {}
-        for p in getattr(wb.custom_doc_props, "props", []) or []:
-            key = property_key(p.name)
+        for prop_name, prop_value in wb.custom:
+            key = property_key(prop_name)
             if key is not None:
-                from_props[key] = clean_text(as_text(p.value)).text
-            elif p.name == ISSUE_TOKEN:
-                self.record.token = clean_text(as_text(p.value)).text
+                from_props[key] = clean_text(as_text(prop_value)).text
+            elif prop_name == ISSUE_TOKEN:
+                self.record.token = clean_text(as_text(prop_value)).text
         from_names: dict[str, tuple[str, str]] = {}
         for key in IDENTITY_KEYS:
-            dn = wb.defined_names.get(META_PREFIX + key)
-            if dn is None:
+            if META_PREFIX + key not in wb.names:
                 continue
-            dest = _destinations(dn)
+            dest = _destinations(wb.names[META_PREFIX + key])
             if dest:
                 from_names[key] = dest[0]
         if not from_names and not from_props:
@@ -484,11 +445,13 @@ class _Reader:
             self.read_cells(
                 wb,
                 {
-                    IDENTITY_SHEET: {
-                        _rc(ref): key
-                        for key, (sheet, ref) in from_names.items()
-                        if sheet == IDENTITY_SHEET
-                    }
+                    IDENTITY_SHEET: Wanted(
+                        {
+                            _rc(ref): key
+                            for key, (sheet, ref) in from_names.items()
+                            if sheet == IDENTITY_SHEET
+                        }
+                    )
                 },
             )
             if IDENTITY_SHEET in wb.sheetnames
@@ -566,56 +529,35 @@ class _Reader:
 
     def read_cells(
         self,
-        wb,
-        wanted: dict[str, dict[tuple[int, int], str]],
+        wb: Package,
+        wanted: dict[str, Wanted],
         protection: dict[str, bool] | None = None,
         styles: dict[str, int] | None = None,
     ) -> dict[str, dict[str, Any]]:
-        """Stream each sheet once; return {sheet: {key: value}} for the (row, col) asked for."""
+        """Read each sheet once; return {sheet: {key: value}} for the (row, col) asked for."""
         out: dict[str, dict[str, Any]] = {}
         for sheet, cells in wanted.items():
             if sheet not in wb.sheetnames:
                 continue
-            ws = wb[sheet]
-            got: dict[str, Any] = {}
-            rows_needed = {r for r, _ in cells}
-            last_row = max(rows_needed) if rows_needed else 0
-            with wb._archive.open(ws._worksheet_path) as src:
-                parser = (_LeanSheetParser if LEAN else WorkSheetParser)(
-                    src,
-                    ws._shared_strings,
-                    data_only=False,
-                    epoch=wb.epoch,
-                    date_formats=wb._date_formats,
-                    timedelta_formats=wb._timedelta_formats,
-                )
-                for idx, row in parser.parse():
-                    self.cells_read += len(row)
-                    if self.cells_read > self.limits.max_cells:
-                        raise _TooMuch(f"more than {self.limits.max_cells:,} cells")
-                    if time.monotonic() > self.deadline:
-                        raise _TooMuch(
-                            f"more than {self.limits.max_seconds_per_file:g} seconds to read"
-                        )
-                    if idx not in rows_needed:
-                        if idx > last_row and protection is None:
-                            break
-                        continue
-                    for c in row:
-                        key = cells.get((idx, c["column"]))
-                        if key is not None:
-                            got[key] = c["value"]
-                            if styles is not None and c.get("style_id") is not None:
-                                styles[key] = c["style_id"]
-                if protection is not None:
-                    # openpyxl's parser only has `protection` when the sheet still carries a
-                    # <sheetProtection> element; unprotecting a sheet removes the element.
-                    prot = getattr(parser, "protection", None)
-                    protection[sheet] = bool(prot is not None and prot.sheet)
+            got, style_ids, protected = wb.read_cells(
+                sheet, cells, protection is not None, self.tick
+            )
+            if styles is not None:
+                styles.update(style_ids)
+            if protection is not None:
+                protection[sheet] = bool(protected)
             out[sheet] = got
         return out
 
-    def read_answers(self, wb, layout: SharedLayout) -> None:
+    def tick(self, cells: int) -> None:
+        """One more row read, holding `cells` cells: stop at the round's limits."""
+        self.cells_read += cells
+        if self.cells_read > self.limits.max_cells:
+            raise _TooMuch(f"more than {self.limits.max_cells:,} cells")
+        if time.monotonic() > self.deadline:
+            raise _TooMuch(f"more than {self.limits.max_seconds_per_file:g} seconds to read")
+
+    def read_answers(self, wb: Package, layout: SharedLayout) -> None:
         rec = self.record
         expected = [s.name for s in layout.sheets]
         actual = list(wb.sheetnames)
@@ -632,79 +574,33 @@ class _Reader:
             self.file_finding("FILE14", detail="; ".join(parts))
             if missing:
                 return
-        # Where every answer is, from the workbook's own defined names.
-        wanted: dict[str, dict[tuple[int, int], str]] = {s.name: {} for s in layout.sheets}
-        names = wb.defined_names
-        for f in self.ins.fields:
-            dn = names.get(f.name)
-            if dn is None:
-                self.file_finding(
-                    "FILE16", field_label=f.label, detail=f"the name {f.name} is missing"
-                )
-                continue
-            dest = _destinations(dn)
-            if len(dest) != 1 or dest[0][0] not in wanted or not SINGLE_CELL.fullmatch(dest[0][1]):
-                self.file_finding(
-                    "FILE25", field_label=f.label, name=f.name, found=dn.attr_text or "nothing"
-                )
-                continue
-            sheet, ref = dest[0]
-            rc = _rc(ref)
-            taken = wanted[sheet].get(rc, "")
-            if taken.startswith("f:"):
-                # Two answers' names point at one cell: neither can be trusted.
-                other = self.ins.field(taken[2:])
-                rec.cells.pop(other.id, None)
-                del wanted[sheet][rc]
-                self.file_finding(
-                    "FILE26",
-                    sheet=sheet,
-                    cell=ref.replace("$", ""),
-                    field_label=f.label,
-                    other_label=other.label,
-                )
-                continue
-            rec.cells[f.id] = (sheet, ref.replace("$", ""))
-            wanted[sheet][rc] = "f:" + f.id
-        for check in self.ins.checks.workbook_checks():
-            if check.severity != "query":
-                continue
-            dn = names.get(check.explanation_name)
-            dest = _destinations(dn) if dn is not None else []
-            if len(dest) == 1 and dest[0][0] in wanted:
-                wanted[dest[0][0]][_rc(dest[0][1])] = "x:" + check.id
-        # Fixed wording, by coordinate from the layout this workbook was made with.
-        static: dict[str, dict[tuple[int, int], str]] = {}
-        for s in layout.sheets:
-            if s.name == IDENTITY_SHEET:
-                continue
-            static[s.name] = {}
-            for (r, c), text in layout.static_text(s.name, self.record.la).items():
-                key = (r + 1, c + 1)
-                if key not in wanted[s.name]:
-                    wanted[s.name][key] = "s:" + f"{r + 1},{c + 1}"
-                    static[s.name][key] = text
+        plan = _plan(self.ins, layout, wb.names)
+        for code, context in plan.findings:
+            self.file_finding(code, **context)
+        rec.cells.update(plan.cells)
         protection: dict[str, bool] = {}
         styles: dict[str, int] = {}
-        found = self.read_cells(
-            wb, {k: v for k, v in wanted.items() if k != IDENTITY_SHEET}, protection, styles
-        )
+        found = self.read_cells(wb, plan.wanted, protection, styles)
+        percent = _percent_styles(wb)
         self.percent_cells = {
-            key[2:] for key, sid in styles.items() if key.startswith("f:") and _is_percent(wb, sid)
+            key[2:] for key in plan.answer_keys if key in styles and percent(styles[key])
         }
         for sheet, ok in protection.items():
             if not ok:
                 self.file_finding("FILE12", sheet=sheet)
+        la = self.record.la
         for sheet, values in found.items():
             changed = 0
             for key, value in values.items():
-                kind, _, ident = key.partition(":")
+                kind = key[0]
                 if kind == "f":
-                    rec.raw[ident] = value
+                    rec.raw[key[2:]] = value
                 elif kind == "x" and not is_blank(value):
-                    rec.explanations[ident] = clean_text(as_text(value)).text
-            for (r, c), text in static.get(sheet, {}).items():
-                value = values.get(f"s:{r},{c}")
+                    rec.explanations[key[2:]] = clean_text(as_text(value)).text
+            for key, r, c, text in plan.static.get(sheet, ()):
+                value = values.get(key)
+                if "\ue000" in text:  # wording that names the council
+                    text = for_council_text(text, la)
                 # The cell as the template wrote it needs no cleaning to compare (most are).
                 if value != text and _norm(value) != _norm_text(text) and changed < 3:
                     changed += 1
@@ -806,13 +702,133 @@ class _Reader:
         )
 
 
-def _is_percent(wb, style_id: int) -> bool:
-    """Whether a cell's number format shows it as a percentage."""
-    from openpyxl.styles.numbers import BUILTIN_FORMATS
+@dataclass
+class _Plan:
+    """Where a return's answers, explanations and fixed wording are, worked out from its
+    defined names and its layout. Returns made from one template have the same names, so a
+    plan is worked out once and used for each (it names no council: see SharedLayout)."""
 
+    findings: list[tuple[str, dict[str, Any]]]  # FILE16, FILE25 and FILE26, in order
+    cells: dict[str, tuple[str, str]]  # field id → (sheet, cell)
+    wanted: dict[str, Wanted]  # sheet → the cells to read (not the Identity sheet)
+    static: dict[str, list[tuple[str, int, int, str]]]  # sheet → (key, row, col, wording)
+    answer_keys: list[str]
+
+
+_PLANS: dict[int, tuple[SharedLayout, Instrument, dict[tuple, _Plan]]] = {}
+_NO_NAME = object()
+
+
+def _plan(ins: Instrument, layout: SharedLayout, names: dict[str, str | None]) -> _Plan:
+    explanation_names = [
+        check.explanation_name
+        for check in ins.checks.workbook_checks()
+        if check.severity == "query"
+    ]
+    signature = tuple(names.get(f.name, _NO_NAME) for f in ins.fields) + tuple(
+        names.get(n, _NO_NAME) for n in explanation_names
+    )
+    held = _PLANS.get(id(layout))
+    if held is None or held[0] is not layout or held[1] is not ins:
+        if len(_PLANS) > 8:
+            _PLANS.clear()
+        held = _PLANS[id(layout)] = (layout, ins, {})
+    plans = held[2]
+    plan = plans.get(signature)
+    if plan is None:
+        if len(plans) > 32:  # a flood of altered workbooks cannot grow it for ever
+            plans.clear()
+        plan = plans[signature] = _make_plan(ins, layout, names)
+    return plan
+
+
+def _make_plan(ins: Instrument, layout: SharedLayout, names: dict[str, str | None]) -> _Plan:
+    findings: list[tuple[str, dict[str, Any]]] = []
+    cells: dict[str, tuple[str, str]] = {}
+    # Where every answer is, from the workbook's own defined names.
+    wanted: dict[str, dict[tuple[int, int], str]] = {s.name: {} for s in layout.sheets}
+    for f in ins.fields:
+        if f.name not in names:
+            findings.append(
+                ("FILE16", {"field_label": f.label, "detail": f"the name {f.name} is missing"})
+            )
+            continue
+        text = names[f.name]
+        dest = _destinations(text)
+        if len(dest) != 1 or dest[0][0] not in wanted or not SINGLE_CELL.fullmatch(dest[0][1]):
+            findings.append(
+                ("FILE25", {"field_label": f.label, "name": f.name, "found": text or "nothing"})
+            )
+            continue
+        sheet, ref = dest[0]
+        rc = _rc(ref)
+        taken = wanted[sheet].get(rc, "")
+        if taken.startswith("f:"):
+            # Two answers' names point at one cell: neither can be trusted.
+            other = ins.field(taken[2:])
+            cells.pop(other.id, None)
+            del wanted[sheet][rc]
+            findings.append(
+                (
+                    "FILE26",
+                    {
+                        "sheet": sheet,
+                        "cell": ref.replace("$", ""),
+                        "field_label": f.label,
+                        "other_label": other.label,
+                    },
+                )
+            )
+            continue
+        cells[f.id] = (sheet, ref.replace("$", ""))
+        wanted[sheet][rc] = "f:" + f.id
+    for check in ins.checks.workbook_checks():
+        if check.severity != "query":
+            continue
+        name = check.explanation_name
+        dest = _destinations(names[name]) if name in names else []
+        if len(dest) == 1 and dest[0][0] in wanted:
+            wanted[dest[0][0]][_rc(dest[0][1])] = "x:" + check.id
+    # Fixed wording, by coordinate from the layout this workbook was made with.
+    static: dict[str, list[tuple[str, int, int, str]]] = {}
+    for s in layout.sheets:
+        if s.name == IDENTITY_SHEET:
+            continue
+        static[s.name] = []
+        for (r, c), text in layout.shared_text(s.name).items():
+            key = (r + 1, c + 1)
+            if key not in wanted[s.name]:
+                wanted[s.name][key] = f"s:{r + 1},{c + 1}"
+                static[s.name].append((wanted[s.name][key], r + 1, c + 1, text))
+    answer_keys = [
+        key for cells_of in wanted.values() for key in cells_of.values() if key[0] == "f"
+    ]
+    return _Plan(
+        findings,
+        cells,
+        {k: Wanted(v) for k, v in wanted.items() if k != IDENTITY_SHEET},
+        static,
+        answer_keys,
+    )
+
+
+def _percent_styles(wb: Package) -> Callable[[int], bool]:
+    """_is_percent for this workbook, each style worked out once."""
+    seen: dict[int, bool] = {}
+
+    def percent(style_id: int) -> bool:
+        done = seen.get(style_id)
+        if done is None:
+            done = seen[style_id] = _is_percent(wb, style_id)
+        return done
+
+    return percent
+
+
+def _is_percent(wb: Package, style_id: int) -> bool:
+    """Whether a cell's number format shows it as a percentage."""
     try:
-        fmt_id = wb._cell_styles[int(style_id)].numFmtId
-        code = BUILTIN_FORMATS.get(fmt_id) or wb._number_formats[fmt_id - 164]
+        code = wb.number_format(int(style_id))
     except (IndexError, KeyError, TypeError, ValueError, AttributeError):
         return False
     return "%" in re.sub(r'"[^"]*"|\\.', "", code or "")
@@ -890,33 +906,23 @@ def read_return(
 
     With `manifest` (from the build's manifest.csv), a return must carry the issue token of a
     workbook issued to the council it names."""
-    global LEAN
-    if LEAN:
-        try:
-            return _read_return(path, instrument, settings, layouts, manifest, name)
-        except _NotLean:
-            LEAN = False
-            try:
-                return _read_return(path, instrument, settings, layouts, manifest, name)
-            finally:
-                LEAN = True
-    return _read_return(path, instrument, settings, layouts, manifest, name)
-
-
-def _read_return(
-    path: Path,
-    instrument: Instrument,
-    settings: RoundSettings,
-    layouts: dict | None,
-    manifest: dict[str, IssuedWorkbook] | None,
-    name: str,
-) -> ReturnRecord:
+    layouts = layouts if layouts is not None else {}
     try:
-        reader = _Reader(
-            path, instrument, settings, layouts if layouts is not None else {}, manifest, name
-        )
+        reader = _Reader(path, instrument, settings, layouts, manifest, name, direct=DIRECT)
     except OSError as exc:  # the file vanished, or this computer may not read it
         return unreadable_record(path, instrument, exc, name)
+    if DIRECT:
+        try:
+            return _read(reader)
+        except NotDirect:
+            # The same bytes again, with openpyxl (see collate.intake.package).
+            reader = _Reader(
+                path, instrument, settings, layouts, manifest, name, direct=False, first=reader
+            )
+    return _read(reader)
+
+
+def _read(reader: _Reader) -> ReturnRecord:
     try:
         if not reader.sniff():
             return reader.record
@@ -929,16 +935,19 @@ def _read_return(
                 return reader.record
             reader.read_answers(wb, layout)
         finally:
-            wb.close()
+            if isinstance(wb, OpenpyxlPackage):
+                wb.close()
         if reader.record.readable:
             reader.run_checks()
-    except _NotLean:
+    except NotDirect:
         raise
     except _TooMuch as exc:
         reader.record.readable = False
         reader.record.values = {}
         reader.file_finding("FILE30", detail=str(exc))
     except Exception as exc:  # noqa: BLE001 - one bad file must never stop the others
+        if reader.direct:  # a shape the direct way did not foresee: openpyxl says what is wrong
+            raise NotDirect(f"{type(exc).__name__}: {exc}") from exc
         reader.file_finding("FILE02", detail=f"{type(exc).__name__}: {exc}"[:200])
     return reader.record
 

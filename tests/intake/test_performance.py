@@ -61,7 +61,9 @@ def test_protection_written_as_the_workbook_is_written_is_what_the_repack_wrote(
 
 
 # ---------------------------------------------------------------------------------------------
-# The lean reader (collate.intake.reader.LEAN) against the reader as it was
+# The direct reader (collate.intake.package, reader.DIRECT) against openpyxl's, the reader as it
+# was: the same record and findings for every file the tests hold, and the direct way really
+# taken for every return as Excel, LibreOffice and the generator write them.
 
 
 def _every_file(folder):
@@ -69,34 +71,211 @@ def _every_file(folder):
 
 
 def _both_ways(path, settings, instrument, monkeypatch):
-    from collate.intake import reader
+    """(openpyxl's record, the direct reader's record, whether the direct way read it)."""
+    from collate.intake import package, reader
 
-    records = []
-    for lean in (False, True):
-        monkeypatch.setattr(reader, "LEAN", lean)
-        records.append(reader.read_return(path, instrument, settings, {}, None, path.name))
-    return records
+    monkeypatch.setattr(reader, "DIRECT", False)
+    old = reader.read_return(path, instrument, settings, {}, None, path.name)
+    monkeypatch.setattr(reader, "DIRECT", True)
+    declined = []
+    plain_read = reader._read
+
+    def spy(r):
+        try:
+            return plain_read(r)
+        except package.NotDirect as exc:
+            declined.append(str(exc))
+            raise
+
+    monkeypatch.setattr(reader, "_read", spy)
+    new = reader.read_return(path, instrument, settings, {}, None, path.name)
+    monkeypatch.setattr(reader, "_read", plain_read)
+    return old, new, not declined
 
 
-def test_the_lean_reader_reads_every_sample_as_before(settings, instrument, monkeypatch):
+def test_the_direct_reader_reads_every_sample_as_openpyxl_does(settings, instrument, monkeypatch):
     from collate.settings import ROOT
 
     files = _every_file(ROOT / "sample_returns")
-    assert len([f for f in files if f.suffix == ".xlsx"]) >= 14  # 11 samples and the flawed
+    workbooks = [f for f in files if f.suffix == ".xlsx"]
+    assert len(workbooks) >= 14  # 11 samples and the flawed
+    writers = set()
     for path in files:
-        old, new = _both_ways(path, settings, instrument, monkeypatch)
+        old, new, direct = _both_ways(path, settings, instrument, monkeypatch)
+        assert new.findings == old.findings, path.name
         assert new == old, path.name
+        if path.suffix == ".xlsx":  # saved by openpyxl or by LibreOffice: read directly
+            assert direct, path.name
+            writers.add(new.application.split()[0])
+    assert {"LibreOffice/7.4.7.2", "Microsoft"} <= writers or len(writers) >= 2, writers
 
 
-def test_the_lean_reader_reads_every_broken_file_as_before(
+def test_a_return_resaved_by_libreoffice_is_read_directly_and_as_before(
+    lo_resaved, settings, instrument, monkeypatch
+):
+    old, new, direct = _both_ways(lo_resaved, settings, instrument, monkeypatch)
+    assert new == old
+    assert new.application.startswith("LibreOffice")
+    assert direct
+    assert new.readable and len(new.cells) == len(instrument.fields)
+
+
+def test_the_direct_reader_reads_every_broken_file_as_openpyxl_does(
     corpus, settings, instrument, monkeypatch
 ):
     files = _every_file(corpus.folder)
     assert len(files) >= len(corpus.cases)
     for path in files:
-        old, new = _both_ways(path, settings, instrument, monkeypatch)
+        old, new, _ = _both_ways(path, settings, instrument, monkeypatch)
         assert new.findings == old.findings, path.name
         assert new == old, path.name
+
+
+def _parts(path):
+    import zipfile
+
+    with zipfile.ZipFile(path) as z:
+        return {i.filename: z.read(i) for i in z.infolist()}
+
+
+def _write(parts, path):
+    import zipfile
+
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
+        for name, data in parts.items():
+            z.writestr(name, data)
+    return path
+
+
+def _answer_cell(parts, instrument, field_id):
+    """The sheet part and cell reference of an answer, from the workbook's own names."""
+    from collate.intake.package import DirectPackage
+
+    package = DirectPackage(parts)
+    text = package.names[instrument.field(field_id).name]
+    sheet, ref = text.rsplit("!", 1)
+    return package.sheet_parts[sheet.strip("'").replace("''", "'")], ref.replace("$", "")
+
+
+def _first_count(instrument):
+    return next(f for f in instrument.fields if f.type == "whole")
+
+
+def _edit_cell(xml: bytes, ref: str, new_cell: bytes) -> bytes:
+    import re
+
+    pattern = re.compile(rb'<c r="' + ref.encode() + rb'"[^>]*?(/>|>.*?</c>)', re.S)
+    assert pattern.search(xml), ref
+    return pattern.sub(lambda m: new_cell, xml, count=1)
+
+
+ODD_PACKAGES = {
+    # Each: how to make it from a sample return, and whether the direct way reads it itself.
+    "an answer as an inline string": (
+        lambda xml, ref: _edit_cell(
+            xml, ref, f'<c r="{ref}" t="inlineStr"><is><t>12</t></is></c>'.encode()
+        ),
+        True,
+    ),
+    "an answer as a shared formula": (
+        lambda xml, ref: _edit_cell(
+            xml, ref, f'<c r="{ref}"><f t="shared" ref="{ref}" si="0">1+1</f><v>2</v></c>'.encode()
+        ),
+        False,
+    ),
+    "an answer as a plain formula": (
+        lambda xml, ref: _edit_cell(xml, ref, f'<c r="{ref}"><f>1+1</f><v>2</v></c>'.encode()),
+        True,
+    ),
+    "an answer cell without its reference": (
+        lambda xml, ref: _edit_cell(xml, ref, b"<c><v>3</v></c>"),
+        False,
+    ),
+    "an answer cell with a lower-case reference": (
+        lambda xml, ref: _edit_cell(xml, ref, f'<c r="{ref.lower()}"><v>3</v></c>'.encode()),
+        False,
+    ),
+    "an answer cell with a $ in its reference": (
+        lambda xml, ref: _edit_cell(xml, ref, f'<c r="${ref}"><v>3</v></c>'.encode()),
+        False,
+    ),
+    "a number with a decimal point and an exponent": (
+        lambda xml, ref: _edit_cell(xml, ref, f'<c r="{ref}"><v>1.2E1</v></c>'.encode()),
+        True,
+    ),
+    "a true or false cell": (
+        lambda xml, ref: _edit_cell(xml, ref, f'<c r="{ref}" t="b"><v>1</v></c>'.encode()),
+        True,
+    ),
+    "an error cell": (
+        lambda xml, ref: _edit_cell(xml, ref, f'<c r="{ref}" t="e"><v>#N/A</v></c>'.encode()),
+        True,
+    ),
+    "a shared string out of range": (
+        lambda xml, ref: _edit_cell(xml, ref, f'<c r="{ref}" t="s"><v>999999</v></c>'.encode()),
+        False,
+    ),
+    "a document type declaration in the sheet": (
+        lambda xml, ref: xml.replace(
+            b"<worksheet", b'<!DOCTYPE worksheet [<!ENTITY e "5">]><worksheet', 1
+        ),
+        False,
+    ),
+}
+
+
+@pytest.mark.parametrize("case", sorted(ODD_PACKAGES))
+def test_odd_packages_read_the_same_either_way(case, settings, instrument, monkeypatch, tmp_path):
+    """A package shaped as no writer we know of is read by openpyxl, and what it says is what
+    openpyxl always said; one the direct way takes is read the same."""
+    from collate.settings import ROOT
+
+    source = next((ROOT / "sample_returns").glob("SAMPLE_Luton_*.xlsx"))  # saved by LibreOffice
+    parts = _parts(source)
+    field = _first_count(instrument)
+    part, ref = _answer_cell(parts, instrument, field.id)
+    edit, taken = ODD_PACKAGES[case]
+    parts[part] = edit(parts[part], ref)
+    path = _write(parts, tmp_path / f"{case}.xlsx")
+    old, new, direct = _both_ways(path, settings, instrument, monkeypatch)
+    assert new.findings == old.findings
+    assert new == old
+    assert direct is taken
+
+
+def test_rich_text_and_1904_dates_are_read_directly_and_as_before(
+    settings, instrument, monkeypatch, tmp_path
+):
+    """Shared strings in runs of formatting (as Excel writes a cell with two fonts) and the
+    1904 date system (a workbook first made on a Mac) are read directly, as openpyxl reads them."""
+    import re
+
+    from collate.settings import ROOT
+
+    source = next((ROOT / "sample_returns").glob("SAMPLE_Luton_*.xlsx"))  # saved by LibreOffice
+    parts = _parts(source)
+    strings = parts["xl/sharedStrings.xml"]
+    first = re.search(rb"<si><t[^>]*>([^<]{4,})</t></si>", strings)
+    text = first.group(1)
+    half = len(text) // 2
+    runs = (
+        b"<si><r><rPr><b/></rPr><t>"
+        + text[:half]
+        + b'</t></r><r><t xml:space="preserve">'
+        + text[half:]
+        + b"</t></r></si>"
+    )
+    parts["xl/sharedStrings.xml"] = strings.replace(first.group(0), runs, 1)
+    workbook = parts["xl/workbook.xml"]
+    assert b'date1904="false"' in workbook  # as LibreOffice writes it
+    parts["xl/workbook.xml"] = workbook.replace(b'date1904="false"', b'date1904="true"')
+    path = _write(parts, tmp_path / "odd.xlsx")
+    old, new, direct = _both_ways(path, settings, instrument, monkeypatch)
+    assert direct
+    assert new == old
+    assert new.readable and new.values
+    dates = [f.id for f in instrument.fields if f.type == "date" and f.id in new.values]
+    assert dates  # a date answer, read through the 1904 calendar as openpyxl reads it
 
 
 @pytest.mark.parametrize("sample", [False, True])
