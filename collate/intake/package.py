@@ -492,27 +492,28 @@ class DirectPackage:
                 ref = c.get("r")
                 hit = by_ref.get(ref)
                 if hit is None:
-                    if ref is None or ref[width:] != rs or not _plain_letters(ref[:width]):
+                    if ref is None or ref[width:] != rs or ref[:width] not in _COLUMN_LETTERS:
                         raise NotDirect("a cell out of its row, or without its place")
                     continue
                 if hit[0] != number:
                     raise NotDirect("a cell out of its row")
                 key = hit[1]
-                attrib = c.attrib
-                # Most cells: a shared string, or nothing, with a plain style and no formula.
-                if len(c) == 1 and attrib.get("t") == "s" and c[0].tag == VALUE:
-                    style = attrib.get("s", "0")
-                    if style.isdigit() and style.isascii():
-                        try:
-                            got[key] = strings[int(c[0].text)]
-                        except (IndexError, TypeError, ValueError):
-                            raise NotDirect("an odd shared string") from None
-                        styles[key] = int(style)
-                        continue
-                elif not len(c) and "t" not in attrib:
-                    style = attrib.get("s", "0")
-                    if style.isdigit() and style.isascii():
-                        got[key], styles[key] = None, int(style)
+                # Most cells: a shared string, a number or nothing, with a plain style.
+                style = c.get("s", "0")
+                if style in _STYLE_IDS:
+                    kind = c.get("t")
+                    n = len(c)
+                    if n == 1:
+                        child = c[0]
+                        if child.tag == VALUE:
+                            text = child.text
+                            if kind == "s" and text is not None and text.isdigit():
+                                index = int(text)
+                                if index < len(strings):
+                                    got[key], styles[key] = strings[index], _STYLE_IDS[style]
+                                    continue
+                    elif n == 0 and kind is None:
+                        got[key], styles[key] = None, _STYLE_IDS[style]
                         continue
                 got[key], styles[key] = value_of(c)
         protected = None
@@ -591,6 +592,9 @@ class Wanted:
 _SKIPPED_NAMES = frozenset({"_xlnm.Print_Titles", "_xlnm.Print_Area", "_xlnm._FilterDatabase"})
 _SI_ATTRIBUTES = etree.XPath("boolean(//m:si[@*])", namespaces={"m": MAIN})
 _ROW_NUMBER = re.compile(r"[1-9][0-9]*")
+# Every column as a writer writes it (A to XFD, and beyond to ZZZ), and style ids as written.
+_COLUMN_LETTERS = frozenset(get_column_letter(i) for i in range(1, 18279))
+_STYLE_IDS = {str(i): i for i in range(4096)}
 
 
 def _plain_letters(text: str) -> bool:
