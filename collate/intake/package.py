@@ -26,6 +26,7 @@ from collections.abc import Callable
 from typing import Any
 
 from lxml import etree
+from openpyxl.packaging.workbook import WorkbookPackage
 from openpyxl.styles.numbers import (
     BUILTIN_FORMATS,
     BUILTIN_FORMATS_MAX_SIZE,
@@ -80,6 +81,8 @@ _WORKBOOK_CHILDREN = {
         "fileRecoveryPr",
     )
 }
+# Every part of a workbook openpyxl reads (openpyxl.packaging.workbook.WorkbookPackage).
+_WORKBOOK_PARTS = frozenset(WorkbookPackage.__elements__) | {"extLst"}
 _DEFINED_NAME_ATTRIBUTES = {
     "name",
     "comment",
@@ -246,10 +249,12 @@ class DirectPackage:
             tag = child.tag
             if not isinstance(tag, str):
                 continue
-            if tag.startswith("{http://schemas.openxmlformats.org/markup-compatibility"):
-                continue  # mc:AlternateContent (Excel's file path): openpyxl passes it over
             if tag not in _WORKBOOK_CHILDREN:
-                raise NotDirect(f"the workbook holds {tag}")
+                # openpyxl knows a part by its local name, whatever its namespace, and passes
+                # over one it does not know (Excel's mc:AlternateContent, xr:revisionPtr).
+                if tag.rpartition("}")[2] in _WORKBOOK_PARTS:
+                    raise NotDirect(f"the workbook holds {tag}")
+                continue
             if tag == WORKBOOK_PR:
                 flag = child.get("date1904")
                 if flag is not None and flag not in ("false", "f", "0") and flag:

@@ -356,3 +356,41 @@ def test_report_tables_are_filled_as_python_docx_fills_them(settings, instrument
         if table is not None:
             fast = _table_xml(analysis, table, monkeypatch, slow=False)
             assert fast == _table_xml(analysis, table, monkeypatch, slow=True), name
+
+
+def test_a_return_shaped_as_excel_saves_it_is_read_directly_and_as_before(
+    settings, instrument, monkeypatch, tmp_path
+):
+    """Excel adds parts of its own to a workbook (its file path in mc:AlternateContent, a
+    revision mark, row heights in another namespace): openpyxl passes over them, and so does the
+    direct reader, which must not send every return saved by Excel to openpyxl."""
+    import re
+
+    from collate.settings import ROOT
+
+    source = next((ROOT / "sample_returns").glob("SAMPLE_Luton_*.xlsx"))
+    parts = _parts(source)
+    excel_parts = (
+        b'<mc:AlternateContent xmlns:mc="http://schemas.openxmlformats.org/markup-compatibility/'
+        b'2006"><mc:Choice Requires="x15"><x15ac:absPath xmlns:x15ac="http://schemas.microsoft.'
+        b'com/office/spreadsheetml/2010/11/ac" url="C:\\Users\\officer\\Documents\\"/>'
+        b"</mc:Choice></mc:AlternateContent>"
+        b'<xr:revisionPtr xmlns:xr="http://schemas.microsoft.com/office/spreadsheetml/2014/'
+        b'revision" revIDLastSave="0" documentId="8_{1A2B3C4D}"/>'
+    )
+    workbook = parts["xl/workbook.xml"]
+    assert b"<bookViews>" in workbook
+    parts["xl/workbook.xml"] = workbook.replace(b"<bookViews>", excel_parts + b"<bookViews>", 1)
+    for name in [n for n in parts if n.startswith("xl/worksheets/sheet")]:
+        xml = parts[name].replace(
+            b"<worksheet ",
+            b'<worksheet xmlns:x14ac="http://schemas.microsoft.com/office/'
+            b'spreadsheetml/2009/9/ac" ',
+            1,
+        )
+        parts[name] = re.sub(rb"<row ", b'<row x14ac:dyDescent="0.25" ', xml)
+    path = _write(parts, tmp_path / "excel.xlsx")
+    old, new, direct = _both_ways(path, settings, instrument, monkeypatch)
+    assert new == old
+    assert new.readable and new.values and not new.errors
+    assert direct
