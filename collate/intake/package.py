@@ -20,6 +20,7 @@ damaged cell that no answer or fixed wording sits in does not stop a return bein
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import posixpath
 import re
 from collections.abc import Callable
@@ -51,6 +52,12 @@ _WORKBOOK_TYPES = [  # in the order openpyxl looks for them
     "application/vnd.ms-excel.sheet.macroEnabled.main+xml",
     "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml",
 ]
+_SHARED_PARTS = (
+    "[Content_Types].xml",
+    "xl/workbook.xml",
+    "xl/_rels/workbook.xml.rels",
+    "xl/styles.xml",
+)
 _SHARED_STRINGS = "application/vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"
 _WORKSHEET_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet"
 
@@ -193,12 +200,42 @@ def _plain_strings(root: etree._Element) -> list[str] | None:
 class DirectPackage:
     """A return's package read with libxml2 (see the module's docstring)."""
 
+    # What the workbook, content-type, relationship and style parts say, by those parts'
+    # fingerprint: every return made from one template has the same, so each is read once.
+    _shared: dict[bytes, tuple] = {}
+    _SHARED_FIELDS = (
+        "_strings_part",
+        "epoch",
+        "sheets",
+        "names",  # read only: shared by every package with these parts
+        "_rels",
+        "number_formats",
+        "format_ids",
+        "date_formats",
+        "timedelta_formats",
+    )
+
     def __init__(self, parts: dict[str, bytes]):
         self.parts = parts
-        self._content_types()
-        self._workbook()
+        digest = hashlib.blake2b(digest_size=20)
+        for name in _SHARED_PARTS:
+            data = self._part(name)
+            digest.update(len(data).to_bytes(8, "big"))
+            digest.update(data)
+        key = digest.digest()
+        known = self._shared.get(key)
+        if known is None:
+            self._content_types()
+            self._workbook()
+            self._read_relationships()
+            self._styles()
+            if len(self._shared) >= 16:
+                self._shared.clear()
+            self._shared[key] = tuple(getattr(self, f) for f in self._SHARED_FIELDS)
+        else:
+            for name, value in zip(self._SHARED_FIELDS, known, strict=True):
+                setattr(self, name, value)
         self._relationships()
-        self._styles()
         self._properties()
         self._custom_properties()
         self.shared_strings = (
@@ -320,7 +357,7 @@ class DirectPackage:
             return
         self.names[name] = dn.text or None  # the last of two with one name, as openpyxl
 
-    def _relationships(self) -> None:
+    def _read_relationships(self) -> None:
         root = parse(self._part("xl/_rels/workbook.xml.rels"))
         rels: dict[str, tuple[str, str]] = {}
         for rel in root:
@@ -336,6 +373,12 @@ class DirectPackage:
                     else posixpath.normpath(posixpath.join("xl", target))
                 )
             rels[rid] = (kind, target)
+        self._rels = rels
+
+    def _relationships(self) -> None:
+        """Each sheet's part, as openpyxl finds it (a sheet whose part is missing is passed
+        over)."""
+        rels = self._rels
         self.sheet_parts: dict[str, str] = {}
         self.sheetnames: list[str] = []
         for name, rid in self.sheets:
