@@ -27,6 +27,8 @@ from collections.abc import Callable
 from typing import Any
 
 from lxml import etree
+from openpyxl.descriptors import Bool
+from openpyxl.descriptors.excel import Base64Binary
 from openpyxl.packaging.workbook import WorkbookPackage
 from openpyxl.styles.numbers import (
     BUILTIN_FORMATS,
@@ -512,7 +514,7 @@ class DirectPackage:
         protected (if asked). Rows are counted, and stopped at, as the openpyxl way does."""
         root = parse(self._part(self.sheet_parts[sheet]))
         for el in root.iter(DIMENSION, DATA):  # openpyxl reads it as it opens the workbook
-            if el.tag == DIMENSION:
+            if el.tag == DIMENSION and not _plain_dimension(el):
                 try:
                     SheetDimension.from_tree(el).boundaries  # noqa: B018 - may raise
                 except Exception:  # noqa: BLE001 - what openpyxl says of it is kept
@@ -569,10 +571,7 @@ class DirectPackage:
             found = None
             for found in root.iter(PROTECTION):  # noqa: B007 - the last one counts
                 pass
-            try:
-                protected = bool(found is not None and SheetProtection.from_tree(found).sheet)
-            except Exception:  # noqa: BLE001 - what openpyxl says of it is kept
-                raise NotDirect("an odd sheet protection") from None
+            protected = _protected(found) if found is not None else False
         return got, styles, protected
 
     def _value(self, c: etree._Element) -> tuple[Any, int]:
@@ -648,6 +647,43 @@ _STYLE_IDS = {str(i): i for i in range(4096)}
 def _plain_letters(text: str) -> bool:
     """One to three capital letters A to Z: a column as every writer writes it."""
     return 0 < len(text) <= 3 and text.isascii() and text.isalpha() and text.isupper()
+
+
+_RANGE = re.compile(r"[A-Z]{1,3}[1-9][0-9]*(:[A-Z]{1,3}[1-9][0-9]*)?")
+
+
+def _plain_dimension(el: etree._Element) -> bool:
+    """A sheet's size as writers write it (<dimension ref="A1:L144"/>): openpyxl reads it."""
+    attrib = el.attrib
+    return len(attrib) == 1 and _RANGE.fullmatch(attrib.get("ref", "")) is not None
+
+
+_PROTECTION_SWITCHES = frozenset(
+    a for a in SheetProtection.__attrs__ if isinstance(getattr(SheetProtection, a, None), Bool)
+)
+_BASE64 = re.compile(Base64Binary.pattern)  # what openpyxl takes for a hash or a salt
+
+
+def _protected(el: etree._Element) -> bool:
+    """Whether <sheetProtection> protects the sheet, as openpyxl reads it: its `sheet` switch,
+    or any password (openpyxl's SheetProtection turns protection on with a password)."""
+    attrib = {k: v for k, v in el.attrib.items() if not k.startswith("{")}
+    plain = all(
+        key in _PROTECTION_SWITCHES
+        or key in ("password", "algorithmName")
+        or (key == "spinCount" and _DIGITS.fullmatch(value))
+        or (key in ("hashValue", "saltValue") and _BASE64.match(value))
+        for key, value in attrib.items()
+    )
+    if not plain:  # what openpyxl makes of it, or NotDirect for what it refuses
+        try:
+            return bool(SheetProtection.from_tree(el).sheet)
+        except Exception:  # noqa: BLE001 - what openpyxl says of it is kept
+            raise NotDirect("an odd sheet protection") from None
+    if "password" in attrib:
+        return True
+    switch = attrib.get("sheet")
+    return switch is not None and switch not in ("false", "f", "0") and bool(switch)
 
 
 def _only(el: etree._Element, allowed: tuple[str, ...]) -> None:

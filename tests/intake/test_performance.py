@@ -394,3 +394,38 @@ def test_a_return_shaped_as_excel_saves_it_is_read_directly_and_as_before(
     assert new == old
     assert new.readable and new.values and not new.errors
     assert direct
+
+
+@pytest.mark.parametrize(
+    "xml",
+    [
+        "<sheetProtection/>",
+        '<sheetProtection sheet="1" objects="1" scenarios="1"/>',
+        '<sheetProtection sheet="true" objects="true" formatColumns="false"/>',
+        '<sheetProtection sheet="0"/>',
+        '<sheetProtection sheet="false"/>',
+        '<sheetProtection sheet="FALSE"/>',
+        '<sheetProtection sheet=""/>',
+        '<sheetProtection sheet="0" password="95F5"/>',
+        '<sheetProtection password=""/>',
+        '<sheetProtection algorithmName="SHA-512" hashValue="ab+/cd==" saltValue="YWJj"'
+        ' spinCount="100000" sheet="1"/>',
+        '<sheetProtection algorithmName="SHA-512" hashValue="" sheet="1"/>',
+        '<sheetProtection spinCount="many" sheet="1"/>',
+        '<sheetProtection sheet="1" colour="red"/>',
+    ],
+)
+def test_sheet_protection_is_read_as_openpyxl_reads_it(xml):
+    from lxml import etree
+    from openpyxl.worksheet.protection import SheetProtection
+
+    from collate.intake.package import NotDirect, _protected
+
+    element = etree.fromstring(xml)
+    try:
+        expected = bool(SheetProtection.from_tree(element).sheet)
+    except Exception:  # noqa: BLE001 - openpyxl refuses it: so must the direct reader
+        with pytest.raises(NotDirect):
+            _protected(element)
+        return
+    assert _protected(element) is expected
