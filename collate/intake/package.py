@@ -4,8 +4,10 @@ A return is a zip of XML parts. The reader needs only a few things from it: the 
 and parts, the workbook's defined names (where every answer is), the document properties (whose
 return it is, when it was saved), the cells' number formats (dates, percentages), the shared
 strings, and the cells it asks for with each sheet's protection. `DirectPackage` takes exactly
-those from the parts with libxml2, each part decompressed once; `OpenpyxlPackage` gets the same
-from openpyxl's read-only workbook, as the reader always did.
+those from the parts with libxml2, each part decompressed once (and the workbook, relationship
+and style parts, which every return made from one template shares, read once for all of them);
+`OpenpyxlPackage` (collate.intake.reader) gets the same from openpyxl's read-only workbook, as
+the reader always did.
 
 The direct way reads only a package shaped as Excel, LibreOffice and XlsxWriter write them, and
 reads it exactly as openpyxl would. Anything it does not understand that way (a document type
@@ -526,7 +528,7 @@ class DirectPackage:
         by_ref, rows_needed, last_row = wanted.by_ref, wanted.rows, wanted.last_row
         got: dict[str, Any] = {}
         styles: dict[str, int] = {}
-        value_of, strings = self._value, self.shared_strings
+        value_of, strings, style_ids = self._value, self.shared_strings, _STYLE_IDS
         for row in root.iter(ROW):
             rs = row.get("r")
             if rs is None or not _ROW_NUMBER.fullmatch(rs):
@@ -548,22 +550,24 @@ class DirectPackage:
                 if hit[0] != number:
                     raise NotDirect("a cell out of its row")
                 key = hit[1]
-                # Most cells: a shared string, a number or nothing, with a plain style.
-                style = c.get("s", "0")
-                if style in _STYLE_IDS:
+                # Most cells: a shared string or nothing, with a plain style.
+                sid = style_ids.get(c.get("s", "0"))
+                if sid is not None:
                     kind = c.get("t")
-                    n = len(c)
-                    if n == 1:
-                        child = c[0]
-                        if child.tag == VALUE:
+                    if kind == "s":
+                        if len(c) == 1:
+                            child = c[0]
                             text = child.text
-                            if kind == "s" and text is not None and text.isdigit():
-                                index = int(text)
-                                if index < len(strings):
-                                    got[key], styles[key] = strings[index], _STYLE_IDS[style]
+                            if child.tag == VALUE and text is not None and text.isdigit():
+                                try:
+                                    got[key] = strings[int(text)]
+                                    styles[key] = sid
                                     continue
-                    elif n == 0 and kind is None:
-                        got[key], styles[key] = None, _STYLE_IDS[style]
+                                except IndexError:
+                                    pass
+                    elif kind is None and not len(c):
+                        got[key] = None
+                        styles[key] = sid
                         continue
                 got[key], styles[key] = value_of(c)
         protected = None
