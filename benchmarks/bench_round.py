@@ -5,8 +5,9 @@
 
 For each size: the round's settings (11: the region's own councils; otherwise made-up councils,
 each with its own name, GSS code and DfE number), its workbooks filled with synthetic answers
-(written into the answer cells as the workbook is made, in two processes, kept in a cache
-folder between runs: not timed), then, each job in
+(written into the answer cells as the workbook is made, with a revision mark of its own in the
+workbook part as Excel leaves, in two processes, kept in a cache folder between runs: not
+timed), then, each job in
 a fresh process so that its peak memory is its own, and interleaved so that the machine's load
 falls alike on each:
 
@@ -132,8 +133,30 @@ def _fill_one(args: tuple[int, int, str]) -> str:
     finally:
         sheet.write_blank, sheet.merge_range = blank, merge
     target = Path(folder) / workbook_name(la, settings)
-    target.write_bytes(data)
+    target.write_bytes(saved_as_by_excel(data, la.gss_code))
     return target.name
+
+
+def saved_as_by_excel(data: bytes, mark: str) -> bytes:
+    """The workbook with a revision mark of its own in its workbook part, as Excel leaves in
+    every file it saves: so that no return shares its workbook part with another, as real
+    returns do not, and the collator's reading of a part once for every return that shares it
+    (collate.intake.package) does not flatter the figures."""
+    import io
+    import zipfile
+
+    revision = (
+        '<xr:revisionPtr xmlns:xr="http://schemas.microsoft.com/office/spreadsheetml/2014/'
+        f'revision" revIDLastSave="0" documentId="8_{{{mark}}}"/>'
+    ).encode()
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(data)) as src, zipfile.ZipFile(out, "w") as dst:
+        for info in src.infolist():
+            part = src.read(info)
+            if info.filename == "xl/workbook.xml":
+                part = part.replace(b"<bookViews>", revision + b"<bookViews>", 1)
+            dst.writestr(info, part)
+    return out.getvalue()
 
 
 def load_settings_region():
@@ -148,7 +171,7 @@ def filled_folder(size: int) -> Path:
     # Keyed by the instrument's fingerprint: returns filled from an older workbook would be
     # refused whole (an old template), and the benchmark would time the wrong work.
     fingerprint = load_instrument(settings_of(size).instrument_folder).fingerprint
-    folder = CACHE / f"returns-{size}-{fingerprint}"
+    folder = CACHE / f"returns-{size}-{fingerprint}-excel"
     done = folder / ".complete"
     if done.exists():
         return folder

@@ -56,12 +56,6 @@ _WORKBOOK_TYPES = [  # in the order openpyxl looks for them
     "application/vnd.ms-excel.sheet.macroEnabled.main+xml",
     "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml",
 ]
-_SHARED_PARTS = (
-    "[Content_Types].xml",
-    "xl/workbook.xml",
-    "xl/_rels/workbook.xml.rels",
-    "xl/styles.xml",
-)
 _SHARED_STRINGS = "application/vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"
 _WORKSHEET_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet"
 
@@ -88,8 +82,8 @@ _WORKBOOK_CHILDREN = {
         "sheets",
         "definedNames",
         "calcPr",
-        "extLst",
         "fileRecoveryPr",
+        "extLst",
     )
 }
 # Every part of a workbook openpyxl reads (openpyxl.packaging.workbook.WorkbookPackage).
@@ -204,41 +198,34 @@ def _plain_strings(root: etree._Element) -> list[str] | None:
 class DirectPackage:
     """A return's package read with libxml2 (see the module's docstring)."""
 
-    # What the workbook, content-type, relationship and style parts say, by those parts'
-    # fingerprint: every return made from one template has the same, so each is read once.
-    _shared: dict[bytes, tuple] = {}
-    _SHARED_FIELDS = (
-        "_strings_part",
-        "epoch",
-        "sheets",
-        "names",  # read only: shared by every package with these parts
-        "_rels",
-        "number_formats",
-        "format_ids",
-        "date_formats",
-        "timedelta_formats",
-    )
+    # What the content-type, workbook, relationship and style parts say, by each part's
+    # fingerprint: returns made from one template and not re-saved share them, so each is read
+    # once. (A workbook Excel has saved has its own workbook part: it is read for that return.)
+    _known: dict[tuple[str, bytes], tuple] = {}
+    _FROM = {
+        "[Content_Types].xml": ("_content_types", ("_strings_part",)),
+        "xl/workbook.xml": ("_workbook", ("epoch", "sheets", "names")),  # names: read only
+        "xl/_rels/workbook.xml.rels": ("_read_relationships", ("_rels",)),
+        "xl/styles.xml": (
+            "_styles",
+            ("number_formats", "format_ids", "date_formats", "timedelta_formats"),
+        ),
+    }
 
     def __init__(self, parts: dict[str, bytes]):
         self.parts = parts
-        digest = hashlib.blake2b(digest_size=20)
-        for name in _SHARED_PARTS:
-            data = self._part(name)
-            digest.update(len(data).to_bytes(8, "big"))
-            digest.update(data)
-        key = digest.digest()
-        known = self._shared.get(key)
-        if known is None:
-            self._content_types()
-            self._workbook()
-            self._read_relationships()
-            self._styles()
-            if len(self._shared) >= 16:
-                self._shared.clear()
-            self._shared[key] = tuple(getattr(self, f) for f in self._SHARED_FIELDS)
-        else:
-            for name, value in zip(self._SHARED_FIELDS, known, strict=True):
-                setattr(self, name, value)
+        for part, (method, fields) in self._FROM.items():
+            data = self._part(part)
+            key = (part, hashlib.blake2b(data, digest_size=20).digest())
+            known = self._known.get(key)
+            if known is None:
+                getattr(self, method)()
+                if len(self._known) >= 64:
+                    self._known.clear()
+                self._known[key] = tuple(getattr(self, f) for f in fields)
+            else:
+                for name, value in zip(fields, known, strict=True):
+                    setattr(self, name, value)
         self._relationships()
         self._properties()
         self._custom_properties()
@@ -283,6 +270,8 @@ class DirectPackage:
     def _workbook(self) -> None:
         root = parse(self._part("xl/workbook.xml"))
         _only(root, ("conformance",))
+        if root.get("conformance") not in (None, "strict", "transitional"):
+            raise NotDirect("an odd conformance")
         self.epoch = WINDOWS_EPOCH
         self.sheets: list[tuple[str, str]] = []  # (name, relationship id)
         self.names: dict[str, str | None] = {}
@@ -296,44 +285,30 @@ class DirectPackage:
                 if tag.rpartition("}")[2] in _WORKBOOK_PARTS:
                     raise NotDirect(f"the workbook holds {tag}")
                 continue
-            if tag == WORKBOOK_PR:
-                flag = child.get("date1904")
-                if flag is not None and flag not in ("false", "f", "0") and flag:
-                    self.epoch = CALENDAR_MAC_1904
-            elif tag == SHEETS:
-                self.sheets = []  # of two lists, openpyxl keeps the last
-                for sheet in child:
-                    if sheet.tag != SHEET:
-                        raise NotDirect("an odd sheet list")
-                    self.sheets.append(self._sheet_entry(sheet))
-            elif tag == DEFINED_NAMES:
-                self.names = {}
+            if tag == DEFINED_NAMES:  # hundreds of names: checked here, as openpyxl would
+                self.names = {}  # of two lists, openpyxl keeps the last
                 for dn in child:
                     if dn.tag != DEFINED_NAME:
                         if isinstance(dn.tag, str):
                             raise NotDirect("an odd list of names")
                         continue
                     self._defined_name(dn)
-
-    @staticmethod
-    def _sheet_entry(sheet: etree._Element) -> tuple[str, str]:
-        attrs = {
-            k: v for k, v in sheet.attrib.items() if not k.startswith("{") or k == _q("id", REL)
-        }
-        if set(attrs) - {"name", "sheetId", "state", _q("id", REL)}:
-            raise NotDirect("a sheet entry openpyxl would refuse")
-        name, rid = attrs.get("name"), attrs.get(_q("id", REL))
-        sheet_id = attrs.get("sheetId")
-        state = attrs.get("state", "visible")
-        if (
-            name is None
-            or not rid
-            or sheet_id is None
-            or not _DIGITS.fullmatch(sheet_id)
-            or state not in ("visible", "hidden", "veryHidden")
-        ):
-            raise NotDirect("a sheet entry openpyxl would refuse")
-        return name, rid
+                continue
+            # The few small parts: read by openpyxl's own classes, which refuse what it refuses.
+            local = tag.rpartition("}")[2]
+            part = getattr(WorkbookPackage, local)  # as Serialisable.from_tree reads a part
+            try:
+                if hasattr(part, "from_tree"):
+                    value = part.from_tree(child)
+                else:
+                    value = part.expected_type.from_tree(child)
+            except Exception:  # noqa: BLE001 - openpyxl would not open the file
+                raise NotDirect(f"a {local} openpyxl would refuse") from None
+            if tag == WORKBOOK_PR:
+                self.epoch = CALENDAR_MAC_1904 if value.date1904 else WINDOWS_EPOCH
+            elif tag == SHEETS:
+                # openpyxl passes over a sheet with no relationship id (with a warning)
+                self.sheets = [(sheet.name, sheet.id) for sheet in value if sheet.id]
 
     def _defined_name(self, dn: etree._Element) -> None:
         attrib = dn.attrib
