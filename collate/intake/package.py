@@ -15,8 +15,9 @@ declaration, text that is not UTF-8, a shared formula in an answer cell, an attr
 would refuse, a part that will not parse) raises `NotDirect`, and the reader reads the file with
 openpyxl instead: so a record and its findings are the same whichever way the file was read
 (tests/intake/test_performance.py compares the two on every file the tests hold). The one
-difference is on purpose: the direct way does not look at cells it was not asked for, so a
-damaged cell that no answer or fixed wording sits in does not stop a return being read.
+difference is on purpose: the direct way does not look at what the collator does not use (cells
+that hold no answer and no fixed wording, fonts, fills and borders, print settings), so damage
+there does not stop a return being read, where openpyxl refused the whole file.
 """
 
 from __future__ import annotations
