@@ -134,14 +134,30 @@ _PARSER = etree.XMLParser(
     remove_comments=True,
     remove_pis=True,
 )
+_KEEPING_PARSER = etree.XMLParser(
+    resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False
+)
 
 
 def parse(data: bytes) -> etree._Element:
-    """One part as a tree, or NotDirect (a DTD, not UTF-8, or not well formed)."""
+    """One part as a tree, or NotDirect (a DTD, not UTF-8, or not well formed): for the parts
+    openpyxl streams with Python's parser (sheets, shared strings), which drops comments and
+    processing instructions and joins the text around them."""
+    return _parse(data, _PARSER)
+
+
+def parse_as_openpyxl(data: bytes) -> etree._Element:
+    """As `parse`, for the parts openpyxl reads with lxml (openpyxl.xml.functions.fromstring:
+    the workbook, relationships, content types, styles, document properties), which keeps
+    comments and processing instructions as nodes: an element's text ends at the first."""
+    return _parse(data, _KEEPING_PARSER)
+
+
+def _parse(data: bytes, parser: etree.XMLParser) -> etree._Element:
     if not plain_xml(data):
         raise NotDirect("not plain UTF-8 XML")
     try:
-        return etree.fromstring(data, _PARSER)
+        return etree.fromstring(data, parser)
     except etree.LxmlError as exc:
         raise NotDirect(str(exc)) from None
 
@@ -243,7 +259,7 @@ class DirectPackage:
     # -- the package's parts ------------------------------------------------------------------
 
     def _content_types(self) -> None:
-        root = parse(self._part("[Content_Types].xml"))
+        root = parse_as_openpyxl(self._part("[Content_Types].xml"))
         _only(root, ())
         overrides = []
         for el in root:
@@ -269,7 +285,7 @@ class DirectPackage:
         self._strings_part = strings[0][1:] if strings else ""
 
     def _workbook(self) -> None:
-        root = parse(self._part("xl/workbook.xml"))
+        root = parse_as_openpyxl(self._part("xl/workbook.xml"))
         _only(root, ("conformance",))
         if root.get("conformance") not in (None, "strict", "transitional"):
             raise NotDirect("an odd conformance")
@@ -338,7 +354,7 @@ class DirectPackage:
         self.names[name] = dn.text or None  # the last of two with one name, as openpyxl
 
     def _read_relationships(self) -> None:
-        root = parse(self._part("xl/_rels/workbook.xml.rels"))
+        root = parse_as_openpyxl(self._part("xl/_rels/workbook.xml.rels"))
         rels: dict[str, tuple[str, str]] = {}
         for rel in root:
             if rel.tag != _q("Relationship", PKG_REL):
@@ -375,7 +391,7 @@ class DirectPackage:
     def _styles(self) -> None:
         """Which cell styles show dates, times and percentages, as openpyxl works them out
         (openpyxl.styles.stylesheet.Stylesheet._normalise_numbers)."""
-        root = parse(self._part("xl/styles.xml"))
+        root = parse_as_openpyxl(self._part("xl/styles.xml"))
         custom: dict[int, str] = {}
         xfs: list[int] = []
         for child in root:
@@ -431,7 +447,7 @@ class DirectPackage:
         return BUILTIN_FORMATS.get(fid) or self.number_formats[fid - BUILTIN_FORMATS_MAX_SIZE]
 
     def _properties(self) -> None:
-        root = parse(self._part("docProps/core.xml"))
+        root = parse_as_openpyxl(self._part("docProps/core.xml"))
         _only(root, ())
         by: str | None = None
         modified: str | None = None
@@ -460,7 +476,7 @@ class DirectPackage:
         data = self.parts.get("docProps/custom.xml")
         if data is None:
             return
-        root = parse(data)
+        root = parse_as_openpyxl(data)
         _only(root, ())
         for prop in root:
             if not isinstance(prop.tag, str):
