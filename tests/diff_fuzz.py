@@ -967,7 +967,7 @@ def stop_early(parts, rng, targets):
     if xml is None or b"ie_round" not in xml:
         return None
     parts["docProps/custom.xml"] = re.sub(
-        rb'(name="ie_round"><vt:lpwstr>)[^<]*', rb"\g<1>2019-20", xml)
+        rb'(name="ie_round"[^>]*><vt:lpwstr[^>]*>)[^<]*', rb"\g<1>2019-20", xml)
     sheet = rng.choice(sorted(p for p in parts if re.fullmatch(r"xl/worksheets/sheet[0-9]+.xml", p)))
     choice = rng.randrange(4)
     if choice == 0:
