@@ -1064,7 +1064,10 @@ def apply(sample: str, muts: list[tuple[str, int]]) -> tuple[dict[str, bytes], l
     done = []
     table = dict(MUTATIONS)
     for name, sub in muts:
-        what = table[name](parts, random.Random(sub), tg)
+        try:
+            what = table[name](parts, random.Random(sub), tg)
+        except (KeyError, AttributeError, IndexError, ValueError, etree.XMLSyntaxError):
+            what = None  # a part an earlier mutation removed or reshaped: pass over it
         if what is not None:
             done.append(f"{name}: {what}")
     return parts, done
