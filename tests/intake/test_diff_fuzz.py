@@ -131,7 +131,9 @@ def test_a_damaged_sheet_the_direct_way_never_opens(both, damage):
     if damage == "not-xml":
         parts[sheet] = b"garbage"
     else:
-        parts[sheet] = re.sub(rb'<dimension ref="[^"]*"/>', b'<dimension ref="ZZZZ1"/>', parts[sheet])
+        parts[sheet] = re.sub(
+            rb'<dimension ref="[^"]*"/>', b'<dimension ref="ZZZZ1"/>', parts[sheet]
+        )
     old, new, direct, diff = both(parts)
     assert "FILE02" in _codes(old)
     assert not diff, (diff, _codes(old), _codes(new))
@@ -157,7 +159,11 @@ def test_a_damaged_sheet_the_direct_way_never_opens(both, damage):
             b"<cp:lastModifiedBy>Improvement East<",
             b"<cp:lastModifiedBy>Improvement<!-- c --> East<",
         ),
-        ("docProps/core.xml", b":40:26Z</dcterms:modified>", b"<!-- c -->:40:26Z</dcterms:modified>"),
+        (
+            "docProps/core.xml",
+            b":40:26Z</dcterms:modified>",
+            b"<!-- c -->:40:26Z</dcterms:modified>",
+        ),
         (
             "xl/workbook.xml",
             b"<definedName name=\"ie_cover_declaration\">'Cover'!$B$39<",
