@@ -1246,13 +1246,13 @@ def apply(sample: str, muts: list[tuple[str, int]]) -> tuple[dict[str, bytes], l
     return parts, done
 
 
-def run_case(reader: Reader, seed: int, index: int) -> Outcome:
+def run_case(reader: Reader, seed: int, index: int, minimise: bool = True) -> Outcome:
     sample, _, muts = make_case(seed, index)
     parts, done = apply(sample, muts)
     old, new, direct = reader.both(pack(parts))
     diff = differing(old, new, direct)
     out = Outcome(f"{seed}:{index} {sample}", done, diff, direct, old, new)
-    if diff and len(muts) > 1:  # minimise: the single mutations that still show it
+    if minimise and diff and len(muts) > 1:  # minimise: the single mutations that still show it
         singles = []
         for m in muts:
             p, d = apply(sample, [m])
