@@ -1318,6 +1318,7 @@ def main(n: int = 500, seed: int = 0) -> int:
 
 
 if __name__ == "__main__":
+    sys.path.insert(0, str(ROOT))  # this checkout's collate, not the one the venv points at
     sys.exit(
         main(
             int(sys.argv[1]) if len(sys.argv) > 1 else 500,
