@@ -14,7 +14,7 @@ import pytest
 from diff_fuzz import Reader, bases, differing, pack, run_case
 
 SEED = 20261124
-CASES = 100
+CASES = 120
 LUTON = "SAMPLE_Luton_anti-racist-practice-return_2026-27.xlsx"  # saved by LibreOffice
 BEDFORD = "SAMPLE_Bedford_anti-racist-practice-return_2026-27.xlsx"  # saved by openpyxl
 
