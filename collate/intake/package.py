@@ -586,9 +586,9 @@ class DirectPackage:
         else:
             formula = c.find(FORMULA)
             if formula is not None:
-                if formula.get("t") in ("array", "shared", "dataTable"):
-                    raise NotDirect("a shared or array formula")
-                return "=" + (formula.text or ""), style
+                if formula.get("t") in ("shared", "dataTable"):
+                    raise NotDirect("a shared or data-table formula")
+                return "=" + (formula.text or ""), style  # an array formula too, as its text
             if data_type == "inlineStr":
                 child = c.find(INLINE)
                 return (text_content(child) if child is not None else None), style

@@ -33,6 +33,7 @@ from openpyxl.styles.numbers import BUILTIN_FORMATS
 from openpyxl.utils.cell import column_index_from_string, coordinate_from_string
 from openpyxl.workbook.defined_name import DefinedName
 from openpyxl.worksheet._reader import WorkSheetParser
+from openpyxl.worksheet.formula import ArrayFormula, DataTableFormula
 
 from collate.checks.catalogue import as_text, is_blank
 from collate.checks.findings import Finding
@@ -115,7 +116,7 @@ class OpenpyxlPackage:
                 for c in row:
                     key = cells.get((idx, c["column"]))
                     if key is not None:
-                        got[key] = c["value"]
+                        got[key] = formula_text(c["value"])
                         if c.get("style_id") is not None:
                             styles[key] = c["style_id"]
         protected = None
@@ -131,6 +132,17 @@ class OpenpyxlPackage:
 
 
 Package = DirectPackage | OpenpyxlPackage
+
+
+def formula_text(value: Any) -> Any:
+    """An array or data-table formula as text, as every other formula is ("=..."): openpyxl
+    gives objects for them, whose text would be their place in memory."""
+    if isinstance(value, ArrayFormula):
+        return value.text
+    if isinstance(value, DataTableFormula):
+        return "=TABLE(" + ",".join(r for r in (value.r1, value.r2) if r) + ")"
+    return value
+
 
 # A defined name's destinations depend on its text alone, and openpyxl's formula tokenizer
 # finds them slowly: every return has the same few hundred, so each is worked out once.
