@@ -190,8 +190,11 @@ def narrowed(
     if not small:
         return []
     index, constraints, bounds = _programme(release)
+    # Every solution found is kept: one in which a council's own counts are their true values
+    # is a solution of that council's programme too (the same constraints, narrower bounds).
+    pool: list[np.ndarray] = []
     found = value_ranges(
-        constraints, bounds, [index[c] for c in small], enough=MINIMUM_POSSIBLE_VALUES
+        constraints, bounds, [index[c] for c in small], enough=MINIMUM_POSSIBLE_VALUES, pool=pool
     )
     out = [c for c in small if _too_few(found[index[c]])]
     if not insiders:
@@ -211,6 +214,7 @@ def narrowed(
             Bounds(low, high),
             [index[c] for c in targets],
             enough=MINIMUM_POSSIBLE_VALUES,
+            pool=pool,
         )
         out += [c for c in targets if _too_few(seen[index[c]])]
     return out

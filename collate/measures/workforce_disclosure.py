@@ -89,6 +89,9 @@ def narrowed(
     upper_bounds[binaries] = 1
     small = [(la, c) for la in las for c in COUNTS if lower <= counts[la][c] <= upper]
     found: list[tuple[str | None, str, tuple[str, str]]] = []
+    # Every solution found is kept: one in which a council's own counts are their true values
+    # is a solution of that council's programme too (the same constraints, narrower bounds).
+    pool: list[np.ndarray] = []
     for insider in [None, *las]:
         targets = [cell for cell in small if cell[0] != insider]
         if not targets:
@@ -105,6 +108,7 @@ def narrowed(
             Bounds(low_bounds, high_bounds),
             [index[cell] for cell in targets],
             enough=MINIMUM_POSSIBLE_VALUES,
+            pool=pool,
         )
         for cell in targets:
             low, high = seen[index[cell]]
