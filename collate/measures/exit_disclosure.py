@@ -194,7 +194,12 @@ def narrowed(
     # is a solution of that council's programme too (the same constraints, narrower bounds).
     pool: list[np.ndarray] = []
     found = value_ranges(
-        constraints, bounds, [index[c] for c in small], enough=MINIMUM_POSSIBLE_VALUES, pool=pool
+        constraints,
+        bounds,
+        [index[c] for c in small],
+        enough=MINIMUM_POSSIBLE_VALUES,
+        explore=len(small) > 16,
+        pool=pool,
     )
     out = [c for c in small if _too_few(found[index[c]])]
     if not insiders:
@@ -215,6 +220,8 @@ def narrowed(
             [index[c] for c in targets],
             enough=MINIMUM_POSSIBLE_VALUES,
             pool=pool,
+            # A few solves in random directions first (see value_ranges): the same verdicts.
+            explore=len(targets) > 16,
         )
         out += [c for c in targets if _too_few(seen[index[c]])]
     return out

@@ -107,6 +107,8 @@ def insider_narrowed(
             [index[c] for c in targets],
             enough=MINIMUM_POSSIBLE_VALUES,
             pool=pool,
+            # A few solves in random directions first (see value_ranges): the same verdicts.
+            explore=len(targets) > 16,
         )
         seen = {c: found_k[index[c]] for c in targets}
         for cell, (low, high) in seen.items():

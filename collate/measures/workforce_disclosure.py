@@ -109,6 +109,8 @@ def narrowed(
             [index[cell] for cell in targets],
             enough=MINIMUM_POSSIBLE_VALUES,
             pool=pool,
+            # A few solves in random directions first (see value_ranges): the same verdicts.
+            explore=len(targets) > 16,
         )
         for cell in targets:
             low, high = seen[index[cell]]
