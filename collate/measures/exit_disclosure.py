@@ -173,7 +173,10 @@ def ranges(
 
 
 def narrowed(
-    release: ExitRelease, true_counts: Mapping[tuple[str, str], int], insiders: bool = False
+    release: ExitRelease,
+    true_counts: Mapping[tuple[str, str], int],
+    insiders: bool = False,
+    one_per_question: bool = False,
 ) -> list[tuple[str, str]]:
     """The counts of 1 to 5 (from ``true_counts``) that a reader can narrow to fewer than three
     possible values.
@@ -181,6 +184,10 @@ def narrowed(
     With ``insiders``, also those that a council knowing its own counts can narrow (each council
     with a withheld figure in turn: one with none has nothing to add to what a reader knows,
     beyond the rounding of its percentages). Its own counts are fixed at their true values.
+
+    With ``one_per_question``, for a caller that only needs to know which questions (or the
+    interviewed count) leak: once a count of a question is found narrowed, no other count of
+    that question is checked (the questions found are the same).
     """
     small = [
         cell
@@ -207,7 +214,12 @@ def narrowed(
     withheld = {la for la, n in release.interviewed.items() if n is None}
     withheld |= {la for (la, _), share in release.shares.items() if share == WITHHELD}
     for insider in [la for la in release.las if la in withheld]:
-        targets = [c for c in small if c[0] != insider and c not in out]
+        leaking = {what.removesuffix(SAID_NO) for _, what in out} if one_per_question else set()
+        targets = [
+            c
+            for c in small
+            if c[0] != insider and c not in out and c[1].removesuffix(SAID_NO) not in leaking
+        ]
         if not targets:
             continue
         low, high = bounds.lb.copy(), bounds.ub.copy()
