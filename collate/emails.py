@@ -6,6 +6,7 @@ recipient, then sends. Boundaries are fixed so the same inputs give the same fil
 
 from __future__ import annotations
 
+import functools
 import hashlib
 from email.message import EmailMessage
 from email.policy import SMTP
@@ -22,16 +23,25 @@ def number_of(n: int, singular: str, plural: str) -> str:
     return f"{n} {singular if n == 1 else plural}"
 
 
-def render_text(template_dir: Path, name: str, context: dict[str, Any]) -> tuple[str, str]:
-    """Render a text template whose first line is 'Subject: ...'; returns (subject, body)."""
+@functools.lru_cache(maxsize=16)
+def _environment(template_dir: Path) -> Environment:
+    """One jinja2 environment per templates folder, so that a template is compiled once for a
+    round's 153 emails, not once per email. Its cache cannot go stale: jinja2 (auto_reload,
+    its default) compiles a template again when its file has changed since."""
     env = Environment(
         loader=FileSystemLoader(template_dir),
         undefined=StrictUndefined,
         keep_trailing_newline=True,
         autoescape=False,
+        auto_reload=True,
     )
     env.filters["number_of"] = number_of
-    text = env.get_template(name).render(**context)
+    return env
+
+
+def render_text(template_dir: Path, name: str, context: dict[str, Any]) -> tuple[str, str]:
+    """Render a text template whose first line is 'Subject: ...'; returns (subject, body)."""
+    text = _environment(Path(template_dir)).get_template(name).render(**context)
     first, _, body = text.partition("\n")
     if not first.startswith("Subject:"):
         raise ValueError(f"{template_dir / name}: the first line must be 'Subject: ...'")

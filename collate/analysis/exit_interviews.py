@@ -192,7 +192,8 @@ def _protect_exit(
                 upper=opts["upper"],
                 complements=EXIT_COMPLEMENTS,
             )
-            leaks = xd.narrowed(release, true_counts, insiders=EXIT_INSIDERS)
+            # Only which questions leak matters here (each is withheld whole).
+            leaks = xd.narrowed(release, true_counts, insiders=EXIT_INSIDERS, one_per_question=True)
             if not leaks:
                 break
             for _la, what in leaks:

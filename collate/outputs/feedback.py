@@ -188,8 +188,9 @@ def _row_height(texts: list[tuple[str, float]]) -> float:
 
 
 def write_feedback_workbook(
-    path: Path, collation: Collation, result: LAResult, today: dt.date
+    path: Path, collation: Collation, result: LAResult, today: dt.date, words: dict | None = None
 ) -> None:
+    """`words` is `load_words(collation)`, read once for every council's feedback."""
     settings = collation.settings
     la = result.la
     n = counts(result)
@@ -198,7 +199,7 @@ def write_feedback_workbook(
     wb.formats[0].set_font_name("Arial")
     wb.formats[0].set_font_size(10)
     fmt = _Formats(wb)
-    words = load_words(collation)
+    words = words if words is not None else load_words(collation)
     ws = wb.add_worksheet("Verdict")
     widths = (28, 60)
     for j, w in enumerate(widths):
@@ -280,6 +281,7 @@ def write_feedback(collation: Collation, out: Path, today: dt.date | None = None
     settings = collation.settings
     today = today or dt.date.today()
     sample = any(r.is_sample for r in collation.records)
+    words = load_words(collation)
     written = []
     for result in collation.results.values():
         la = result.la
@@ -288,7 +290,7 @@ def write_feedback(collation: Collation, out: Path, today: dt.date | None = None
         attachments: list[tuple[str, bytes]] = []
         if case != NOT_RECEIVED:
             path = folder / f"{la.slug}.xlsx"
-            write_feedback_workbook(path, collation, result, today)
+            write_feedback_workbook(path, collation, result, today, words)
             written.append(path)
             attachments.append((f"Feedback_{la.slug}_{settings.round}.xlsx", path.read_bytes()))
         fresh = needs_fresh_workbook(result, collation)

@@ -11,6 +11,8 @@ finding each pack unchanged.
 from __future__ import annotations
 
 import copy
+import functools
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -178,6 +180,129 @@ def _rest(an: Analysis, la: str, data: PackData, p) -> PackData:
                     }
                 )
     return data
+
+
+def pack_maker(an: Analysis) -> Callable[[str], PackData]:
+    """`pack_data` for every council of a round, with the work that is the same for each pack
+    done once: each table is split by council once (in its own order), and the region's
+    spread, middle and published rows are found once. Each pack is the one `pack_data` makes
+    (tests/outputs/test_packs_speed.py compares them)."""
+    withheld = withheld_by_column(an)
+    short = {x.name: x.short_name for x in an.settings.local_authorities}
+    p = an.progress
+
+    def by_la(frame: pd.DataFrame) -> dict[str, list[dict[str, Any]]]:
+        out: dict[str, list[dict[str, Any]]] = {}
+        for r in frame.to_dict("records"):
+            out.setdefault(r["la"], []).append(r)
+        return out
+
+    pledges = []
+    for number, rows in an.scores.groupby("pledge", sort=True):
+        pts = pd.to_numeric(rows["points"], errors="coerce")
+        first: dict[str, int] = {}
+        for position, name in enumerate(rows["la"]):
+            first.setdefault(name, position)
+        spread = {lv: int((rows["level"] == lv).sum()) for lv in LEVELS}
+        median = float(pts.median()) if pts.notna().any() else None
+        pledges.append((number, rows, first, spread, median))
+    children = None
+    if an.instrument.ethnicity is not None and not an.cf_measures.empty:
+        not_known = set(an.instrument.ethnicity.not_known_groups)
+        children = by_la(an.cf_measures[~an.cf_measures["group"].isin(not_known)])
+        pub = an.cf_measures_published
+        region = pub[pub["la"] == REGION].set_index(["stage", "group"])
+
+    @functools.cache
+    def region_of(key: tuple[Any, Any]) -> tuple[float | None, bool]:
+        return (
+            _num(region["representation_ratio"].get(key)) if key in region.index else None,
+            key in region.index and is_suppressed_reason(str(region["reason"].get(key))),
+        )
+
+    has_wres = not an.wres.empty and not an.wres_published.empty
+    own_w = by_la(an.wres[an.wres["measure"] == "relative likelihood"]) if has_wres else {}
+    wpub = an.wres_published
+    wreg = (
+        wpub[(wpub["la"] == REGION) & (wpub["measure"] == "relative likelihood")]
+        if has_wres
+        else pd.DataFrame(columns=["indicator", "value"])
+    )
+    wreg = wreg.set_index(wreg["indicator"].astype(str))
+    region_w = {
+        ind: _num(wreg["value"].get(ind)) if ind in wreg.index else None
+        for r in (x for rows in own_w.values() for x in rows)
+        for ind in [str(r["indicator"])]
+    }
+    criteria = by_la(an.criteria)
+    if p is not None:
+        progress = by_la(p.pledges)
+        trends = {
+            kind: by_la(frame[frame["trend"].isin([UP, DOWN])])
+            for frame, kind in ((p.children, "children"), (p.wres, "workforce"))
+        }
+
+    def make(la: str) -> PackData:
+        data = PackData(la, short.get(la, la), an.settings.round, p.previous_round if p else None)
+        for number, rows, first, spread, median in pledges:
+            own = rows.iloc[first[la]]
+            data.pledges.append(
+                {
+                    "number": number,
+                    "title": own["pledge_title"],
+                    "level": own["level"] or "not scored",
+                    "points": _num(own["points"]),
+                    "max_points": _num(own["max_points"]),
+                    "spread": dict(spread),
+                    "median": median,
+                }
+            )
+        for r in children.get(la, []) if children is not None else []:
+            key = (r["stage"], r["group"])
+            ratio_, withheld_ = region_of(key)
+            data.children.append(
+                {
+                    "stage": r["stage_label"],
+                    "group": r["group"],
+                    "count": r["count"],
+                    "ratio": _num(r["representation_ratio"]),
+                    "region": ratio_,
+                    "region_withheld": withheld_,
+                }
+            )
+            if _pins_another(withheld, la, r["stage"], r["group"]):
+                data.children[-1].update(region=None, region_withheld=True)
+        for r in own_w.get(la, []):
+            data.workforce.append(
+                {
+                    "indicator": r["indicator_name"],
+                    "own": _num(r["value"]),
+                    "own_reason": r["reason"],
+                    "region": region_w[str(r["indicator"])],
+                }
+            )
+        for r in criteria.get(la, []):
+            item = {"ref": r["criterion"], "text": r["criterion_text"], "level": r["level"]}
+            (data.strengths if r["level"] in STRONG else data.gaps).append(item)
+        if p is not None:
+            data.progress.extend(progress.get(la, []))
+            for kind in ("children", "workforce"):
+                for r in trends[kind].get(la, []):
+                    if kind == "workforce" and str(r["indicator"]) not in LIKELIHOOD_INDICATORS:
+                        continue
+                    data.trends.append(
+                        {
+                            "what": f"{r['stage_label']}, {r['group']}"
+                            if kind == "children"
+                            else r["indicator_name"],
+                            "before": r.get("ratio_before", r.get("value_before")),
+                            "now": r.get("ratio_now", r.get("value_now")),
+                            "trend": "rose" if r["trend"] == UP else "fell",
+                        }
+                    )
+        return data
+
+    return make
 
 
 def _grid_table(doc, header: list[str], rows: list[list[str]], style_id: str | None = None) -> None:
@@ -358,11 +483,11 @@ def write_la_packs(an: Analysis, out: Path) -> dict[str, Path]:
     """One pack per returning council in out/la_packs/; returns council name → path."""
     folder = Path(out) / "la_packs"
     slugs = {x.name: x.slug for x in an.settings.local_authorities}
-    withheld = withheld_by_column(an)
+    make = pack_maker(an)
 
     def write(la: str) -> Path:
         return write_pack(
-            pack_data(an, la, withheld),
+            make(la),
             folder / f"{slugs[la]}.docx",
             an.is_sample,
             an.settings.programme,

@@ -5,6 +5,7 @@ and sorts. Figures are formatted in the templates with the shared formatter's fi
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -170,6 +171,14 @@ def build_facts(an: Analysis) -> dict[str, Any]:
     return facts
 
 
+def _rows_by_la(frame: pd.DataFrame) -> Callable[[str], pd.DataFrame]:
+    """`frame[frame["la"] == la]` for any council, the frame split once rather than filtered
+    for each of them (the same rows, in the same order, with the same index)."""
+    groups = {la: rows for la, rows in frame.groupby("la", sort=False, dropna=False)}
+    empty = frame.iloc[0:0]
+    return lambda la: groups.get(la, empty)
+
+
 def pledge_facts(an: Analysis, short: dict[str, str]) -> list[PledgeFacts]:
     out = []
     scores, crit = an.scores, an.criteria
@@ -179,10 +188,11 @@ def pledge_facts(an: Analysis, short: dict[str, str]) -> list[PledgeFacts]:
         pc = crit[crit["pledge"] == pledge.number]
         by_level: dict[str, list[str]] = {"Leading": [], "Established": [], "Developing": []}
         in_place, not_in_place = [], []
+        rows_of = _rows_by_la(pc)
         for r in ps.itertuples():
             level = r.level or "Not scored"
             by_level.setdefault(level, []).append(short[r.la])
-            mine = pc[pc["la"] == r.la]
+            mine = rows_of(r.la)
             entry = {
                 "name": r.la,
                 "short": short[r.la],

@@ -8,6 +8,8 @@ and lists come from the ``inflect`` library, so one return reads as well as elev
 
 from __future__ import annotations
 
+import copy
+import functools
 import re
 import string
 from pathlib import Path
@@ -69,10 +71,19 @@ def wording_path(an: Analysis) -> Path:
     return own if own.exists() else TEMPLATES / "report" / "wording.yaml"
 
 
+@functools.lru_cache(maxsize=8)
+def _parsed_wording(path: str, mtime_ns: int, size: int) -> dict:
+    """The wording file as parsed, kept while the file is unchanged (the report asks for it
+    some forty times); its modification time and size are in the key, so an edited file is
+    read again."""
+    return yaml.safe_load(Path(path).read_text(encoding="utf-8")) or {}
+
+
 def load_wording(path: Path) -> dict[str, dict[str, str]]:
     """The wording file, checked: every entry a piece of text."""
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        stat = Path(path).stat()
+        data = copy.deepcopy(_parsed_wording(str(path), stat.st_mtime_ns, stat.st_size))
     except (OSError, yaml.YAMLError) as exc:
         raise ReportError(f"{path}: the report's wording could not be read ({exc})") from None
     for part, entries in data.items():

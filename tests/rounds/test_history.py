@@ -214,6 +214,15 @@ def analysed(two_rounds, settings, instrument):
     return attach_progress(an, [load_round(history / "2025-26", settings, instrument)])
 
 
+def test_packs_made_once_per_round_are_what_pack_data_makes(analysed):
+    from collate.outputs.la_packs import pack_maker
+
+    make = pack_maker(analysed)
+    assert analysed.progress is not None
+    for la in analysed.las:
+        assert repr(asdict(make(la))) == repr(asdict(pack_data(analysed, la))), la
+
+
 def test_a_pack_for_every_council_naming_no_other(two_rounds, settings):
     _, out = two_rounds
     packs = sorted((out / "la_packs").glob("*.docx"))
