@@ -96,7 +96,11 @@ def narrowed(
     # is a solution of that council's programme too (the same constraints, narrower bounds).
     pool: list[np.ndarray] = []
     for insider in [None, *las]:
-        targets = [cell for cell in small if cell[0] != insider]
+        targets = [
+            cell
+            for cell in small
+            if cell[0] != insider and not _three_values(cell, insider, counts, shown, upper)
+        ]
         if not targets:
             continue
         low_bounds = np.zeros(n_vars)
@@ -122,3 +126,55 @@ def narrowed(
         if found and first_only:
             break
     return found
+
+
+def _three_values(
+    cell: tuple[str, tuple[str, str]],
+    insider: str | None,
+    counts: Mapping[str, Mapping[tuple[str, str], int]],
+    shown: Mapping[str, bool],
+    upper: int,
+) -> bool:
+    """Whether the true counts, changed by moving people between this council and another (not
+    the insider), show the count can take at least three values: then no programme need be
+    solved for it (it would find the same). A move takes one count (events, or base) or both
+    (a person counted in both) from one council of the same group to the other, so the region's
+    sums stay as printed; the rest is checked here: no count below 0, no more events than
+    base, and a printed council's counts still 0 or more than ``upper``."""
+    la, (group, what) = cell
+    values = {counts[la][(group, what)]}
+    for other in counts:
+        if other in (la, insider):
+            continue
+        for step in (-2, -1, 1, 2):
+            for moved in ((what,), ("events", "base")):
+                if _fits(la, group, moved, step, counts, shown, upper) and _fits(
+                    other, group, moved, -step, counts, shown, upper
+                ):
+                    values.add(counts[la][(group, what)] + step)
+                    break
+            if len(values) >= MINIMUM_POSSIBLE_VALUES:
+                return True
+    return False
+
+
+def _fits(
+    la: str,
+    group: str,
+    moved: tuple[str, ...],
+    step: int,
+    counts: Mapping[str, Mapping[tuple[str, str], int]],
+    shown: Mapping[str, bool],
+    upper: int,
+) -> bool:
+    """Whether council ``la``'s ``moved`` counts of ``group``, each changed by ``step``, keep
+    its constraints."""
+    new = {what: counts[la][(group, what)] + (step if what in moved else 0) for what in COUNTS_OF}
+    if min(new.values()) < 0 or new["events"] > new["base"]:
+        return False
+    if shown.get(la):
+        return all(new[what] == 0 or new[what] > upper for what in moved)
+    return True
+
+
+COUNTS_OF = ("events", "base")
