@@ -192,8 +192,7 @@ def _protect_exit(
                 upper=opts["upper"],
                 complements=EXIT_COMPLEMENTS,
             )
-            # Only which questions leak matters here (each is withheld whole).
-            leaks = xd.narrowed(release, true_counts, insiders=EXIT_INSIDERS, one_per_question=True)
+            leaks = xd.narrowed(release, true_counts, insiders=EXIT_INSIDERS)
             if not leaks:
                 break
             for _la, what in leaks:

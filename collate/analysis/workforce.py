@@ -163,8 +163,7 @@ def _protect_wres(published: list[dict], per_la: dict[str, dict[str, Any]], an: 
             }
         shown = {la: rows[(la, ind)]["value"] is not None for la in per_la if (la, ind) in rows}
         totals = {g: pair(region[g]) for g in ("minority_ethnic", "white")}
-        # Whether any count is narrowed is all that is needed: the first found settles it.
-        if wd.narrowed(counts, shown, totals, an.suppress_from, an.suppress_to, first_only=True):
+        if wd.narrowed(counts, shown, totals, an.suppress_from, an.suppress_to):
             region.update(
                 value=None,
                 low=None,

@@ -133,23 +133,15 @@ def value_ranges(
     targets: Sequence[int],
     enough: int | None = None,
     explore: bool = False,
-    pool: list[np.ndarray] | None = None,
 ) -> dict[int, tuple[int, int]]:
     """The smallest and largest whole-number value of each target variable of an integer
     programme (every variable an integer), as an intruder would solve for it.
 
     Every solution found shows a value each variable can take: with ``enough``, a variable
-    already seen at that many distinct values needs no solve (or no second solve) of its own,
-    and its range is only what was seen. ``explore`` first solves in a few random directions,
-    which usually shows most variables taking several values (fixed seed: the same answer every
-    run). ``pool`` holds solutions already found for the same constraints under other bounds
-    (a council's own counts fixed, or not): those within these bounds are solutions here too
-    and count as seen, and every solution found here is added to it. Figures that contradict
-    one another (no solution) pin the variable, so that it is protected.
-
-    Whether a variable can take ``enough`` values is the same whichever solutions are seen
-    first: a range is only ever made of values some solution takes, and a variable not seen
-    at that many values gets both of its solves.
+    already seen at that many distinct values needs no solve of its own, and its range is only
+    what was seen. ``explore`` first solves in a few random directions, which usually shows most
+    variables taking several values (fixed seed: the same answer every run). Figures that
+    contradict one another (no solution) pin the variable, so that it is protected.
     """
     from scipy.sparse import csc_array
 
@@ -163,11 +155,6 @@ def value_ranges(
     integrality = np.ones(size)
     seen_low = np.full(size, np.inf)
     seen_high = np.full(size, -np.inf)
-    if enough is not None and pool:
-        for x in pool:
-            if np.all(x >= bounds.lb) and np.all(x <= bounds.ub):
-                np.minimum(seen_low, x, out=seen_low)
-                np.maximum(seen_high, x, out=seen_high)
 
     def solve(direction: np.ndarray) -> np.ndarray | None:
         result = milp(direction, constraints=constraints, integrality=integrality, bounds=bounds)
@@ -176,19 +163,14 @@ def value_ranges(
         x = np.round(result.x)
         np.minimum(seen_low, x, out=seen_low)
         np.maximum(seen_high, x, out=seen_high)
-        if pool is not None:
-            pool.append(x)
         return x
-
-    def wide(k: int) -> bool:
-        return enough is not None and seen_high[k] - seen_low[k] + 1 >= enough
 
     if explore:
         for direction in np.random.default_rng(0).choice([-1.0, 1.0], size=(8, size)):
             solve(direction)
     out: dict[int, tuple[int, int]] = {}
     for k in targets:
-        if wide(k):
+        if enough is not None and seen_high[k] - seen_low[k] + 1 >= enough:
             out[k] = (int(seen_low[k]), int(seen_high[k]))
             continue
         c = np.zeros(size)
@@ -200,9 +182,6 @@ def value_ranges(
                 found = [0, 0]
                 break
             found.append(int(x[k]))
-            if wide(k):  # the smallest value and others already seen: enough
-                found = [int(seen_low[k]), int(seen_high[k])]
-                break
         out[k] = (min(found), max(found))
     return out
 

@@ -173,10 +173,7 @@ def ranges(
 
 
 def narrowed(
-    release: ExitRelease,
-    true_counts: Mapping[tuple[str, str], int],
-    insiders: bool = False,
-    one_per_question: bool = False,
+    release: ExitRelease, true_counts: Mapping[tuple[str, str], int], insiders: bool = False
 ) -> list[tuple[str, str]]:
     """The counts of 1 to 5 (from ``true_counts``) that a reader can narrow to fewer than three
     possible values.
@@ -184,10 +181,6 @@ def narrowed(
     With ``insiders``, also those that a council knowing its own counts can narrow (each council
     with a withheld figure in turn: one with none has nothing to add to what a reader knows,
     beyond the rounding of its percentages). Its own counts are fixed at their true values.
-
-    With ``one_per_question``, for a caller that only needs to know which questions (or the
-    interviewed count) leak: once a count of a question is found narrowed, no other count of
-    that question is checked (the questions found are the same).
     """
     small = [
         cell
@@ -197,16 +190,8 @@ def narrowed(
     if not small:
         return []
     index, constraints, bounds = _programme(release)
-    # Every solution found is kept: one in which a council's own counts are their true values
-    # is a solution of that council's programme too (the same constraints, narrower bounds).
-    pool: list[np.ndarray] = []
     found = value_ranges(
-        constraints,
-        bounds,
-        [index[c] for c in small],
-        enough=MINIMUM_POSSIBLE_VALUES,
-        explore=len(small) > 16,
-        pool=pool,
+        constraints, bounds, [index[c] for c in small], enough=MINIMUM_POSSIBLE_VALUES
     )
     out = [c for c in small if _too_few(found[index[c]])]
     if not insiders:
@@ -214,12 +199,7 @@ def narrowed(
     withheld = {la for la, n in release.interviewed.items() if n is None}
     withheld |= {la for (la, _), share in release.shares.items() if share == WITHHELD}
     for insider in [la for la in release.las if la in withheld]:
-        leaking = {what.removesuffix(SAID_NO) for _, what in out} if one_per_question else set()
-        targets = [
-            c
-            for c in small
-            if c[0] != insider and c not in out and c[1].removesuffix(SAID_NO) not in leaking
-        ]
+        targets = [c for c in small if c[0] != insider and c not in out]
         if not targets:
             continue
         low, high = bounds.lb.copy(), bounds.ub.copy()
@@ -231,9 +211,6 @@ def narrowed(
             Bounds(low, high),
             [index[c] for c in targets],
             enough=MINIMUM_POSSIBLE_VALUES,
-            pool=pool,
-            # A few solves in random directions first (see value_ranges): the same verdicts.
-            explore=len(targets) > 16,
         )
         out += [c for c in targets if _too_few(seen[index[c]])]
     return out

@@ -21,7 +21,6 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 
-import numpy as np
 from scipy.optimize import Bounds
 
 from collate.measures.disclosure import (
@@ -81,9 +80,6 @@ def insider_narrowed(
     found: list[tuple[int, Cell]] = []
     witnesses = _cycle_witnesses(release)
     built = None
-    # Every solution found is kept: one in which a council's own counts are their true values
-    # is a solution of that council's programme too (the same constraints, narrower bounds).
-    pool: list[np.ndarray] = []
     for a, targets in insiders(release).items():
         # Most counts are shown safe by a cycle the insider is not part of, without a solve.
         targets = [
@@ -106,9 +102,6 @@ def insider_narrowed(
             Bounds(low, high),
             [index[c] for c in targets],
             enough=MINIMUM_POSSIBLE_VALUES,
-            pool=pool,
-            # A few solves in random directions first (see value_ranges): the same verdicts.
-            explore=len(targets) > 16,
         )
         seen = {c: found_k[index[c]] for c in targets}
         for cell, (low, high) in seen.items():

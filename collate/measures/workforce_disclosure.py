@@ -42,7 +42,6 @@ def narrowed(
     region: Mapping[str, tuple[int, int] | None],
     lower: int = 1,
     upper: int = 5,
-    first_only: bool = False,
 ) -> list[tuple[str | None, str, tuple[str, str]]]:
     """Councils' counts of ``lower`` to ``upper`` that a reader (insider None) or a council
     knowing its own counts (insider: its name) narrows to fewer than three values.
@@ -50,8 +49,6 @@ def narrowed(
     ``counts``: each council's true four counts. ``shown``: whether the council's likelihood is
     printed (else it is withheld as small numbers, or not computable: either says nothing here).
     ``region``: per group, the region's (events, base) as printed, or None when withheld.
-    With ``first_only``, for a caller that only asks whether any count is narrowed, the
-    councils after the first reader or council that narrows one are not tried.
     """
     las = list(counts)
     index = {(la, c): k for k, (la, c) in enumerate((la, c) for la in las for c in COUNTS)}
@@ -92,9 +89,6 @@ def narrowed(
     upper_bounds[binaries] = 1
     small = [(la, c) for la in las for c in COUNTS if lower <= counts[la][c] <= upper]
     found: list[tuple[str | None, str, tuple[str, str]]] = []
-    # Every solution found is kept: one in which a council's own counts are their true values
-    # is a solution of that council's programme too (the same constraints, narrower bounds).
-    pool: list[np.ndarray] = []
     for insider in [None, *las]:
         targets = [
             cell
@@ -115,16 +109,11 @@ def narrowed(
             Bounds(low_bounds, high_bounds),
             [index[cell] for cell in targets],
             enough=MINIMUM_POSSIBLE_VALUES,
-            pool=pool,
-            # A few solves in random directions first (see value_ranges): the same verdicts.
-            explore=len(targets) > 16,
         )
         for cell in targets:
             low, high = seen[index[cell]]
             if high - low + 1 < MINIMUM_POSSIBLE_VALUES:
                 found.append((insider, cell[0], cell[1]))
-        if found and first_only:
-            break
     return found
 
 
