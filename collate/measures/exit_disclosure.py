@@ -22,6 +22,7 @@ import numpy as np
 from scipy.optimize import Bounds, LinearConstraint
 
 from collate.measures.disclosure import MINIMUM_POSSIBLE_VALUES, value_ranges
+from collate.measures.exit_moves import settled_by_moves
 
 #: A share withheld under the primary rule (its yes count or its base is small).
 WITHHELD = "c"
@@ -59,7 +60,12 @@ class ExitRelease:
     complements: bool = True
 
 
-def _programme(release: ExitRelease):
+def _programme(release: ExitRelease, cap: int = _BIG):
+    """The release as an integer programme: each count's variable, the constraints and bounds.
+
+    ``cap``: a number no count can exceed (for a few councils whose sums are known, their total
+    leavers interviewed), which makes the same programme much quicker to solve.
+    """
     names: list[tuple[str, str]] = []
     for la in release.las:
         names.append((la, INTERVIEWED))
@@ -91,7 +97,7 @@ def _programme(release: ExitRelease):
         flags = [binary() for _ in exprs]
         for expr, u in zip(exprs, flags, strict=True):
             add({**expr, u: -lo}, 0, math.inf)
-            add({**expr, u: _BIG}, -math.inf, hi + _BIG)
+            add({**expr, u: cap}, -math.inf, hi + cap)
         add(dict.fromkeys(flags, 1.0), 1, math.inf)
 
     for la in release.las:
@@ -119,7 +125,7 @@ def _programme(release: ExitRelease):
                 # and the yes and "no" counts are 0 or more than small
                 for count in (y, no) if release.complements else (y,):
                     w = binary()
-                    add({count: 1, w: -_BIG}, -math.inf, 0)
+                    add({count: 1, w: -cap}, -math.inf, 0)
                     add({count: 1, w: -(hi + 1)}, 0, math.inf)
 
     def region(terms: dict[int, float], total: int | str | None) -> None:
@@ -145,7 +151,7 @@ def _programme(release: ExitRelease):
         for k, v in terms.items():
             a[i, k] += v
         lows[i], highs[i] = low, high
-    upper_bounds = np.full(n_vars, float(_BIG))
+    upper_bounds = np.full(n_vars, float(cap))
     upper_bounds[binaries] = 1
     return index, LinearConstraint(a, lows, highs), Bounds(np.zeros(n_vars), upper_bounds)
 
@@ -189,17 +195,33 @@ def narrowed(
     ]
     if not small:
         return []
-    index, constraints, bounds = _programme(release)
-    found = value_ranges(
-        constraints, bounds, [index[c] for c in small], enough=MINIMUM_POSSIBLE_VALUES
+    # Most counts are shown to take three values by moving leavers between councils, the true
+    # counts otherwise (collate.measures.exit_moves): those need no solve of the whole region's
+    # programme, which at a national round's 150 councils takes a second each, for every count
+    # and every insider.
+    nearby = (
+        settled_by_moves(release, true_counts, small, INTERVIEWED, SAID_NO, WITHHELD, NOBODY)
+        if MOVES
+        else {}
     )
-    out = [c for c in small if _too_few(found[index[c]])]
+
+    def settled(cell: tuple[str, str], insider: str | None) -> bool:
+        return any(insider not in block for block in nearby.get(cell, ()))
+
+    targets = [c for c in small if not settled(c, None)]
+    out: list[tuple[str, str]] = []
+    index, constraints, bounds = _programme(release)
+    if targets:
+        found = value_ranges(
+            constraints, bounds, [index[c] for c in targets], enough=MINIMUM_POSSIBLE_VALUES
+        )
+        out = [c for c in targets if _too_few(found[index[c]])]
     if not insiders:
         return out
     withheld = {la for la, n in release.interviewed.items() if n is None}
     withheld |= {la for (la, _), share in release.shares.items() if share == WITHHELD}
     for insider in [la for la in release.las if la in withheld]:
-        targets = [c for c in small if c[0] != insider and c not in out]
+        targets = [c for c in small if c[0] != insider and c not in out and not settled(c, insider)]
         if not targets:
             continue
         low, high = bounds.lb.copy(), bounds.ub.copy()
@@ -214,6 +236,10 @@ def narrowed(
         )
         out += [c for c in targets if _too_few(seen[index[c]])]
     return out
+
+
+#: Settle what moving leavers between councils can show (switched off by a test, to compare).
+MOVES = True
 
 
 def _too_few(found: tuple[int, int]) -> bool:

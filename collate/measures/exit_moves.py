@@ -1,0 +1,365 @@
+"""Exit-interview counts shown safe by moving leavers between councils, without a region-wide
+integer programme.
+
+The disclosure check (:mod:`collate.measures.exit_disclosure`) asks, for each count of 1 to 5,
+the smallest and largest value it could take given everything published, first as a reader and
+then as each council knowing its own counts. At a national round (150 councils, hundreds of
+small counts, a hundred councils with something withheld) that is tens of thousands of integer
+programmes of a couple of thousand variables: hours.
+
+Most counts are safe for a plain reason: some other councils' withheld counts could be a little
+different, the other way, and every published figure would be the same. This module finds such
+changes exactly. Starting from the true counts, each council may change a few of its counts (its
+leavers interviewed and the yes answers to the questions a count depends on) by up to
+:data:`STEP` each way, so long as every figure it publishes stays as shown (checked in whole
+numbers: a percentage must still print as shown). The councils' changes must add up to nothing,
+so that every regional figure is unchanged. Which sums of changes a set of councils can make is
+worked out once per set, council by council (a Minkowski sum of small grids of changes).
+
+A count whose council can take three values that way is one the whole programme would also find
+taking three values (its range can only be wider): it needs no programme. An insider knows its
+own counts, so it must not be one of the councils that moved. The councils are dealt into
+:data:`PARTS` parts; a count is shown safe against a reader by the councils outside its own
+part, against an insider of its own part likewise, and against an insider of another part by
+the councils outside both parts. Only councils that can change anything are named as having
+moved: one that cannot is at its true counts in every change found. Counts not shown safe this
+way are left to the whole programme, so the verdicts are the same as solving for every count
+(tests/measures/test_exit_moves.py compares them on random tables).
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Mapping, Sequence
+from fractions import Fraction
+
+import numpy as np
+
+#: How far each count may change, each way, from its true value.
+STEP = 2
+#: The most counts changed together for one figure (grids of (2 × STEP + 1) ** this many cells).
+MOST_CHANGED = 6
+#: The councils are dealt into this many parts: a count is shown safe against an insider by the
+#: councils outside its own part and the insider's.
+PARTS = 6
+#: Fewer possible values than this is a disclosure (as in collate.measures.disclosure).
+ENOUGH = 3
+
+Cell = tuple[str, str]
+Counts = tuple[int, tuple[int, ...]]  # leavers interviewed, yes answers per question
+
+
+def settled_by_moves(
+    release,  # collate.measures.exit_disclosure.ExitRelease (not imported: no cycle)
+    true_counts: Mapping[Cell, int],
+    small: Sequence[Cell],
+    interviewed: str,
+    said_no: str,
+    withheld: str,
+    nobody: str,
+) -> dict[Cell, list[frozenset[str]]]:
+    """For each count in ``small``, the sets of other councils whose counts moved to show it
+    taking three values; a count is safe against an insider when some set leaves the insider
+    out (and against a reader when there is any set)."""
+    questions = list(release.questions)
+    if any(
+        (la, what) not in true_counts for la in release.las for what in (interviewed, *questions)
+    ):
+        return {}  # the truth is not all known: nothing to start from
+    truth: dict[str, Counts] = {
+        la: (true_counts[(la, interviewed)], tuple(true_counts[(la, q)] for q in questions))
+        for la in release.las
+    }
+    if not _region_fits(release, truth, withheld):
+        return {}
+    rules = _Rules(release, questions, interviewed, withheld, nobody)
+    # Only councils whose true counts give what is shown take part: were the truth not to fit
+    # (it always does, from the published tables), nothing could be proved from it.
+    fitting = [la for la in release.las if rules.fits(la, *truth[la])]
+    parts = [fitting[i::PARTS] for i in range(PARTS)]
+    part_of = {la: i for i, part in enumerate(parts) for la in part}
+    by_slot: dict[str, list[Cell]] = {}
+    for cell in small:
+        if cell[0] in part_of:
+            by_slot.setdefault(cell[1].removesuffix(said_no), []).append(cell)
+    out: dict[Cell, list[frozenset[str]]] = {}
+    for slot, cells in by_slot.items():
+        dims = _dims(slot, questions, release.follow_ons, interviewed)
+        moves = {la: rules.moves(la, truth[la], dims) for la in fitting}
+        sums = [_Part(part, moves, len(dims)) for part in parts]
+        # What every set of parts can do together: a count's council's part is left out, and
+        # one more part for an insider there (the insider may not move: it knows its counts).
+        together = _subset_sums([p.total for p in sums], len(dims))
+        movers = [frozenset(p.movers) for p in sums]
+        for la in dict.fromkeys(c[0] for c in cells):
+            a = part_of[la]
+            mine = [c for c in cells if c[0] == la]
+            proved: dict[Cell, list[frozenset[str]]] = {c: [] for c in mine}
+            for left_out in [{a}, *({a, j} for j in range(PARTS) if j != a)]:
+                kept = frozenset(j for j in range(PARTS) if j not in left_out)
+                who = frozenset().union(*(movers[j] for j in kept))
+                for cell, values in _values(
+                    mine,
+                    truth[la],
+                    moves[la],
+                    together[kept],
+                    dims,
+                    questions,
+                    release,
+                    said_no,
+                    interviewed,
+                ).items():
+                    if _enough(values):
+                        proved[cell].append(who)
+            unproved = [c for c, found in proved.items() if not found]
+            if unproved:  # a reader has every other council moving, those of its part too
+                everyone = _add(together[frozenset(range(PARTS)) - {a}], sums[a].without(la))
+                who = frozenset().union(*movers) - {la}
+                for cell, values in _values(
+                    unproved,
+                    truth[la],
+                    moves[la],
+                    everyone,
+                    dims,
+                    questions,
+                    release,
+                    said_no,
+                    interviewed,
+                ).items():
+                    if _enough(values):
+                        proved[cell].append(who)
+            for cell, found in proved.items():
+                if found:
+                    out[cell] = found
+    return out
+
+
+def _region_fits(release, truth: Mapping[str, Counts], withheld: str) -> bool:
+    """Whether the true counts add up to the regional figures shown (they always do, from the
+    published tables): moves that keep the sums then keep every regional figure."""
+    lo, hi = release.lower, release.upper
+    n_total = sum(n for n, _ in truth.values())
+    if release.region_interviewed == withheld:
+        if not lo <= n_total <= hi:
+            return False
+    elif release.region_interviewed is not None and n_total != int(release.region_interviewed):
+        return False
+    for i, q in enumerate(release.questions):
+        total = release.region_yes.get(q)
+        yes = sum(y[i] for _, y in truth.values())
+        if total == withheld:
+            parent = release.follow_ons.get(q)
+            base = sum(
+                y[release.questions.index(parent)] if parent else n for n, y in truth.values()
+            )
+            said_no = [base - yes] if release.complements else []
+            if not any(lo <= v <= hi for v in (yes, base, *said_no)):
+                return False
+        elif total is not None and yes != int(total):
+            return False
+    return True
+
+
+def _enough(values: set[int]) -> bool:
+    return max(values) - min(values) + 1 >= ENOUGH
+
+
+def _subset_sums(totals: list[np.ndarray], size: int) -> dict[frozenset[int], np.ndarray]:
+    """The sums of changes of every set of parts (each from a smaller set and one part)."""
+    zero = _grid(size)
+    zero[(STEP,) * size] = True
+    out: dict[frozenset[int], np.ndarray] = {frozenset(): zero}
+    for k in range(1, len(totals) + 1):
+        for chosen in itertools.combinations(range(len(totals)), k):
+            first, rest = chosen[0], frozenset(chosen[1:])
+            out[frozenset(chosen)] = _add(out[rest], totals[first])
+    return out
+
+
+def _dims(
+    slot: str, questions: list[str], follow_ons: Mapping[str, str], interviewed: str
+) -> list[str]:
+    """The counts that move together for a figure: leavers interviewed, the questions above it
+    (whose yes answers are its base), it, and those asked after a yes to it."""
+    if slot == interviewed:
+        return [interviewed] + [q for q in questions if q not in follow_ons]
+    above = []
+    q = slot
+    while q in follow_ons:
+        q = follow_ons[q]
+        above.append(q)
+    below: list[str] = []
+    frontier = [slot]
+    while frontier:
+        nxt = [q for q in questions if follow_ons.get(q) in frontier]
+        below += nxt
+        frontier = nxt
+    dims = [interviewed, *reversed(above), slot, *below]
+    return dims[:MOST_CHANGED]
+
+
+class _Rules:
+    """What each council's published figures say about its counts, checked exactly."""
+
+    def __init__(self, release, questions, interviewed, withheld, nobody):
+        self.release = release
+        self.questions = questions
+        self.interviewed = interviewed
+        self.withheld = withheld
+        self.nobody = nobody
+
+    def fits(self, la: str, n: int, yes: tuple[int, ...]) -> bool:
+        """Whether a council with these counts would publish exactly what it shows."""
+        ok = self._check(
+            la, np.array([n]), {q: np.array([y]) for q, y in zip(self.questions, yes, strict=True)}
+        )
+        return bool(ok[0])
+
+    def moves(self, la: str, counts: Counts, dims: list[str]) -> np.ndarray:
+        """Every change of ``dims`` (each by up to STEP either way) after which council ``la``
+        still publishes what it shows: an array with a row per change."""
+        changes = np.array(
+            list(itertools.product(range(-STEP, STEP + 1), repeat=len(dims))), dtype=np.int64
+        )
+        n0, yes0 = counts
+        n = np.full(len(changes), n0, dtype=np.int64)
+        yes = {
+            q: np.full(len(changes), y, dtype=np.int64)
+            for q, y in zip(self.questions, yes0, strict=True)
+        }
+        for j, what in enumerate(dims):
+            if what == self.interviewed:
+                n = n + changes[:, j]
+            else:
+                yes[what] = yes[what] + changes[:, j]
+        return changes[self._check(la, n, yes)]
+
+    def _check(self, la: str, n: np.ndarray, yes: dict[str, np.ndarray]) -> np.ndarray:
+        r = self.release
+        lo, hi = r.lower, r.upper
+
+        def small(v: np.ndarray) -> np.ndarray:
+            return (v >= lo) & (v <= hi)
+
+        shown = r.interviewed.get(la)
+        ok = small(n) if shown is None else n == shown
+        scale = 2 * 100 * 10**r.places
+        for q in self.questions:
+            parent = r.follow_ons.get(q)
+            base = yes[parent] if parent else n
+            y = yes[q]
+            no = base - y
+            ok = ok & (y >= 0) & (no >= 0)
+            share = r.shares.get((la, q))
+            if share == self.nobody:
+                ok = ok & (base == 0)
+            elif share == self.withheld:
+                either = small(y) | small(base)
+                ok = ok & ((either | small(no)) if r.complements else either)
+            elif share is not None:
+                ok = ok & (base > hi) & ~small(y)
+                if r.complements:
+                    ok = ok & ~small(no)
+                # Printed as shown: p - half <= 100 y / base < p + half, in whole numbers.
+                printed = Fraction(str(share)) * 10**r.places
+                if printed.denominator != 1:
+                    return np.zeros_like(ok)
+                p = printed.numerator
+                ok = ok & ((2 * p - 1) * base <= scale * y) & (scale * y < (2 * p + 1) * base)
+        return ok
+
+
+class _Part:
+    """The sums of changes a set of councils can make together (within STEP each way), and
+    the same for the set less any one council (from the sums before and after it)."""
+
+    def __init__(self, members: list[str], moves: Mapping[str, np.ndarray], size: int):
+        self.members = members
+        self.size = size
+        # Councils that can change nothing here add nothing: left out of the sums.
+        self.movers = [la for la in members if len(moves[la]) > 1]
+        self.moves = moves
+        zero = _grid(size)
+        zero[(STEP,) * size] = True
+        before = [zero]
+        for la in self.movers:
+            before.append(_shift_all(before[-1], moves[la]))
+        after = [zero]
+        for la in reversed(self.movers):
+            after.append(_shift_all(after[-1], moves[la]))
+        self.before, self.after = before, after[::-1]
+        self.total = before[-1]
+
+    def without(self, la: str) -> np.ndarray:
+        if la not in self.movers:
+            return self.total
+        i = self.movers.index(la)
+        return _add(self.before[i], self.after[i + 1])
+
+
+def _grid(size: int) -> np.ndarray:
+    return np.zeros((2 * STEP + 1,) * size, dtype=bool)
+
+
+def _shift_all(grid: np.ndarray, changes: np.ndarray) -> np.ndarray:
+    """Every sum of a point of ``grid`` and a row of ``changes`` that stays within STEP."""
+    out = np.zeros_like(grid)
+    width = 2 * STEP + 1
+    for change in changes:
+        target = []
+        source = []
+        for d in change:
+            d = int(d)
+            target.append(slice(max(d, 0), width + min(d, 0)))
+            source.append(slice(max(-d, 0), width - max(d, 0)))
+        out[tuple(target)] |= grid[tuple(source)]
+    return out
+
+
+def _add(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Every sum of a point of ``a`` and a point of ``b`` (both as changes) within STEP."""
+    few = min(np.count_nonzero(a), np.count_nonzero(b))
+    if few <= 64:
+        if np.count_nonzero(b) > np.count_nonzero(a):
+            a, b = b, a
+        return _shift_all(a, np.argwhere(b) - STEP)
+    from scipy.signal import fftconvolve
+
+    # Counted by convolution: a point's count is how many pairs make it (0 where none do).
+    full = fftconvolve(a.astype(np.float64), b.astype(np.float64))
+    middle = tuple(slice(STEP, 3 * STEP + 1) for _ in range(a.ndim))
+    return full[middle] > 0.5
+
+
+def _values(
+    cells: list[Cell],
+    counts: Counts,
+    moves: np.ndarray,
+    reachable: np.ndarray,
+    dims: list[str],
+    questions: list[str],
+    release,
+    said_no: str,
+    interviewed: str,
+) -> dict[Cell, set[int]]:
+    """Each cell's values over the council's changes that the others can balance (their sums
+    can make the opposite change)."""
+    balanced = moves[reachable[tuple((STEP - moves).T)]]
+    n0, yes0 = counts
+    out: dict[Cell, set[int]] = {}
+    for cell in cells:
+        what = cell[1]
+        slot = what.removesuffix(said_no)
+
+        def value_of(name: str) -> np.ndarray:
+            base_value = n0 if name == interviewed else yes0[questions.index(name)]
+            if name in dims:
+                return base_value + balanced[:, dims.index(name)]
+            return np.full(len(balanced), base_value)
+
+        if what == slot:
+            values = value_of(slot)
+        else:
+            values = value_of(release.follow_ons.get(slot, interviewed)) - value_of(slot)
+        out[cell] = {int(v) for v in np.unique(values)}
+    return out
