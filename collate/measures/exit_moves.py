@@ -91,19 +91,35 @@ def settled_by_moves(
         # one more part for an insider there (the insider may not move: it knows its counts).
         together = _subset_sums([p.total for p in sums], len(dims))
         movers = [frozenset(p.movers) for p in sums]
+        # A count whose regional sum is withheld for protection (any value) need not add up.
+        free = tuple(
+            j
+            for j, what in enumerate(dims)
+            if (release.region_interviewed if what == interviewed else release.region_yes.get(what))
+            is None
+        )
         for la in dict.fromkeys(c[0] for c in cells):
             a = part_of[la]
             mine = [c for c in cells if c[0] == la]
             proved: dict[Cell, list[frozenset[str]]] = {c: [] for c in mine}
-            for left_out in [{a}, *({a, j} for j in range(PARTS) if j != a)]:
-                kept = frozenset(j for j in range(PARTS) if j not in left_out)
+            everything = frozenset(range(PARTS))
+            # The parts that may move: none (its council alone), all but its own, and all but
+            # its own and an insider's.
+            tries = [frozenset()] if free else []
+            tries += [everything - {a}, *(everything - {a, j} for j in range(PARTS) if j != a)]
+            for kept in tries:
                 who = frozenset().union(*(movers[j] for j in kept))
+                # Those settled with no other council moving are settled for every council.
+                open_cells = [c for c in mine if frozenset() not in proved[c]]
+                if not open_cells:
+                    break
                 for cell, values in _values(
-                    mine,
+                    open_cells,
                     truth[la],
                     moves[la],
                     together[kept],
                     dims,
+                    free,
                     questions,
                     release,
                     said_no,
@@ -121,6 +137,7 @@ def settled_by_moves(
                     moves[la],
                     everyone,
                     dims,
+                    free,
                     questions,
                     release,
                     said_no,
@@ -337,6 +354,7 @@ def _values(
     moves: np.ndarray,
     reachable: np.ndarray,
     dims: list[str],
+    free: tuple[int, ...],
     questions: list[str],
     release,
     said_no: str,
@@ -344,7 +362,11 @@ def _values(
 ) -> dict[Cell, set[int]]:
     """Each cell's values over the council's changes that the others can balance (their sums
     can make the opposite change)."""
-    balanced = moves[reachable[tuple((STEP - moves).T)]]
+    index = STEP - moves
+    if free:  # any sum there will do: the others' changes there are not looked at
+        reachable = reachable.any(axis=free, keepdims=True)
+        index[:, list(free)] = 0
+    balanced = moves[reachable[tuple(index.T)]]
     n0, yes0 = counts
     out: dict[Cell, set[int]] = {}
     for cell in cells:

@@ -210,3 +210,24 @@ def test_a_solver_stopping_short_does_not_withhold_a_safe_count():
             assert xd.narrowed(release, truth, insiders=True) == []
         finally:
             xd.MOVES = True
+
+
+def test_a_count_whose_regional_sum_is_withheld_moves_alone():
+    """With the region's leavers interviewed withheld (for protection: any value), a council's
+    own withheld count of 3 can be 1 to 5 with no other council changing: safe against every
+    council, with nobody else named as having moved."""
+    release = xd.ExitRelease(
+        las=["A", "B"],
+        questions=["q"],
+        follow_ons={},
+        interviewed={"A": None, "B": None},
+        shares={("A", "q"): xd.WITHHELD, ("B", "q"): xd.WITHHELD},
+        region_yes={"q": None},
+        region_interviewed=None,
+    )
+    truth = {("A", xd.INTERVIEWED): 3, ("B", xd.INTERVIEWED): 4, ("A", "q"): 1, ("B", "q"): 2}
+    small = [("A", xd.INTERVIEWED), ("B", xd.INTERVIEWED)]
+    found = exit_moves.settled_by_moves(
+        release, truth, small, xd.INTERVIEWED, xd.SAID_NO, xd.WITHHELD, xd.NOBODY
+    )
+    assert found == {cell: [frozenset()] for cell in small}
