@@ -22,6 +22,7 @@ from collate.outputs.returns_table import returns_table
 from collate.outputs.safe import write_csv
 from collate.outputs.validation import write_validation
 from collate.settings import RoundSettings
+from collate.workers import ordered_map, worker_count
 
 log = logging.getLogger("collate")
 
@@ -182,17 +183,48 @@ def _collate_into(
     ]
     if report:
         steps.append(("report", lambda: _report(out, analysis)))
-    if history is not None:
+    with contextlib.suppress(Exception):
+        # Made once, here, before the outputs are shared between processes. Should it fail,
+        # each output that needs it says so (below).
+        analysis()
+    # Both cores: the outputs are written side by side (collate.workers), the longest first,
+    # and taken in their usual order. Each is written exactly as one process writes it.
+    order = sorted(range(len(steps)), key=lambda i: LONGEST_FIRST.index(steps[i][0]))
+    attempts = ordered_map(_attempt, [steps[i] for i in order], worker_count(settings), min_items=2)
+    done = dict(zip(order, attempts, strict=True))
+    if history is not None:  # after the collated data, which it keeps
         steps.append(("round history", lambda: _keep(out, history, settings.round)))
-    for name, step in steps:
-        try:
-            result.outputs.update(step())
-        except OSError:
-            raise  # the folder or the disk: nothing is written (see run_collation)
-        except Exception as exc:  # noqa: BLE001 - write what can be written, then say so
-            log.exception("could not write the %s", name)
-            result.problems.append(f"could not write the {name}: {exc}")
+        done[len(steps) - 1] = _attempt(steps[-1])
+    for i in range(len(steps)):
+        outputs, problem = done[i]
+        result.outputs.update(outputs)
+        if problem:
+            result.problems.append(problem)
     return result
+
+
+#: The outputs in the order they are started in: the longest first.
+LONGEST_FIRST = (
+    "collated data",
+    "benchmark packs",
+    "report",
+    "feedback",
+    "dashboard",
+    "validation",
+    "returns table",
+)
+
+
+def _attempt(step: tuple[str, Callable[[], dict[str, Path]]]) -> tuple[dict[str, Path], str]:
+    """One output written, or why it could not be (its outputs, and a problem or "")."""
+    name, write = step
+    try:
+        return write(), ""
+    except OSError:
+        raise  # the folder or the disk: nothing is written (see run_collation)
+    except Exception as exc:  # noqa: BLE001 - write what can be written, then say so
+        log.exception("could not write the %s", name)
+        return {}, f"could not write the {name}: {exc}"
 
 
 def _returns(collation: Collation, out: Path) -> dict[str, Path]:

@@ -114,7 +114,7 @@ def test_one_process_and_two_write_the_same_outputs(tmp_path, settings, instrume
         )
         if n == 1:
             assert not forked
-    # reading, the exit-interview disclosure check, the packs
+    # reading, the exit-interview disclosure check, the outputs (the packs among them)
     assert len(forked) == 3
     (single, out1), (double, out2) = runs[1], runs[2]
     assert not single.problems and not double.problems
