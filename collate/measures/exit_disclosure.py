@@ -14,6 +14,7 @@ one is, the region's figures for that question are withheld too.
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -205,13 +206,14 @@ def narrowed(
         else {}
     )
 
-    def settled(cell: tuple[str, str], insider: str | None) -> bool:
-        return any(insider not in block for block in nearby.get(cell, ()))
-
-    targets = [c for c in small if not settled(c, None)]
+    # The councils that moved to settle each count, in every way found: an insider in all of
+    # them has the count left to the programme.
+    exposed = {cell: frozenset.intersection(*found) for cell, found in nearby.items()}
+    targets = [c for c in small if c not in exposed]
     out: list[tuple[str, str]] = []
-    index, constraints, bounds = _programme(release)
+    programme = functools.cache(lambda: _programme(release))
     if targets:
+        index, constraints, bounds = programme()
         found = value_ranges(
             constraints, bounds, [index[c] for c in targets], enough=MINIMUM_POSSIBLE_VALUES
         )
@@ -220,10 +222,17 @@ def narrowed(
         return out
     withheld = {la for la, n in release.interviewed.items() if n is None}
     withheld |= {la for (la, _), share in release.shares.items() if share == WITHHELD}
+    unsettled = [c for c in targets if c not in out]
+    exposed_to: dict[str, list[tuple[str, str]]] = {}
+    for cell, councils in exposed.items():
+        for la in councils:
+            exposed_to.setdefault(la, []).append(cell)
     for insider in [la for la in release.las if la in withheld]:
-        targets = [c for c in small if c[0] != insider and c not in out and not settled(c, insider)]
+        targets = [c for c in unsettled if c[0] != insider]
+        targets += [c for c in exposed_to.get(insider, ()) if c[0] != insider]
         if not targets:
             continue
+        index, constraints, bounds = programme()
         low, high = bounds.lb.copy(), bounds.ub.copy()
         for (la, what), k in index.items():
             if la == insider and (la, what) in true_counts:
