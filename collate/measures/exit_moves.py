@@ -91,12 +91,8 @@ def settled_by_moves(
         # one more part for an insider there (the insider may not move: it knows its counts).
         together = _subset_sums([p.total for p in sums], len(dims))
         movers = [frozenset(p.movers) for p in sums]
-        # A count whose regional sum is withheld for protection (any value) need not add up.
         free = tuple(
-            j
-            for j, what in enumerate(dims)
-            if (release.region_interviewed if what == interviewed else release.region_yes.get(what))
-            is None
+            j for j, what in enumerate(dims) if _sum_is_free(release, what, interviewed, withheld)
         )
         for la in dict.fromkeys(c[0] for c in cells):
             a = part_of[la]
@@ -149,6 +145,17 @@ def settled_by_moves(
                 if found:
                     out[cell] = found
     return out
+
+
+def _sum_is_free(release, what: str, interviewed: str, withheld: str) -> bool:
+    """Whether the region's sum of a count may change: its regional figure is withheld for
+    protection (any value), and no question asked of those it counts has its regional figure
+    withheld as small, which says something about that sum as its base."""
+    total = release.region_interviewed if what == interviewed else release.region_yes.get(what)
+    if total is not None:
+        return False
+    asked_of = [q for q in release.questions if release.follow_ons.get(q, interviewed) == what]
+    return all(release.region_yes.get(q) != withheld for q in asked_of)
 
 
 def _region_fits(release, truth: Mapping[str, Counts], withheld: str) -> bool:
