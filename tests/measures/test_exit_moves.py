@@ -231,3 +231,36 @@ def test_a_count_whose_regional_sum_is_withheld_moves_alone():
         release, truth, small, xd.INTERVIEWED, xd.SAID_NO, xd.WITHHELD, xd.NOBODY
     )
     assert found == {cell: [frozenset()] for cell in small}
+
+
+def test_a_sum_withheld_for_protection_is_not_free_when_its_follow_on_is_withheld_as_small():
+    """Found by an attack on the moves: the region's 'experienced racism' yes count is withheld
+    for protection (any value), but its follow-on 'able to report' is withheld as small numbers
+    because the region's "no" count (those asked, less yes) is 5. That still ties the racism
+    total, as the follow-on's base. Council Y, knowing its own 4 "no" answers, has council X's
+    "no" count at 0 or 1: it must be found, not passed as free to move."""
+    racism, able = "experienced_racism", "able_to_report"
+    counts = {"X": (30, 3, 2), "Y": (20, 10, 6), **{f"B{i}": (100, 50, 50) for i in range(6)}}
+    shares, truth = {}, {}
+    for la, (n, r, a) in counts.items():
+        shares[(la, racism)] = xd.WITHHELD if 1 <= r <= 5 or 1 <= n - r <= 5 else 100 * r / n
+        shares[(la, able)] = (
+            xd.WITHHELD if 1 <= a <= 5 or 1 <= r - a <= 5 or 1 <= r <= 5 else 100 * a / r
+        )
+        truth |= {(la, xd.INTERVIEWED): n, (la, racism): r, (la, able): a}
+        truth |= {(la, racism + xd.SAID_NO): n - r, (la, able + xd.SAID_NO): r - a}
+    release = xd.ExitRelease(
+        las=list(counts),
+        questions=[racism, able],
+        follow_ons={able: racism},
+        interviewed={la: c[0] for la, c in counts.items()},
+        shares=shares,
+        region_yes={racism: None, able: xd.WITHHELD},
+        region_interviewed=sum(c[0] for c in counts.values()),
+    )
+    small = [c for c, v in truth.items() if 1 <= v <= 5]
+    found = exit_moves.settled_by_moves(
+        release, truth, small, xd.INTERVIEWED, xd.SAID_NO, xd.WITHHELD, xd.NOBODY
+    )
+    assert frozenset() not in found.get(("X", able + xd.SAID_NO), [])
+    assert ("X", able + xd.SAID_NO) in xd.narrowed(release, truth, insiders=True)
