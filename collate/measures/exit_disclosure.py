@@ -223,6 +223,17 @@ def narrowed(
     withheld = {la for la, n in release.interviewed.items() if n is None}
     withheld |= {la for (la, _), share in release.shares.items() if share == WITHHELD}
     unsettled = [c for c in targets if c not in out]
+    # Counts left to the programme for some insider: first tried again with more counts
+    # changing together (slower, but a second's work against one programme per insider).
+    retry = unsettled + [c for c, councils in exposed.items() if councils]
+    if retry and MOVES:
+        wider = settled_by_moves(
+            release, true_counts, retry, INTERVIEWED, SAID_NO, WITHHELD, NOBODY, wide=True
+        )
+        for cell, found in wider.items():
+            councils = frozenset.intersection(*found)
+            exposed[cell] = exposed[cell] & councils if cell in exposed else councils
+        unsettled = [c for c in unsettled if c not in wider]
     exposed_to: dict[str, list[tuple[str, str]]] = {}
     for cell, councils in exposed.items():
         for la in councils:

@@ -57,10 +57,13 @@ def settled_by_moves(
     said_no: str,
     withheld: str,
     nobody: str,
+    wide: bool = False,
 ) -> dict[Cell, list[frozenset[str]]]:
     """For each count in ``small``, the sets of other councils whose counts moved to show it
     taking three values; a count is safe against an insider when some set leaves the insider
-    out (and against a reader when there is any set)."""
+    out (and against a reader when there is any set). ``wide``: with more counts changing
+    together (every count of its question's tree, and more), slower: for the counts that
+    would otherwise go to the programme for every insider."""
     questions = list(release.questions)
     if any(
         (la, what) not in true_counts for la in release.las for what in (interviewed, *questions)
@@ -83,68 +86,103 @@ def settled_by_moves(
         if cell[0] in part_of:
             by_slot.setdefault(cell[1].removesuffix(said_no), []).append(cell)
     out: dict[Cell, list[frozenset[str]]] = {}
-    for slot, cells in by_slot.items():
-        dims = _dims(slot, questions, release.follow_ons, interviewed)
-        moves = {la: rules.moves(la, truth[la], dims) for la in fitting}
-        sums = [_Part(part, moves, len(dims)) for part in parts]
-        # What every set of parts can do together: a count's council's part is left out, and
-        # one more part for an insider there (the insider may not move: it knows its counts).
-        together = _subset_sums([p.total for p in sums], len(dims))
-        movers = [frozenset(p.movers) for p in sums]
-        free = tuple(
-            j for j, what in enumerate(dims) if _sum_is_free(release, what, interviewed, withheld)
+    for slot, slot_cells in by_slot.items():
+        dims = _dims(slot, questions, release.follow_ons, interviewed, wide)
+        if wide and dims == _dims(slot, questions, release.follow_ons, interviewed):
+            continue  # nothing more to move
+        _settle(
+            slot_cells,
+            dims,
+            release,
+            rules,
+            truth,
+            fitting,
+            parts,
+            part_of,
+            questions,
+            said_no,
+            interviewed,
+            withheld,
+            out,
         )
-        for la in dict.fromkeys(c[0] for c in cells):
-            a = part_of[la]
-            mine = [c for c in cells if c[0] == la]
-            proved: dict[Cell, list[frozenset[str]]] = {c: [] for c in mine}
-            everything = frozenset(range(PARTS))
-            # The parts that may move: none (its council alone), all but its own, and all but
-            # its own and an insider's.
-            tries = [frozenset()] if free else []
-            tries += [everything - {a}, *(everything - {a, j} for j in range(PARTS) if j != a)]
-            for kept in tries:
-                who = frozenset().union(*(movers[j] for j in kept))
-                # Those settled with no other council moving are settled for every council.
-                open_cells = [c for c in mine if frozenset() not in proved[c]]
-                if not open_cells:
-                    break
-                for cell, values in _values(
-                    open_cells,
-                    truth[la],
-                    moves[la],
-                    together[kept],
-                    dims,
-                    free,
-                    questions,
-                    release,
-                    said_no,
-                    interviewed,
-                ).items():
-                    if _enough(values):
-                        proved[cell].append(who)
-            unproved = [c for c, found in proved.items() if not found]
-            if unproved:  # a reader has every other council moving, those of its part too
-                everyone = _add(together[frozenset(range(PARTS)) - {a}], sums[a].without(la))
-                who = frozenset().union(*movers) - {la}
-                for cell, values in _values(
-                    unproved,
-                    truth[la],
-                    moves[la],
-                    everyone,
-                    dims,
-                    free,
-                    questions,
-                    release,
-                    said_no,
-                    interviewed,
-                ).items():
-                    if _enough(values):
-                        proved[cell].append(who)
-            for cell, found in proved.items():
-                if found:
-                    out[cell] = found
     return out
+
+
+def _settle(
+    cells: list[Cell],
+    dims: list[str],
+    release,
+    rules: _Rules,
+    truth: Mapping[str, Counts],
+    fitting: list[str],
+    parts: list[list[str]],
+    part_of: Mapping[str, int],
+    questions: list[str],
+    said_no: str,
+    interviewed: str,
+    withheld: str,
+    out: dict[Cell, list[frozenset[str]]],
+) -> None:
+    """Settle ``cells`` (of one figure) by changes of ``dims``, adding to ``out``."""
+    moves = {la: rules.moves(la, truth[la], dims) for la in fitting}
+    sums = [_Part(part, moves, len(dims)) for part in parts]
+    # What every set of parts can do together: a count's council's part is left out, and
+    # one more part for an insider there (the insider may not move: it knows its counts).
+    together = _subset_sums([p.total for p in sums], len(dims))
+    movers = [frozenset(p.movers) for p in sums]
+    free = tuple(
+        j for j, what in enumerate(dims) if _sum_is_free(release, what, interviewed, withheld)
+    )
+    for la in dict.fromkeys(c[0] for c in cells):
+        a = part_of[la]
+        mine = [c for c in cells if c[0] == la]
+        proved: dict[Cell, list[frozenset[str]]] = {c: [] for c in mine}
+        everything = frozenset(range(PARTS))
+        # The parts that may move: none (its council alone), all but its own, and all but
+        # its own and an insider's.
+        tries = [frozenset()] if free else []
+        tries += [everything - {a}, *(everything - {a, j} for j in range(PARTS) if j != a)]
+        for kept in tries:
+            who = frozenset().union(*(movers[j] for j in kept))
+            # Those settled with no other council moving are settled for every council.
+            open_cells = [c for c in mine if frozenset() not in proved[c]]
+            if not open_cells:
+                break
+            for cell, values in _values(
+                open_cells,
+                truth[la],
+                moves[la],
+                together[kept],
+                dims,
+                free,
+                questions,
+                release,
+                said_no,
+                interviewed,
+            ).items():
+                if _enough(values):
+                    proved[cell].append(who)
+        unproved = [c for c, found in proved.items() if not found]
+        if unproved:  # a reader has every other council moving, those of its part too
+            everyone = _add(together[frozenset(range(PARTS)) - {a}], sums[a].without(la))
+            who = frozenset().union(*movers) - {la}
+            for cell, values in _values(
+                unproved,
+                truth[la],
+                moves[la],
+                everyone,
+                dims,
+                free,
+                questions,
+                release,
+                said_no,
+                interviewed,
+            ).items():
+                if _enough(values):
+                    proved[cell].append(who)
+        for cell, found in proved.items():
+            if found:
+                out.setdefault(cell, []).extend(found)
 
 
 def _sum_is_free(release, what: str, interviewed: str, withheld: str) -> bool:
@@ -201,10 +239,31 @@ def _subset_sums(totals: list[np.ndarray], size: int) -> dict[frozenset[int], np
 
 
 def _dims(
-    slot: str, questions: list[str], follow_ons: Mapping[str, str], interviewed: str
+    slot: str,
+    questions: list[str],
+    follow_ons: Mapping[str, str],
+    interviewed: str,
+    wide: bool = False,
 ) -> list[str]:
     """The counts that move together for a figure: leavers interviewed, the questions above it
-    (whose yes answers are its base), it, and those asked after a yes to it."""
+    (whose yes answers are its base), it, and those asked after a yes to it. ``wide``: then the
+    rest of its question's tree (the questions beside it share its base), then the others (the
+    top questions share leavers interviewed as their base), as many as MOST_CHANGED allows."""
+    if wide:
+        narrow = _dims(slot, questions, follow_ons, interviewed)
+        top = slot
+        while top in follow_ons:
+            top = follow_ons[top]
+        # Its own tree first; then the others, whose top questions share leavers interviewed
+        # as their base.
+        rest = sorted(
+            (q for q in questions if q not in narrow),
+            key=lambda q: (
+                slot != interviewed and _top(q, follow_ons) != top,
+                _depth(q, follow_ons),
+            ),
+        )
+        return [*narrow, *rest][:MOST_CHANGED]
     if slot == interviewed:
         return [interviewed] + [q for q in questions if q not in follow_ons]
     above = []
@@ -220,6 +279,20 @@ def _dims(
         frontier = nxt
     dims = [interviewed, *reversed(above), slot, *below]
     return dims[:MOST_CHANGED]
+
+
+def _top(q: str, follow_ons: Mapping[str, str]) -> str:
+    while q in follow_ons:
+        q = follow_ons[q]
+    return q
+
+
+def _depth(q: str, follow_ons: Mapping[str, str]) -> int:
+    depth = 0
+    while q in follow_ons:
+        q = follow_ons[q]
+        depth += 1
+    return depth
 
 
 class _Rules:
