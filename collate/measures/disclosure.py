@@ -205,13 +205,16 @@ def value_ranges(
 
 
 def _solves(x: np.ndarray, constraints: LinearConstraint, bounds: Bounds) -> bool:
-    """Whether ``x`` (whole numbers) keeps every constraint and bound, to within rounding."""
+    """Whether ``x`` (whole numbers) keeps every constraint and bound, to within rounding.
+
+    The tolerance is absolute and tiny: the counts are whole numbers and nearly every
+    coefficient is too, so a constraint missed by a count of 1 (a "small" flag with a big
+    multiplier, say) is missed, however large the row's terms."""
     tolerance = 1e-6
     values = constraints.A @ x
-    scale = 1.0 + np.abs(values)
     return bool(
-        np.all(values >= constraints.lb - tolerance * scale)
-        and np.all(values <= constraints.ub + tolerance * scale)
+        np.all(values >= constraints.lb - tolerance)
+        and np.all(values <= constraints.ub + tolerance)
         and np.all(x >= bounds.lb - tolerance)
         and np.all(x <= bounds.ub + tolerance)
     )
