@@ -142,44 +142,40 @@ def _settle(
         # its own and an insider's.
         tries = [frozenset()] if free else []
         tries += [everything - {a}, *(everything - {a, j} for j in range(PARTS) if j != a)]
+
+        def prove(
+            cells: list[Cell],
+            reachable: np.ndarray,
+            who: frozenset[str],
+            la: str = la,
+            proved: dict[Cell, list[frozenset[str]]] = proved,
+        ) -> None:
+            """Add ``who`` for each cell shown three values with changes ``reachable`` balances."""
+            for cell, values in _values(
+                cells,
+                truth[la],
+                moves[la],
+                reachable,
+                dims,
+                free,
+                questions,
+                release,
+                said_no,
+                interviewed,
+            ).items():
+                if _enough(values):
+                    proved[cell].append(who)
+
         for kept in tries:
-            who = frozenset().union(*(movers[j] for j in kept))
             # Those settled with no other council moving are settled for every council.
             open_cells = [c for c in mine if frozenset() not in proved[c]]
             if not open_cells:
                 break
-            for cell, values in _values(
-                open_cells,
-                truth[la],
-                moves[la],
-                together[kept],
-                dims,
-                free,
-                questions,
-                release,
-                said_no,
-                interviewed,
-            ).items():
-                if _enough(values):
-                    proved[cell].append(who)
+            prove(open_cells, together[kept], frozenset().union(*(movers[j] for j in kept)))
         unproved = [c for c, found in proved.items() if not found]
         if unproved:  # a reader has every other council moving, those of its part too
             everyone = _add(together[frozenset(range(PARTS)) - {a}], sums[a].without(la))
-            who = frozenset().union(*movers) - {la}
-            for cell, values in _values(
-                unproved,
-                truth[la],
-                moves[la],
-                everyone,
-                dims,
-                free,
-                questions,
-                release,
-                said_no,
-                interviewed,
-            ).items():
-                if _enough(values):
-                    proved[cell].append(who)
+            prove(unproved, everyone, frozenset().union(*movers) - {la})
         for cell, found in proved.items():
             if found:
                 out.setdefault(cell, []).extend(found)

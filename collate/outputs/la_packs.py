@@ -169,17 +169,18 @@ def _rest(an: Analysis, la: str, data: PackData, p) -> PackData:
             for r in own.to_dict("records"):
                 if kind == "workforce" and str(r["indicator"]) not in LIKELIHOOD_INDICATORS:
                     continue
-                data.trends.append(
-                    {
-                        "what": f"{r['stage_label']}, {r['group']}"
-                        if kind == "children"
-                        else r["indicator_name"],
-                        "before": r.get("ratio_before", r.get("value_before")),
-                        "now": r.get("ratio_now", r.get("value_now")),
-                        "trend": "rose" if r["trend"] == UP else "fell",
-                    }
-                )
+                data.trends.append(_trend(r, kind))
     return data
+
+
+def _trend(r: dict, kind: str) -> dict:
+    """A trend line of a pack: what changed, before, now, and whether it rose or fell."""
+    return {
+        "what": f"{r['stage_label']}, {r['group']}" if kind == "children" else r["indicator_name"],
+        "before": r.get("ratio_before", r.get("value_before")),
+        "now": r.get("ratio_now", r.get("value_now")),
+        "trend": "rose" if r["trend"] == UP else "fell",
+    }
 
 
 def pack_maker(an: Analysis) -> Callable[[str], PackData]:
@@ -290,16 +291,7 @@ def pack_maker(an: Analysis) -> Callable[[str], PackData]:
                 for r in trends[kind].get(la, []):
                     if kind == "workforce" and str(r["indicator"]) not in LIKELIHOOD_INDICATORS:
                         continue
-                    data.trends.append(
-                        {
-                            "what": f"{r['stage_label']}, {r['group']}"
-                            if kind == "children"
-                            else r["indicator_name"],
-                            "before": r.get("ratio_before", r.get("value_before")),
-                            "now": r.get("ratio_now", r.get("value_now")),
-                            "trend": "rose" if r["trend"] == UP else "fell",
-                        }
-                    )
+                    data.trends.append(_trend(r, kind))
         return data
 
     return make

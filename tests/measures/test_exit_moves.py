@@ -88,10 +88,8 @@ def _compare_every_check(monkeypatch) -> list[int]:
     return settled
 
 
-@pytest.mark.parametrize("seed", range(12))
-def test_moves_settle_what_the_exit_programmes_would(seed, sample, monkeypatch):
-    rng = np.random.default_rng(seed)
-    size = int(rng.choice([2, 3, 4, 6, 8, 11, 11]))
+def _check_random_councils(sample, rng: np.random.Generator, size: int, monkeypatch) -> list[int]:
+    """The exit analysis of ``size`` councils with random results, every check made both ways."""
     an = copy.copy(sample)
     las = [f"Synthetic Council {i:02d}" for i in range(size)]
     template = sample.values[sample.las[0]]
@@ -102,21 +100,20 @@ def test_moves_settle_what_the_exit_programmes_would(seed, sample, monkeypatch):
     an.settings = an.settings.model_copy(update={"workers": 1})
     settled = _compare_every_check(monkeypatch)
     analysis_module._exit(an)
+    return settled
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_moves_settle_what_the_exit_programmes_would(seed, sample, monkeypatch):
+    rng = np.random.default_rng(seed)
+    settled = _check_random_councils(
+        sample, rng, int(rng.choice([2, 3, 4, 6, 8, 11, 11])), monkeypatch
+    )
     assert settled  # the check ran
 
 
 def test_moves_settle_what_the_exit_programmes_would_with_two_dozen_councils(sample, monkeypatch):
-    rng = np.random.default_rng(1000)
-    an = copy.copy(sample)
-    las = [f"Synthetic Council {i:02d}" for i in range(24)]
-    template = sample.values[sample.las[0]]
-    generated = _random_results(rng, las)
-    an.las = las
-    an.values = {la: {**template, **generated[la]} for la in las}
-    # In this process, so that the comparison's findings come back.
-    an.settings = an.settings.model_copy(update={"workers": 1})
-    settled = _compare_every_check(monkeypatch)
-    analysis_module._exit(an)
+    settled = _check_random_councils(sample, np.random.default_rng(1000), 24, monkeypatch)
     # With two dozen councils most small counts are settled by moves, not programmes.
     assert max(settled) > 12
 
