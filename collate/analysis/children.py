@@ -3,7 +3,7 @@ and the disclosure control of what is published."""
 
 from __future__ import annotations
 
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from typing import Any
 
 import pandas as pd
@@ -12,6 +12,7 @@ from collate import measures as m
 from collate.analysis.child_population import METHODS, Denominator, load_denominator
 from collate.analysis.model import REGION, Analysis, _num, _pct
 from collate.analysis.population import ATTRIBUTION, LAPopulation, load_population
+from collate.workers import worker_count
 
 
 def _children(an: Analysis) -> None:
@@ -48,59 +49,22 @@ def _children(an: Analysis) -> None:
         )
         for c in eth.children_codes
     }
+    tables: dict[str, _StageTable] = {}
+    for stage, _label, _phrase in an.stages:
+        table = _stage_table(an, stage, grouping, pops, child_pop, opts)
+        if table is not None:
+            tables[stage] = table
+    # Each stage's disclosure control is independent of the others' and, at a national
+    # round, takes a few seconds: worked out together, in two processes where there are two.
+    m.protect_stages([t.protection for t in tables.values()], worker_count(s))
     for stage, label, _phrase in an.stages:
-        counts_by_la: dict[str, dict[str, int]] = {}
-        for la in an.las:
-            v = an.values[la]
-            if not any(
-                f"children_families.counts.{c.code.lower()}.{stage}" in v
-                for c in eth.children_codes
-            ):
-                continue  # an optional stage this LA left empty: no figures, not zeros
-            counts_by_la[la] = {
-                c.code: _num(v, f"children_families.counts.{c.code.lower()}.{stage}")
-                for c in eth.children_codes
-            }
-        if not counts_by_la:
+        if stage not in tables:
             continue
-        # LA × group counts with margins, then suppression for the published table.
-        grid = []
-        for counts in counts_by_la.values():
-            row = [sum(n for code, n in counts.items() if grouping[code] == g) for g in eth.groups]
-            grid.append(row + [sum(row)])
-        totals = [sum(col) for col in zip(*grid, strict=True)]
-        frame = pd.DataFrame(
-            grid + [totals], index=[*counts_by_la, REGION], columns=[*eth.groups, "All children"]
-        )
+        t = tables[stage]
+        counts_by_la, frame, region_counts = t.counts_by_la, t.frame, t.region_counts
+        region_pop, region_children = t.region_pop, t.region_children
         an.cf_counts[stage] = frame
-        suppressed = m.suppress_table(frame, **opts)
-        region_counts: dict[str, int] = {}
-        for counts in counts_by_la.values():
-            for code, n in counts.items():
-                region_counts[code] = region_counts.get(code, 0) + n
-        region_pop: dict[str, int] = {}
-        region_children: int | None = 0
-        for la in counts_by_la:
-            p = pops.get(la)
-            for g, n in child_pop.get(la, {}).items():
-                region_pop[g] = region_pop.get(g, 0) + n
-            # The region's rate pools children and child population over the same LAs: one LA
-            # without a 0-17 total would overstate it, so then there is no regional rate.
-            if p is None or p.children_total is None or region_children is None:
-                region_children = None
-            else:
-                region_children += p.children_total
-        # Disclosure control over the table and the ratios printed from it, as one system.
-        known_columns = [j for j, g in enumerate(eth.groups) if g not in eth.not_known_groups]
-        row_pops = [
-            {j: child_pop[la].get(eth.groups[j], 0) for j in known_columns}
-            if la in child_pop
-            else None
-            for la in counts_by_la
-        ] + [{j: region_pop.get(eth.groups[j], 0) for j in known_columns}]
-        hidden_cells, no_ratio_rows = m.protect_stage(
-            frame.to_numpy().tolist(), set(suppressed.suppressed), known_columns, row_pops
-        )
+        hidden_cells, no_ratio_rows = m.protect_stage(*t.protection)
         published = frame.astype(object).copy()
         for r, c in hidden_cells:
             published.iat[r, c] = m.SUPPRESSED
@@ -296,6 +260,84 @@ def _children(an: Analysis) -> None:
 
 
 RATIOS_WITHHELD = "withheld: with the other figures, it would reveal a small number"
+
+
+@dataclass
+class _StageTable:
+    """One stage's table of counts, with what its disclosure control is worked out from."""
+
+    counts_by_la: dict[str, dict[str, int]]
+    frame: pd.DataFrame
+    region_counts: dict[str, int]
+    region_pop: dict[str, int]
+    region_children: int | None
+    protection: tuple  # the arguments of collate.measures.protect_stage
+
+
+def _stage_table(
+    an: Analysis,
+    stage: str,
+    grouping: dict[str, str],
+    pops: dict[str, LAPopulation],
+    child_pop: dict[str, dict[str, int]],
+    opts: dict[str, int],
+) -> _StageTable | None:
+    """The stage's counts by council and ethnic group, with margins, and the cells withheld as
+    small (None when no council gave the stage)."""
+    eth = an.instrument.ethnicity
+    counts_by_la: dict[str, dict[str, int]] = {}
+    for la in an.las:
+        v = an.values[la]
+        if not any(
+            f"children_families.counts.{c.code.lower()}.{stage}" in v for c in eth.children_codes
+        ):
+            continue  # an optional stage this LA left empty: no figures, not zeros
+        counts_by_la[la] = {
+            c.code: _num(v, f"children_families.counts.{c.code.lower()}.{stage}")
+            for c in eth.children_codes
+        }
+    if not counts_by_la:
+        return None
+    # LA × group counts with margins, then suppression for the published table.
+    grid = []
+    for counts in counts_by_la.values():
+        row = [sum(n for code, n in counts.items() if grouping[code] == g) for g in eth.groups]
+        grid.append(row + [sum(row)])
+    totals = [sum(col) for col in zip(*grid, strict=True)]
+    frame = pd.DataFrame(
+        grid + [totals], index=[*counts_by_la, REGION], columns=[*eth.groups, "All children"]
+    )
+    suppressed = m.suppress_table(frame, **opts)
+    region_counts: dict[str, int] = {}
+    for counts in counts_by_la.values():
+        for code, n in counts.items():
+            region_counts[code] = region_counts.get(code, 0) + n
+    region_pop: dict[str, int] = {}
+    region_children: int | None = 0
+    for la in counts_by_la:
+        p = pops.get(la)
+        for g, n in child_pop.get(la, {}).items():
+            region_pop[g] = region_pop.get(g, 0) + n
+        # The region's rate pools children and child population over the same LAs: one LA
+        # without a 0-17 total would overstate it, so then there is no regional rate.
+        if p is None or p.children_total is None or region_children is None:
+            region_children = None
+        else:
+            region_children += p.children_total
+    # Disclosure control over the table and the ratios printed from it, as one system.
+    known_columns = [j for j, g in enumerate(eth.groups) if g not in eth.not_known_groups]
+    row_pops = [
+        {j: child_pop[la].get(eth.groups[j], 0) for j in known_columns} if la in child_pop else None
+        for la in counts_by_la
+    ] + [{j: region_pop.get(eth.groups[j], 0) for j in known_columns}]
+    return _StageTable(
+        counts_by_la,
+        frame,
+        region_counts,
+        region_pop,
+        region_children,
+        (frame.to_numpy().tolist(), set(suppressed.suppressed), known_columns, row_pops),
+    )
 
 
 def _without_ratios(res: m.StageDisproportionality) -> m.StageDisproportionality:

@@ -34,7 +34,7 @@ from collate.measures.scoring import (
     score_pledge,
     score_ranges,
 )
-from collate.measures.stage_protection import protect_stage
+from collate.measures.stage_protection import protect_stage, protect_stages
 from collate.measures.suppression import (
     SMALL_NUMBERS,
     SUPPRESSED,
@@ -73,6 +73,7 @@ from collate.measures.workforce import (
 __all__ = [
     "narrowed",
     "protect_stage",
+    "protect_stages",
     "ranges",
     "BAND",
     "DEFAULT_THRESHOLD",

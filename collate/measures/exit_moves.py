@@ -29,6 +29,7 @@ way are left to the whole programme, so the verdicts are the same as solving for
 
 from __future__ import annotations
 
+import functools
 import itertools
 from collections.abc import Mapping, Sequence
 from fractions import Fraction
@@ -227,10 +228,21 @@ def _subset_sums(totals: list[np.ndarray], size: int) -> dict[frozenset[int], np
     zero = _grid(size)
     zero[(STEP,) * size] = True
     out: dict[frozenset[int], np.ndarray] = {frozenset(): zero}
+    # Each grid's spectrum is worked out once, however many sums it takes part in.
+    spectra: dict[frozenset[int], np.ndarray] = {}
+    part_spectra: dict[int, np.ndarray] = {}
     for k in range(1, len(totals) + 1):
         for chosen in itertools.combinations(range(len(totals)), k):
             first, rest = chosen[0], frozenset(chosen[1:])
-            out[frozenset(chosen)] = _add(out[rest], totals[first])
+            a, b = out[rest], totals[first]
+            if _dense(a, b):
+                if rest not in spectra:
+                    spectra[rest] = _spectrum(a)
+                if first not in part_spectra:
+                    part_spectra[first] = _spectrum(b)
+                out[frozenset(chosen)] = _from_spectrum(spectra[rest] * part_spectra[first], size)
+            else:
+                out[frozenset(chosen)] = _add(a, b)
     return out
 
 
@@ -311,9 +323,7 @@ class _Rules:
     def moves(self, la: str, counts: Counts, dims: list[str]) -> np.ndarray:
         """Every change of ``dims`` (each by up to STEP either way) after which council ``la``
         still publishes what it shows: an array with a row per change."""
-        changes = np.array(
-            list(itertools.product(range(-STEP, STEP + 1), repeat=len(dims))), dtype=np.int64
-        )
+        changes = _every_change(len(dims))
         n0, yes0 = counts
         n = np.full(len(changes), n0, dtype=np.int64)
         yes = {
@@ -374,12 +384,13 @@ class _Part:
         self.moves = moves
         zero = _grid(size)
         zero[(STEP,) * size] = True
+        grids = {la: _as_grid(moves[la], size) for la in self.movers}
         before = [zero]
         for la in self.movers:
-            before.append(_shift_all(before[-1], moves[la]))
+            before.append(_add(before[-1], grids[la]))
         after = [zero]
         for la in reversed(self.movers):
-            after.append(_shift_all(after[-1], moves[la]))
+            after.append(_add(after[-1], grids[la]))
         self.before, self.after = before, after[::-1]
         self.total = before[-1]
 
@@ -392,6 +403,23 @@ class _Part:
 
 def _grid(size: int) -> np.ndarray:
     return np.zeros((2 * STEP + 1,) * size, dtype=bool)
+
+
+def _as_grid(changes: np.ndarray, size: int) -> np.ndarray:
+    """A grid holding each row of ``changes``."""
+    grid = _grid(size)
+    grid[tuple((changes + STEP).T)] = True
+    return grid
+
+
+@functools.cache
+def _every_change(size: int) -> np.ndarray:
+    """Every change of ``size`` counts by up to STEP each way: a row each, in the order of
+    itertools.product (the last count changing fastest)."""
+    width = 2 * STEP + 1
+    changes = np.indices((width,) * size).reshape(size, -1).T - STEP
+    changes.setflags(write=False)
+    return changes.astype(np.int64)
 
 
 def _shift_all(grid: np.ndarray, changes: np.ndarray) -> np.ndarray:
@@ -411,16 +439,44 @@ def _shift_all(grid: np.ndarray, changes: np.ndarray) -> np.ndarray:
 
 def _add(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     """Every sum of a point of ``a`` and a point of ``b`` (both as changes) within STEP."""
-    few = min(np.count_nonzero(a), np.count_nonzero(b))
-    if few <= 64:
-        if np.count_nonzero(b) > np.count_nonzero(a):
-            a, b = b, a
-        return _shift_all(a, np.argwhere(b) - STEP)
-    from scipy.signal import fftconvolve
+    if _dense(a, b):
+        return _from_spectrum(_spectrum(a) * _spectrum(b), a.ndim)
+    if (a.all() and _still(b)) or (b.all() and _still(a)):
+        return np.ones_like(a)  # adding no change keeps every point: a full grid stays full
+    if np.count_nonzero(b) > np.count_nonzero(a):
+        a, b = b, a
+    return _shift_all(a, np.argwhere(b) - STEP)
 
-    # Counted by convolution: a point's count is how many pairs make it (0 where none do).
-    full = fftconvolve(a.astype(np.float64), b.astype(np.float64))
-    middle = tuple(slice(STEP, 3 * STEP + 1) for _ in range(a.ndim))
+
+def _dense(a: np.ndarray, b: np.ndarray) -> bool:
+    """Whether both grids hold enough points that a convolution is quicker than shifting."""
+    return min(np.count_nonzero(a), np.count_nonzero(b)) > 64 and not (a.all() or b.all())
+
+
+def _still(grid: np.ndarray) -> bool:
+    """Whether the grid holds no change at all (every council may stay as it is)."""
+    return bool(grid[(STEP,) * grid.ndim])
+
+
+# Counted by convolution: a point's count is how many pairs make it (0 where none do). The
+# sums of two grids of 2 STEP + 1 a side run from 0 to 4 STEP a side, and only STEP to 3 STEP
+# (changes within STEP) are wanted. A circular convolution of 3 STEP + 1 a side folds only
+# sums above 3 STEP onto those below STEP, so the wanted ones are exact, in an eighth or less of
+# the work of the full one.
+_CIRCLE = 3 * STEP + 1
+
+
+def _spectrum(grid: np.ndarray) -> np.ndarray:
+    from scipy.fft import rfftn
+
+    return rfftn(grid.astype(np.float64), s=(_CIRCLE,) * grid.ndim)
+
+
+def _from_spectrum(spectrum: np.ndarray, size: int) -> np.ndarray:
+    from scipy.fft import irfftn
+
+    full = irfftn(spectrum, s=(_CIRCLE,) * size)
+    middle = tuple(slice(STEP, 3 * STEP + 1) for _ in range(size))
     return full[middle] > 0.5
 
 

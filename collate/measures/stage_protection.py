@@ -4,12 +4,12 @@ a council that knows its own withheld counts (:mod:`collate.measures.insider`)."
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Mapping, Sequence
 
 from collate.measures.disclosure import Cell, Release, narrowed, ratio_facts
 from collate.measures.insider import cell_for_insider, insider_narrowed
 from collate.measures.suppression import _protect
+from collate.workers import ordered_map
 
 #: Check each council in turn as an insider that knows its own withheld counts
 #: (:mod:`collate.measures.insider`). A switch for the tests that weaken protection.
@@ -32,21 +32,45 @@ def protect_stage(
     First a row's ratios are withheld (they are derived figures; the counts stay); when counts
     alone narrow a cell, the smallest further count in its row (or else its column) is withheld.
     """
-    key = (
+    key = _key(values, hidden, known_columns, populations)
+    if key not in _DONE:
+        _remember(key, _protect_key(key))
+    cells, rows = _DONE[key]
+    return set(cells), set(rows)
+
+
+def protect_stages(tables: Sequence[tuple], workers: int = 1) -> None:
+    """Work out the protection of several tables (each the arguments of protect_stage) at
+    once, in up to ``workers`` processes (collate.workers): protect_stage then finds each one
+    done. A national round's stage tables take a few seconds each, and are independent."""
+    keys = [k for k in dict.fromkeys(_key(*t) for t in tables) if k not in _DONE]
+    results = ordered_map(_protect_key, keys, workers, min_items=2)
+    for key, result in zip(keys, results, strict=True):
+        _remember(key, result)
+
+
+def _key(values, hidden, known_columns, populations) -> tuple:
+    return (
         tuple(tuple(int(v) for v in row) for row in values),
         frozenset(hidden),
         tuple(known_columns),
         tuple(None if p is None else tuple(sorted(p.items())) for p in populations),
         INSIDER_CHECK,
     )
-    cells, rows = _protect_stage_cached(key)
-    return set(cells), set(rows)
 
 
-@functools.lru_cache(maxsize=256)
-def _protect_stage_cached(key) -> tuple[frozenset[Cell], frozenset[int]]:
-    # The analysis is built more than once per collation (collated data, report): the integer
-    # programmes are solved once for each distinct table.
+# The analysis may be built more than once in a process (the tests build it many times): the
+# integer programmes are solved once for each distinct table (the newest 256 kept).
+_DONE: dict[tuple, tuple[frozenset[Cell], frozenset[int]]] = {}
+
+
+def _remember(key: tuple, result: tuple[frozenset[Cell], frozenset[int]]) -> None:
+    if len(_DONE) >= 256:
+        del _DONE[next(iter(_DONE))]
+    _DONE[key] = result
+
+
+def _protect_key(key: tuple) -> tuple[frozenset[Cell], frozenset[int]]:
     values, hidden, known_columns, pop_items, insider_check = key
     populations = [None if p is None else dict(p) for p in pop_items]
     hidden, rows = _protect_stage(
