@@ -64,9 +64,12 @@ class ExitRelease:
 def _programme(release: ExitRelease, cap: int = _BIG):
     """The release as an integer programme: each count's variable, the constraints and bounds.
 
-    ``cap``: a number no count can exceed (for a few councils whose sums are known, their total
-    leavers interviewed), which makes the same programme much quicker to solve.
+    ``cap``: a number no count can exceed. It is never more than :func:`_ceiling`: a big
+    number where a small one would do ("big M") leaves the solver rounding by more than a count,
+    and its solutions then miss a bound by one (and are not believed, so that a safe count is
+    withheld).
     """
+    cap = min(cap, _ceiling(release))
     names: list[tuple[str, str]] = []
     for la in release.las:
         names.append((la, INTERVIEWED))
@@ -155,6 +158,19 @@ def _programme(release: ExitRelease, cap: int = _BIG):
     upper_bounds = np.full(n_vars, float(cap))
     upper_bounds[binaries] = 1
     return index, LinearConstraint(a, lows, highs), Bounds(np.zeros(n_vars), upper_bounds)
+
+
+def _ceiling(release: ExitRelease) -> int:
+    """A number no count can exceed: each count is some council's leavers interviewed or part
+    of it (a yes or "no" count, or a sum of them across councils), and every council's is shown
+    or is small; the region's, where shown, bounds them all."""
+    region = release.region_interviewed
+    if region == WITHHELD:
+        return release.upper
+    if region is not None:
+        return int(region)
+    shown = [release.interviewed.get(la) for la in release.las]
+    return sum(release.upper if n is None else int(n) for n in shown) or release.upper
 
 
 def ranges(
