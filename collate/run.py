@@ -179,7 +179,10 @@ def _collate_into(
         ("feedback", lambda: {"feedback": write_feedback(collation, out)[0].parent}),
         ("collated data", lambda: _collated(collation, out, analysis)),
         ("dashboard", lambda: _dashboard(out, analysis)),
-        ("benchmark packs", lambda: _packs(out, analysis)),
+        # In two shares, so that they can be written beside the longer outputs (the packs
+        # of a national round take as long as the collated data).
+        ("benchmark packs", lambda: _packs(out, analysis, 0, 2)),
+        ("benchmark packs", lambda: _packs(out, analysis, 1, 2)),
     ]
     if report:
         steps.append(("report", lambda: _report(out, analysis)))
@@ -198,16 +201,17 @@ def _collate_into(
     for i in range(len(steps)):
         outputs, problem = done[i]
         result.outputs.update(outputs)
-        if problem:
+        if problem and problem not in result.problems:  # the packs' two shares fail alike
             result.problems.append(problem)
     return result
 
 
-#: The outputs in the order they are started in: the longest first.
+#: The outputs in the order they are started in: the longest first (the packs are in two
+#: shares, each shorter than the report).
 LONGEST_FIRST = (
     "collated data",
-    "benchmark packs",
     "report",
+    "benchmark packs",
     "feedback",
     "dashboard",
     "validation",
@@ -245,10 +249,10 @@ def _dashboard(out: Path, analysis: Callable[[], Any]) -> dict[str, Path]:
     return {"dashboard.xlsx": write_dashboard(analysis(), out)}
 
 
-def _packs(out: Path, analysis: Callable[[], Any]) -> dict[str, Path]:
+def _packs(out: Path, analysis: Callable[[], Any], part: int, parts: int) -> dict[str, Path]:
     from collate.outputs.la_packs import write_la_packs
 
-    write_la_packs(analysis(), out)
+    write_la_packs(analysis(), out, part, parts)
     return {"benchmark packs": out / "la_packs"}
 
 

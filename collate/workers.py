@@ -112,3 +112,44 @@ def ordered_map(
         with contextlib.suppress(Exception):
             pool.shutdown(wait=True, cancel_futures=True)
     yield from map(fn, items[done:])
+
+
+def _map_all(fn: Callable[[T], R], items: Sequence[T]) -> list[R]:
+    return [fn(item) for item in items]
+
+
+def background(fn: Callable[[T], R], items: Sequence[T], workers: int = 1) -> Callable[[], list[R]]:
+    """Start `fn` over the items in another process while this one goes on; returns a
+    function that waits for the results (in the items' order).
+
+    `fn` must be a module's own function, and the items and results plain values (they are
+    sent between the processes). With one worker, where forking is not available, inside a
+    worker, or should the other process fail in any way, the work is done in this process
+    when the results are wanted: the same results (or the same error), only later."""
+    items = list(items)
+    future, pool = None, None
+    if workers > 1 and items and _can_fork() and _JOB is None:
+        try:
+            pool = ProcessPoolExecutor(
+                1,
+                mp_context=multiprocessing.get_context("fork"),
+                initializer=_die_with_parent,
+                initargs=(os.getpid(),),
+            )
+            future = pool.submit(_map_all, fn, items)
+        except Exception as exc:  # noqa: BLE001 - then done here, when wanted
+            log.info("working in one process (a second could not be started: %s)", exc)
+            future = None
+
+    def results() -> list[R]:
+        if future is not None:
+            try:
+                return future.result()
+            except Exception as exc:  # noqa: BLE001 - done again here, to raise it from here
+                log.info("work in another process stopped (%s): it is done in this one", exc)
+            finally:
+                with contextlib.suppress(Exception):
+                    pool.shutdown(wait=True, cancel_futures=True)
+        return _map_all(fn, items)
+
+    return results

@@ -3,6 +3,7 @@ and the disclosure control of what is published."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -15,7 +16,10 @@ from collate.analysis.population import ATTRIBUTION, LAPopulation, load_populati
 from collate.workers import worker_count
 
 
-def _children(an: Analysis) -> None:
+def _children(an: Analysis) -> Iterator[None]:
+    """The children's measures. A generator: it starts the stage tables' disclosure control
+    in another process and pauses there, so that the other measures are worked out meanwhile
+    (collate.analysis.round.analyse); run on, it finishes."""
     ins, s = an.instrument, an.settings
     eth = ins.ethnicity
     table = ins.table("children_families", "counts")
@@ -54,9 +58,11 @@ def _children(an: Analysis) -> None:
         table = _stage_table(an, stage, grouping, pops, child_pop, opts)
         if table is not None:
             tables[stage] = table
-    # Each stage's disclosure control is independent of the others' and, at a national
-    # round, takes a few seconds: worked out together, in two processes where there are two.
-    m.protect_stages([t.protection for t in tables.values()], worker_count(s))
+    # The stages' disclosure control takes a few seconds at a national round: started in
+    # another process where there are two cores, while the other measures are worked out.
+    protected = m.protect_stages([t.protection for t in tables.values()], worker_count(s))
+    yield
+    protected()
     for stage, label, _phrase in an.stages:
         if stage not in tables:
             continue

@@ -97,6 +97,7 @@ def analyse(
     # Each measure needs its section; an instrument without it (e.g. a self-assessment only)
     # simply has no such figures.
     sections = {s.id for s in instrument.sections}
+    paused = []
     for needs, measure in (
         ("children_families", _children),
         ("workforce", _workforce),
@@ -104,5 +105,11 @@ def analyse(
         ("sharing_practice", _sharing),
     ):
         if needs in sections:
-            measure(an)
+            work = measure(an)
+            if work is not None:  # paused while its longest part runs in another process
+                next(work, None)
+                paused.append(work)
+    for work in paused:
+        for _ in work:
+            pass
     return an

@@ -4,12 +4,12 @@ a council that knows its own withheld counts (:mod:`collate.measures.insider`)."
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 
 from collate.measures.disclosure import Cell, Release, narrowed, ratio_facts
 from collate.measures.insider import cell_for_insider, insider_narrowed
 from collate.measures.suppression import _protect
-from collate.workers import ordered_map
+from collate.workers import background
 
 #: Check each council in turn as an insider that knows its own withheld counts
 #: (:mod:`collate.measures.insider`). A switch for the tests that weaken protection.
@@ -39,14 +39,20 @@ def protect_stage(
     return set(cells), set(rows)
 
 
-def protect_stages(tables: Sequence[tuple], workers: int = 1) -> None:
-    """Work out the protection of several tables (each the arguments of protect_stage) at
-    once, in up to ``workers`` processes (collate.workers): protect_stage then finds each one
-    done. A national round's stage tables take a few seconds each, and are independent."""
+def protect_stages(tables: Sequence[tuple], workers: int = 1) -> Callable[[], None]:
+    """Start working out the protection of several tables (each the arguments of
+    protect_stage), in another process where ``workers`` allows (collate.workers.background);
+    returns a function that waits until they are done, after which protect_stage finds each
+    one done. A national round's stage tables take a few seconds, and other work can go on
+    meanwhile."""
     keys = [k for k in dict.fromkeys(_key(*t) for t in tables) if k not in _DONE]
-    results = ordered_map(_protect_key, keys, workers, min_items=2)
-    for key, result in zip(keys, results, strict=True):
-        _remember(key, result)
+    results = background(_protect_key, keys, workers)
+
+    def wait() -> None:
+        for key, result in zip(keys, results(), strict=True):
+            _remember(key, result)
+
+    return wait
 
 
 def _key(values, hidden, known_columns, populations) -> tuple:

@@ -471,8 +471,11 @@ def write_pack(data: PackData, path: Path, is_sample: bool, programme: str) -> P
     return path
 
 
-def write_la_packs(an: Analysis, out: Path) -> dict[str, Path]:
-    """One pack per returning council in out/la_packs/; returns council name → path."""
+def write_la_packs(an: Analysis, out: Path, part: int = 0, parts: int = 1) -> dict[str, Path]:
+    """One pack per returning council in out/la_packs/; returns council name → path.
+
+    ``part`` of ``parts``: only that share of the councils (every ``parts``-th, from ``part``),
+    so that the packs can be written beside the other outputs in shares (collate.run)."""
     folder = Path(out) / "la_packs"
     slugs = {x.name: x.slug for x in an.settings.local_authorities}
     make = pack_maker(an)
@@ -486,5 +489,5 @@ def write_la_packs(an: Analysis, out: Path) -> dict[str, Path]:
         )
 
     # Each pack stands alone, so two processes write them (collate.workers) where they can.
-    las = list(an.las)
+    las = list(an.las)[part::parts]
     return dict(zip(las, ordered_map(write, las, worker_count(an.settings)), strict=True))

@@ -43,6 +43,42 @@ def test_a_worker_that_dies_leaves_the_work_to_this_process():
     assert list(workers.ordered_map(fragile, items, 2)) == [n + 1 for n in items]
 
 
+def _pid_and_square(n: int) -> tuple[int, int]:
+    return os.getpid(), _square_slowly_for_some(n)
+
+
+def _dies_in_a_worker(parent_and_n: tuple[int, int]) -> int:
+    parent, n = parent_and_n
+    if os.getpid() != parent:
+        os._exit(3)  # the other process killed part way (out of memory, say)
+    return n + 1
+
+
+def _refuses(n: int) -> int:
+    raise ValueError(f"no {n}")
+
+
+@pytest.mark.skipif(not workers._can_fork(), reason="work is shared only where it can fork")
+def test_background_work_is_done_in_another_process_and_comes_back_in_order():
+    items = list(range(12))
+    wait = workers.background(_pid_and_square, items, 2)
+    here = [n * n for n in items]  # this process goes on meanwhile
+    found = wait()
+    assert [square for _, square in found] == here
+    assert {pid for pid, _ in found} == {found[0][0]} != {os.getpid()}
+    # With one worker it is all done here, when the results are wanted.
+    assert {pid for pid, _ in workers.background(_pid_and_square, items, 1)()} == {os.getpid()}
+
+
+def test_background_work_that_fails_is_done_here_with_the_same_results_or_error():
+    parent = os.getpid()
+    wait = workers.background(_dies_in_a_worker, [(parent, n) for n in range(5)], 2)
+    assert wait() == [1, 2, 3, 4, 5]
+    wait = workers.background(_refuses, [1, 2], 2)
+    with pytest.raises(ValueError, match="no 1"):
+        wait()
+
+
 def test_the_setting_chooses_the_processes(settings):
     assert workers.worker_count(settings.model_copy(update={"workers": 1})) == 1
     assert workers.worker_count(settings.model_copy(update={"workers": 3})) == 3
