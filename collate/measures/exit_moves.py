@@ -461,8 +461,8 @@ def _still(grid: np.ndarray) -> bool:
 # Counted by convolution: a point's count is how many pairs make it (0 where none do). The
 # sums of two grids of 2 STEP + 1 a side run from 0 to 4 STEP a side, and only STEP to 3 STEP
 # (changes within STEP) are wanted. A circular convolution of 3 STEP + 1 a side folds only
-# sums above 3 STEP onto those below STEP, so the wanted ones are exact, in an eighth or less of
-# the work of the full one.
+# sums above 3 STEP onto those below STEP, so the wanted ones are exact, in about a fifth of the
+# work of the full one (7 ** 6 points against 9 ** 6, for six counts).
 _CIRCLE = 3 * STEP + 1
 
 
