@@ -191,10 +191,12 @@ def value_ranges(
                 found = []
                 break
             found.append(int(x[k]))
-        if enough is not None and (not found or max(found) - min(found) + 1 < enough):
-            # Narrowed: confirmed without the solver's presolve, which has been seen to stop at
-            # a value short of the true smallest or largest (HiGHS in SciPy 1.17). A regional
-            # figure is withheld on this verdict, so it must be right.
+        if enough is None or not found or max(found) - min(found) + 1 < enough:
+            # Narrowed, or the exact range asked for: confirmed without the solver's presolve,
+            # which has been seen to stop at a value short of the true smallest or largest
+            # (HiGHS in SciPy 1.17), with a solution that keeps every constraint. A regional
+            # figure is withheld on this verdict, so it must be right. Each value found is one
+            # the count can take, so the range is the widest of the two ways.
             for sign in (1, -1):
                 x = solve(sign * c, presolve=False)
                 if x is not None:

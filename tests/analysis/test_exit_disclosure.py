@@ -255,3 +255,29 @@ def test_a_solution_off_by_one_count_is_not_believed(sample, instrument):
         an.values[la] = v
     analysis_module._exit(an)
     assert _leaks(an, instrument) == []
+
+
+def test_an_exact_range_is_not_cut_short_by_the_solver():
+    """Found by a helper's attack on generated returns: six councils, three of which nobody
+    was asked at. Council 03's 4 white leavers who had experienced racism can be 1 to 5 for a
+    reader (it and council 04 are withheld throughout, and no regional count says otherwise);
+    HiGHS with its presolve called 2 the largest, with a solution that keeps every constraint.
+    The exact range (asked without a number of values that is enough) must hold the truth."""
+    las = [f"Synthetic Council 0{i}" for i in range(6)]
+    q = ("experienced_racism", "able_to_report", "reported", "supported", "race_factor")
+    follow_ons = {"able_to_report": q[0], "reported": q[0], "supported": "reported"}
+    c, x = xd.WITHHELD, xd.NOBODY
+    shares = {(la, question): x for la in las for question in q}
+    shares |= {(las[1], question): c for question in q[:4]} | {(las[1], q[4]): 0.0}
+    shares |= {(la, question): c for la in las[3:5] for question in q}
+    release = xd.ExitRelease(
+        las=las,
+        questions=list(q),
+        follow_ons=follow_ons,
+        interviewed=dict(zip(las, (0, 40, 0, None, 8, 0), strict=True)),
+        shares=shares,
+        region_yes={**dict.fromkeys(q), "supported": c},
+        region_interviewed=None,
+    )
+    cell = (las[3], "experienced_racism")
+    assert xd.ranges(release, [cell]) == {cell: (1, 5)}
