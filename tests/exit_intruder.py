@@ -135,7 +135,8 @@ def attack(
         if q not in follow_ons:
             terms = {index[(la, "interviewed")]: 1.0 for la in las}
             if r["base"] == "c" and r["reason"] == SMALL_NUMBERS:
-                add(terms, lower, math.inf)
+                # A question asked of everyone: its base, the leavers interviewed, is small.
+                add(terms, lower, upper)
             elif r["base"] == "c":
                 pass  # withheld to protect another count: any value
             else:
