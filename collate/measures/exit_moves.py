@@ -31,7 +31,7 @@ from __future__ import annotations
 
 import functools
 import itertools
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from fractions import Fraction
 
 import numpy as np
@@ -228,21 +228,19 @@ def _subset_sums(totals: list[np.ndarray], size: int) -> dict[frozenset[int], np
     zero = _grid(size)
     zero[(STEP,) * size] = True
     out: dict[frozenset[int], np.ndarray] = {frozenset(): zero}
-    # Each grid's spectrum is worked out once, however many sums it takes part in.
-    spectra: dict[frozenset[int], np.ndarray] = {}
-    part_spectra: dict[int, np.ndarray] = {}
+    # Each grid's spectrum is worked out once, however many sums it takes part in (the grids
+    # are all kept here until the end, so each is known by its identity).
+    spectra: dict[int, np.ndarray] = {}
+
+    def spectrum(grid: np.ndarray) -> np.ndarray:
+        if id(grid) not in spectra:
+            spectra[id(grid)] = _spectrum(grid)
+        return spectra[id(grid)]
+
     for k in range(1, len(totals) + 1):
         for chosen in itertools.combinations(range(len(totals)), k):
             first, rest = chosen[0], frozenset(chosen[1:])
-            a, b = out[rest], totals[first]
-            if _dense(a, b):
-                if rest not in spectra:
-                    spectra[rest] = _spectrum(a)
-                if first not in part_spectra:
-                    part_spectra[first] = _spectrum(b)
-                out[frozenset(chosen)] = _from_spectrum(spectra[rest] * part_spectra[first], size)
-            else:
-                out[frozenset(chosen)] = _add(a, b)
+            out[frozenset(chosen)] = _add(out[rest], totals[first], spectrum)
     return out
 
 
@@ -417,9 +415,9 @@ def _every_change(size: int) -> np.ndarray:
     """Every change of ``size`` counts by up to STEP each way: a row each, in the order of
     itertools.product (the last count changing fastest)."""
     width = 2 * STEP + 1
-    changes = np.indices((width,) * size).reshape(size, -1).T - STEP
-    changes.setflags(write=False)
-    return changes.astype(np.int64)
+    changes = (np.indices((width,) * size).reshape(size, -1).T - STEP).astype(np.int64)
+    changes.setflags(write=False)  # shared by every call
+    return changes
 
 
 def _shift_all(grid: np.ndarray, changes: np.ndarray) -> np.ndarray:
@@ -437,10 +435,16 @@ def _shift_all(grid: np.ndarray, changes: np.ndarray) -> np.ndarray:
     return out
 
 
-def _add(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    """Every sum of a point of ``a`` and a point of ``b`` (both as changes) within STEP."""
+def _add(
+    a: np.ndarray,
+    b: np.ndarray,
+    spectrum: Callable[[np.ndarray], np.ndarray] | None = None,
+) -> np.ndarray:
+    """Every sum of a point of ``a`` and a point of ``b`` (both as changes) within STEP.
+    ``spectrum``: how a grid's spectrum is found (kept by the caller, for grids added often)."""
     if _dense(a, b):
-        return _from_spectrum(_spectrum(a) * _spectrum(b), a.ndim)
+        spectrum = spectrum or _spectrum
+        return _from_spectrum(spectrum(a) * spectrum(b), a.ndim)
     if (a.all() and _still(b)) or (b.all() and _still(a)):
         return np.ones_like(a)  # adding no change keeps every point: a full grid stays full
     if np.count_nonzero(b) > np.count_nonzero(a):
